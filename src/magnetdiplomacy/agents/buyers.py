@@ -1,0 +1,222 @@
+"""Magnet buyers: firms in five segments and six regions choosing whom to buy from.
+
+Each buyer is a Mesa agent (:class:`Buyer`), but its state lives in the columns of a
+:class:`BuyerPopulation` so that the same decision rule can run for 300 or 100,000 buyers at once.
+A buyer's decision depends only on its own state and last month's market signals, never on another
+buyer's decision in the same month, so deciding for all buyers together gives exactly what
+``agents.shuffle_do("step")`` would; :meth:`Buyer.step` runs the same rule for one buyer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from ..mechanisms.market import logit_targets, move_shares
+from ..parameters import REGIONS, SEGMENTS, Scenario
+
+
+@dataclass
+class MarketView:
+    """What buyers see before ordering: per-supplier prices and per-region frictions."""
+
+    price: np.ndarray  # (suppliers,) USD/kg ex-works
+    tariff: np.ndarray  # (regions x suppliers) import tariff
+    risk: np.ndarray  # (regions x suppliers) perceived supply risk, fraction of price
+    reachable: np.ndarray  # (regions x suppliers) share of an order that may legally be delivered
+    available: np.ndarray  # (suppliers,) bool: the supplier is producing
+    defence_banned: np.ndarray  # (suppliers,) bool: US defence buyers may not buy here
+    reliability: np.ndarray  # (suppliers,) last month's fill rate
+    growth: np.ndarray  # (segments,) demand index relative to 2020
+
+
+def _stratified(count: int, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Category labels matching ``shares`` as closely as whole numbers allow, in random order."""
+    exact = shares / shares.sum() * count
+    counts = np.floor(exact).astype(int)
+    remainder = count - counts.sum()
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[:remainder]] += 1
+    labels = np.repeat(np.arange(len(shares)), counts)
+    rng.shuffle(labels)
+    return labels
+
+
+def _rake(sizes: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray]], rounds: int = 50) -> np.ndarray:
+    """Iterative proportional fitting: rescale sizes so each grouping's totals hit its targets."""
+    sizes = sizes.copy()
+    for _ in range(rounds):
+        for labels, targets in groups:
+            totals = np.bincount(labels, weights=sizes, minlength=len(targets))
+            factor = np.divide(targets, totals, out=np.ones_like(targets), where=totals > 0)
+            sizes *= factor[labels]
+    return sizes
+
+
+class BuyerPopulation:
+    """Column store and decision rule of all buyer agents."""
+
+    def __init__(self, config: Scenario, rng: np.random.Generator, suppliers: list[str], supplier_regions: list[str], initial_supply_t: np.ndarray) -> None:
+        count = config.buyers.count
+        demand = config.demand
+        self.config = config
+        self.rng = rng
+        self.suppliers = suppliers
+        self.segment_shares = np.array([getattr(demand.segments, s).share for s in SEGMENTS])
+        self.region_shares = np.array([getattr(demand.regions, r) for r in REGIONS])
+        self.segment = _stratified(count, self.segment_shares, rng)
+        self.region = _stratified(count, self.region_shares, rng)
+        monthly_t = demand.initial_t_yr / 12.0
+        sizes = rng.lognormal(0.0, 1.0, count)
+        self.base_demand_t = _rake(
+            sizes,
+            [(self.segment, self.segment_shares / self.segment_shares.sum() * monthly_t), (self.region, self.region_shares / self.region_shares.sum() * monthly_t)],
+        )
+        self.security = np.array([getattr(demand.segments, s).security_weight for s in SEGMENTS])[self.segment]
+        self.is_us_defence = (self.segment == SEGMENTS.index("defence")) & (self.region == REGIONS.index("united_states"))
+        home = np.array([[1.0 if supplier_regions[m] == REGIONS[r] else 0.0 for m in range(len(suppliers))] for r in range(len(REGIONS))])
+        self.home = home[self.region]
+        self.shares = self._initial_shares(initial_supply_t)
+        self.substitution = np.zeros(count)
+        self.noise = np.zeros(count)
+        self.demand_t = self.base_demand_t.copy()
+        self.delivered_t = self.base_demand_t.copy()
+        self.shortage_share = np.zeros(count)
+        self.landed_cost = np.zeros(count)
+        self.landed_cost_2020: np.ndarray | None = None  # set from the first month's market
+        self.preferences = self.shares.copy()
+        self._draws: dict[str, np.ndarray] = {}
+
+    def landed_costs(self, view: MarketView, index: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """(buyers x suppliers) landed cost: price with tariff, home advantage and supply risk."""
+        reg = self.region[index]
+        prices = view.price[None, :]
+        cost = prices * (1.0 + view.tariff[reg]) * (1.0 - self.config.buyers.home_bias * self.home[index])
+        return cost + self.security[index][:, None] * view.risk[reg] * prices
+
+    def set_reference_costs(self, view: MarketView) -> None:
+        """Fix each buyer's 2020 landed cost, against which price rises are measured."""
+        landed = (self.shares * self.landed_costs(view)).sum(axis=1)
+        self.landed_cost_2020 = np.where(landed > 0, landed, 1.0)
+
+    def _initial_shares(self, supply_t: np.ndarray) -> np.ndarray:
+        """2020 supplier shares: Chinese buyers buy in China; others split so supplier totals match ``supply_t``."""
+        count, suppliers = len(self.segment), len(self.suppliers)
+        china = self.suppliers.index("china_magnets")
+        reachable = supply_t > 0
+        weights = np.where(reachable, 1.0 + 2.0 * self.home, 0.0)
+        weights = np.broadcast_to(weights, (count, suppliers)).copy()
+        chinese = self.region == REGIONS.index("china")
+        weights[chinese] = 0.0
+        weights[chinese, china] = 1.0
+        demand = self.base_demand_t
+        for _ in range(100):  # rows sum to each buyer's demand, columns to each supplier's output
+            weights *= (demand / np.maximum(weights.sum(axis=1), 1e-12))[:, None]
+            column = weights.sum(axis=0)
+            weights *= np.divide(supply_t, column, out=np.zeros_like(column), where=column > 0)[None, :]
+        shares = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+        return shares
+
+    # ---- one month ---------------------------------------------------------------------
+
+    def draw(self) -> None:
+        """Draw this month's random numbers for every buyer (one call, so results do not depend on order)."""
+        count = len(self.segment)
+        self._draws = {"review": self.rng.random(count), "noise": self.rng.normal(0.0, 1.0, count)}
+
+    def decide(self, view: MarketView, index: np.ndarray | slice = slice(None)) -> None:
+        """Each buyer in ``index`` sets this month's demand and, if reviewing, moves its supplier shares."""
+        cfg = self.config
+        seg = self.segment[index]
+        reg = self.region[index]
+        cost = self.landed_costs(view, index)
+        # A supplier that failed to deliver last month looks dearer to a reviewing buyer.
+        choice_cost = cost * (2.0 - view.reliability[None, :])
+        allowed = view.available[None, :] & (view.reachable[reg] > 0)
+        allowed = allowed & ~(self.is_us_defence[index][:, None] & view.defence_banned[None, :])
+        targets = logit_targets(choice_cost, allowed, cfg.buyers.cost_sensitivity)
+
+        reviewing = self._draws["review"][index] < cfg.buyers.review_probability
+        per_review = 1.0 / (cfg.buyers.qualification_months * cfg.buyers.review_probability)
+        self.shares[index] = move_shares(self.shares[index], targets, reviewing, max_up=per_review, max_down=2.0 * per_review)
+        self.preferences[index] = targets
+
+        landed = (self.shares[index] * cost).sum(axis=1)
+        self.landed_cost[index] = landed
+        ratio = landed / self.landed_cost_2020[index]
+
+        # Substitution away from NdFeB: driven by dear or missing magnets, capped per year.
+        pressure = np.clip(ratio / cfg.demand.substitution_trigger - 1.0, 0.0, None) + self.shortage_share[index]
+        step = cfg.demand.substitution_cap_per_year / 12.0 * np.clip(pressure, 0.0, 1.0)
+        self.substitution[index] = np.clip(self.substitution[index] + step, 0.0, 0.6)
+
+        self.noise[index] = 0.7 * self.noise[index] + cfg.demand.noise_sd * self._draws["noise"][index]
+        elasticity = cfg.demand.price_elasticity
+        self.demand_t[index] = (
+            self.base_demand_t[index]
+            * view.growth[seg]
+            * np.power(np.maximum(ratio, 1e-6), elasticity)
+            * (1.0 - self.substitution[index])
+            * np.exp(self.noise[index])
+        )
+
+    def orders(self) -> np.ndarray:
+        """(buyers x suppliers) tonnes each buyer asks of each supplier this month."""
+        return self.demand_t[:, None] * self.shares
+
+    def receive(self, delivered: np.ndarray) -> None:
+        """Record deliveries; what was missing raises next month's substitution pressure."""
+        self.delivered_t = delivered.sum(axis=1)
+        self.shortage_share = np.clip(1.0 - np.divide(self.delivered_t, self.demand_t, out=np.ones_like(self.demand_t), where=self.demand_t > 0), 0.0, 1.0)
+
+    def demand_by_segment(self) -> np.ndarray:
+        return np.bincount(self.segment, weights=self.demand_t, minlength=len(SEGMENTS))
+
+    def table(self, tick: int) -> dict[str, np.ndarray]:
+        """Columns of the agent table for every buyer at ``tick``."""
+        columns = {
+            "tick": np.full(len(self.segment), tick),
+            "segment": np.array(SEGMENTS)[self.segment],
+            "region": np.array(REGIONS)[self.region],
+            "demand_t": self.demand_t,
+            "delivered_t": self.delivered_t,
+            "substitution": self.substitution,
+            "landed_cost_usd_kg": self.landed_cost,
+        }
+        for m, name in enumerate(self.suppliers):
+            columns[f"share_{name}"] = self.shares[:, m]
+        return columns
+
+
+class Buyer(mesa.Agent):
+    """A magnet-buying firm. Its state is row ``index`` of the model's :class:`BuyerPopulation`."""
+
+    def __init__(self, model: mesa.Model, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def population(self) -> BuyerPopulation:
+        return self.model.buyer_population
+
+    @property
+    def segment(self) -> str:
+        return SEGMENTS[self.population.segment[self.index]]
+
+    @property
+    def region(self) -> str:
+        return REGIONS[self.population.region[self.index]]
+
+    @property
+    def demand_t(self) -> float:
+        return float(self.population.demand_t[self.index])
+
+    @property
+    def supplier_shares(self) -> dict[str, float]:
+        return dict(zip(self.population.suppliers, self.population.shares[self.index].tolist()))
+
+    def step(self) -> None:
+        """Set this month's demand and supplier shares (the rule the model runs for all buyers at once)."""
+        self.population.decide(self.model.market_view, np.array([self.index]))

@@ -1,0 +1,155 @@
+"""The physical chain: plants, ore parcels and the two transformations (separation, magnet making).
+
+Ore and concentrate travel as :class:`Parcel` (tonnes of rare-earth oxide and the NdPr inside it),
+so grades mix correctly when ore from several mines meets in one feed stock. Every transformation
+returns what it produced *and* what it lost, so the model can check mass balance each month:
+
+* separation: REO in = NdPr out + co-product oxides out + loss (``1 - recovery``);
+* magnet making: NdPr in = NdPr in finished magnets + scrap NdPr recovered to oxide + scrap lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STAGES = ("mine", "separation", "magnet", "heavy")
+
+
+@dataclass
+class Parcel:
+    """Rare-earth oxide (t REO) carrying ``ndpr_t`` tonnes of NdPr."""
+
+    reo_t: float = 0.0
+    ndpr_t: float = 0.0
+
+    @property
+    def grade(self) -> float:
+        return self.ndpr_t / self.reo_t if self.reo_t > 1e-12 else 0.0
+
+    def add(self, other: "Parcel") -> None:
+        self.reo_t += other.reo_t
+        self.ndpr_t += other.ndpr_t
+
+    def take(self, reo_t: float) -> "Parcel":
+        """Remove up to ``reo_t`` tonnes (at the parcel's grade) and return them."""
+        reo_t = max(0.0, min(reo_t, self.reo_t))
+        if reo_t <= 0.0:
+            return Parcel()
+        share = reo_t / self.reo_t
+        taken = Parcel(reo_t, self.ndpr_t * share)
+        self.reo_t -= taken.reo_t
+        self.ndpr_t -= taken.ndpr_t
+        if self.reo_t < 1e-9:  # keep float dust from accumulating
+            self.reo_t = self.ndpr_t = 0.0
+        return taken
+
+
+@dataclass(frozen=True)
+class SeparationResult:
+    ndpr_t: float
+    coproduct_t: float
+    loss_t: float
+
+
+def separate(feed: Parcel, recovery: float) -> SeparationResult:
+    """Separate a feed parcel: NdPr and co-product oxides recovered, the rest lost."""
+    ndpr = feed.ndpr_t * recovery
+    coproduct = (feed.reo_t - feed.ndpr_t) * recovery
+    return SeparationResult(ndpr, coproduct, feed.reo_t - ndpr - coproduct)
+
+
+@dataclass(frozen=True)
+class MagnetResult:
+    magnet_t: float
+    ndpr_in_magnets_t: float
+    scrap_recovered_t: float
+    scrap_lost_t: float
+
+
+def ndpr_per_magnet(ndpr_share: float, finishing_yield: float, scrap_recovery: float) -> float:
+    """Net NdPr consumed per tonne of finished magnet once scrap is recycled."""
+    gross = ndpr_share / finishing_yield
+    return gross - (gross - ndpr_share) * scrap_recovery
+
+
+def make_magnets(ndpr_used_t: float, ndpr_share: float, finishing_yield: float, scrap_recovery: float) -> MagnetResult:
+    """Turn ``ndpr_used_t`` of NdPr into finished magnets; scrap is partly recovered to oxide."""
+    blanks_ndpr = ndpr_used_t
+    magnets = blanks_ndpr * finishing_yield / ndpr_share
+    in_magnets = magnets * ndpr_share
+    scrap = blanks_ndpr - in_magnets
+    return MagnetResult(magnets, in_magnets, scrap * scrap_recovery, scrap * (1.0 - scrap_recovery))
+
+
+def ramp_factor(tick: int, start: int, ramp_months: float) -> float:
+    """Share of nameplate available ``tick`` months into a linear ramp starting at ``start``."""
+    if tick < start:
+        return 0.0
+    if ramp_months <= 0:
+        return 1.0
+    return min(1.0, (tick - start + 1) / ramp_months)
+
+
+@dataclass(eq=False)
+class Plant:
+    """A mine, separation plant, magnet plant or heavy rare-earth circuit.
+
+    ``nameplate_t_yr`` is in t REO/yr for mines, t NdPr/yr for separation, t NdFeB/yr for magnet
+    plants and t Dy+Tb/yr for heavy circuits. ``additions`` are planned capacity changes
+    ``(tick, extra t/yr, ramp months)``: expansions decided by the owner or set by the data.
+    """
+
+    name: str
+    owner: str
+    country: str
+    stage: str
+    pool: str  # "china" or "exchina": which oxide / magnet market the plant sells into
+    nameplate_t_yr: float
+    start: int = -(10**6)
+    ramp_months: float = 0.0
+    grade: float = 0.0  # NdPr share of REO, for mines
+    cost_factor: float = 1.0  # conversion cost relative to the benchmark, for magnet plants
+    additions: list[tuple[int, float, float]] = field(default_factory=list)
+    closed_from: int | None = None
+    utilisation: float = 1.0
+    # stocks
+    ore: Parcel = field(default_factory=Parcel)  # mines: unsold ore; separation: feed waiting
+    product_t: float = 0.0  # separation: NdPr; magnet: finished magnets; heavy: Dy+Tb
+    input_t: float = 0.0  # magnet plants: NdPr waiting to be used
+    heavy_t: float = 0.0  # magnet plants: Dy+Tb waiting to be used
+    # this month's flows
+    output_t: float = 0.0
+    coproduct_t: float = 0.0
+    feed_used: Parcel = field(default_factory=Parcel)
+    input_used_t: float = 0.0
+    sold_t: float = 0.0
+    sold_to_china_t: float = 0.0  # separation plants outside China: part of sales that went to China
+    orders_t: float = 0.0  # magnet plants: tonnes buyers asked for this month
+    effective_capacity_t: float = 0.0  # magnet plants: capacity usable given Dy/Tb supply
+    history_orders: list[float] = field(default_factory=list)
+
+    def capacity_t_yr(self, tick: int) -> float:
+        """Nameplate in force at ``tick`` after ramps and planned additions."""
+        if self.closed_from is not None and tick >= self.closed_from:
+            return 0.0
+        total = self.nameplate_t_yr * ramp_factor(tick, self.start, self.ramp_months)
+        for when, extra, ramp in self.additions:
+            total += extra * ramp_factor(tick, when, ramp)
+        return max(0.0, total)
+
+    def capacity_t(self, tick: int) -> float:
+        """Monthly capacity at ``tick``."""
+        return self.capacity_t_yr(tick) / 12.0
+
+    def planned_t_yr(self, tick: int) -> float:
+        """Capacity once every planned addition has ramped up (for investment decisions)."""
+        if self.closed_from is not None and tick >= self.closed_from:
+            return 0.0
+        return self.nameplate_t_yr + sum(extra for _, extra, _ in self.additions)
+
+    def add_capacity(self, when: int, extra_t_yr: float, ramp_months: float = 12.0) -> None:
+        self.additions.append((when, extra_t_yr, ramp_months))
+
+    def reset_flows(self) -> None:
+        self.output_t = self.coproduct_t = self.input_used_t = self.sold_t = self.sold_to_china_t = 0.0
+        self.feed_used = Parcel()

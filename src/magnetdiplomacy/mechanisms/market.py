@@ -1,0 +1,192 @@
+"""Market clearing: price moves with excess demand, rationing, two linked oxide pools, buyer choice.
+
+Pure functions on floats and NumPy arrays. The model calls them in a fixed order each month; see
+docs/ODD.md ("Trade") for the equations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+TINY = 1e-9
+
+
+def excess_demand_ratio(demand: float, supply: float) -> float:
+    """(demand - supply) / supply, bounded to [-1, 1] so one bad month cannot explode a price."""
+    if supply <= TINY:
+        return 1.0 if demand > TINY else 0.0
+    return max(-1.0, min(1.0, (demand - supply) / supply))
+
+
+def adjust_price(price: float, demand: float, supply: float, speed: float, floor: float = 0.0) -> float:
+    """Tatonnement: ``price * exp(speed * excess_demand_ratio)``, never below ``floor``."""
+    return max(floor, price * float(np.exp(speed * excess_demand_ratio(demand, supply))))
+
+
+def fill_rate(orders: float, available: float) -> float:
+    """Share of orders a seller can serve (proportional rationing)."""
+    if orders <= TINY:
+        return 1.0
+    return max(0.0, min(1.0, available / orders))
+
+
+@dataclass
+class PoolTrade:
+    """Outcome of clearing the China and ex-China oxide pools for one month."""
+
+    china_to_exchina_t: float
+    exchina_to_china_t: float
+    fill_china: float
+    fill_exchina: float
+    export_constrained: bool
+
+
+def clear_two_pools(
+    supply_china: float,
+    demand_china: float,
+    supply_exchina: float,
+    demand_exchina: float,
+    export_availability: float,
+) -> PoolTrade:
+    """Move oxide from the pool with a surplus to the pool with a deficit.
+
+    China's exports reach the ex-China pool only in the share ``export_availability`` that its
+    export licences let through; ex-China oxide flows to China freely. Each pool then rations what
+    it has among its buyers.
+    """
+    surplus_china = supply_china - demand_china
+    surplus_exchina = supply_exchina - demand_exchina
+    to_exchina = to_china = 0.0
+    constrained = False
+    if surplus_china > 0 and surplus_exchina < 0:
+        wanted = min(surplus_china, -surplus_exchina)
+        to_exchina = wanted * export_availability
+        constrained = export_availability < 1.0
+    elif surplus_exchina > 0 and surplus_china < 0:
+        to_china = min(surplus_exchina, -surplus_china)
+    elif export_availability < 1.0 and surplus_exchina < 0:
+        constrained = True
+    available_china = supply_china - to_exchina + to_china
+    available_exchina = supply_exchina + to_exchina - to_china
+    return PoolTrade(
+        china_to_exchina_t=to_exchina,
+        exchina_to_china_t=to_china,
+        fill_china=fill_rate(demand_china, available_china),
+        fill_exchina=fill_rate(demand_exchina, available_exchina),
+        export_constrained=constrained,
+    )
+
+
+def inventory_signal(demand: float, output: float, stock: float, cover_months: float, adjust_months: float = 6.0) -> float:
+    """Excess demand for a stocked commodity, as a share of monthly output, bounded to [-1, 1].
+
+    The flow gap (demand minus output) plus the gap between sellers' target and actual stock,
+    closed over ``adjust_months``: prices rise while buyers take more than is made or stocks run
+    low, and fall only while a surplus is actually piling up.
+    """
+    base = max(output, demand, TINY)
+    gap = (demand - output) + (cover_months * output - stock) / adjust_months
+    return max(-1.0, min(1.0, gap / base))
+
+
+def update_pool_prices(
+    prices: tuple[float, float],
+    trade: PoolTrade,
+    demand: tuple[float, float],
+    output: tuple[float, float],
+    stock: tuple[float, float],
+    cover_months: float,
+    speed: float,
+    friction: float,
+    floor: float,
+    origin_wedge: float = 0.0,
+) -> tuple[float, float]:
+    """New (China, ex-China) oxide prices.
+
+    While oxide moves freely between the pools they are one market: one price moves with world
+    excess demand, and the importing pool pays freight on top; ``origin_wedge`` is the premium
+    ex-China buyers pay for material outside China's licensing. When China's export licences cap
+    the flow, each pool's price moves with its own excess demand, and the ex-China price splits
+    from China's.
+    """
+    p_cn, p_ex = prices
+    if trade.export_constrained:
+        p_cn = max(floor, p_cn * float(np.exp(speed * inventory_signal(demand[0], output[0] - trade.china_to_exchina_t + trade.exchina_to_china_t, stock[0], cover_months))))
+        p_ex = max(floor, p_ex * float(np.exp(speed * inventory_signal(demand[1], output[1] + trade.china_to_exchina_t - trade.exchina_to_china_t, stock[1], cover_months))))
+        return p_cn, p_ex
+    weight = output[0] + output[1]
+    world = (p_cn * output[0] + p_ex / (1.0 + origin_wedge) * output[1]) / weight if weight > TINY else 0.5 * (p_cn + p_ex)
+    world = max(floor, world * float(np.exp(speed * inventory_signal(sum(demand), sum(output), sum(stock), cover_months))))
+    wedge = 1.0 + origin_wedge
+    if trade.exchina_to_china_t > TINY:
+        return world * (1.0 + friction), world * wedge
+    if trade.china_to_exchina_t > TINY:
+        return world, world * (1.0 + friction) * wedge
+    return world, world * wedge
+
+
+# ---- buyers (vectorised over all buyer agents) ----------------------------------------------
+
+
+def logit_targets(cost: np.ndarray, allowed: np.ndarray, sensitivity: float) -> np.ndarray:
+    """Target supplier shares per buyer: a logit on cost relative to the buyer's cheapest option.
+
+    ``cost`` and ``allowed`` are (buyers x suppliers); suppliers a buyer may not use get zero.
+    """
+    masked = np.where(allowed, cost, np.inf)
+    best = masked.min(axis=1, keepdims=True)
+    best = np.where(np.isfinite(best), best, 1.0)
+    weights = np.where(allowed, np.exp(-sensitivity * (masked / best - 1.0)), 0.0)
+    total = weights.sum(axis=1, keepdims=True)
+    return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+
+
+def move_shares(shares: np.ndarray, targets: np.ndarray, reviewing: np.ndarray, max_up: float, max_down: float) -> np.ndarray:
+    """Reviewing buyers move their supplier shares towards ``targets``.
+
+    A share can grow by at most ``max_up`` per review (qualifying a new supplier takes time) and
+    shrink by at most ``max_down``; shares are renormalised to sum to one.
+    """
+    step = np.clip(targets - shares, -max_down, max_up)
+    moved = np.where(reviewing[:, None], shares + step, shares)
+    moved = np.clip(moved, 0.0, None)
+    total = moved.sum(axis=1, keepdims=True)
+    # A buyer whose every supplier vanished takes its targets outright.
+    return np.where(total > 1e-12, moved / np.where(total > 1e-12, total, 1.0), targets)
+
+
+@dataclass
+class Allocation:
+    """Magnet deliveries for one month."""
+
+    delivered: np.ndarray  # (buyers x suppliers) tonnes
+    sold: np.ndarray  # (suppliers,) tonnes
+    asked: np.ndarray  # (suppliers,) tonnes asked of each supplier, both rounds
+
+
+def allocate_orders(orders: np.ndarray, reachable: np.ndarray, available: np.ndarray, spill_weights: np.ndarray) -> Allocation:
+    """Serve buyers' orders from suppliers' stocks, with one spill-over round.
+
+    ``orders`` (buyers x suppliers) is what each buyer asks of each supplier. ``reachable`` is the
+    share of an order that may legally be delivered (export licences, origin rules). Suppliers
+    ration proportionally; what a buyer did not get is re-ordered once from suppliers with stock
+    left, weighted by ``spill_weights`` (the buyer's preferences).
+    """
+    legal = orders * reachable
+    asked = legal.sum(axis=0)
+    first_fill = np.divide(available, asked, out=np.ones_like(asked), where=asked > TINY).clip(0.0, 1.0)
+    delivered = legal * first_fill
+    left = np.clip(available - delivered.sum(axis=0), 0.0, None)
+    unmet = orders.sum(axis=1) - delivered.sum(axis=1)
+    if unmet.sum() > TINY and left.sum() > TINY:
+        weights = spill_weights * reachable * (left > TINY)
+        total = weights.sum(axis=1, keepdims=True)
+        share = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+        second = unmet[:, None] * share
+        asked2 = second.sum(axis=0)
+        second_fill = np.divide(left, asked2, out=np.ones_like(asked2), where=asked2 > TINY).clip(0.0, 1.0)
+        delivered = delivered + second * second_fill
+        asked = asked + asked2
+    return Allocation(delivered=delivered, sold=delivered.sum(axis=0), asked=asked)

@@ -1,0 +1,211 @@
+"""Running a scenario and writing its run folder.
+
+A run folder holds ``timeseries.parquet`` (one row per month), ``agents.parquet`` (the agent
+table), ``events.parquet`` (the event log), ``manifest.json`` and, with ``csv=True``, CSV copies.
+Folders are written to a temporary sibling and renamed into place, so a failed run leaves nothing
+half-written behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .model import MagnetDiplomacyModel
+from .parameters import Scenario
+from .scenario import PROJECT_ROOT, ScenarioError, load_scenario
+from .timeline import months_between, parse_month
+
+TABLES = ("timeseries", "agents", "events")
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced."""
+
+    scenario: Scenario
+    seed: int
+    model_df: pd.DataFrame
+    agents_df: pd.DataFrame
+    events_df: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    folder: Path | None = None
+    model: MagnetDiplomacyModel | None = field(default=None, repr=False)
+
+    def summary(self, years: Iterable[int] = (2020, 2025, 2030, 2035)) -> pd.DataFrame:
+        """Headline indicators by year (annual means; value added and export revenue are annual sums)."""
+        return summarise(self.model_df, years)
+
+
+def summarise(model_df: pd.DataFrame, years: Iterable[int] = (2020, 2025, 2030, 2035)) -> pd.DataFrame:
+    """Headline indicators for the given years that the run covers."""
+    df = model_df.copy()
+    df["year"] = pd.to_datetime(df["date"]).dt.year
+    rows = {
+        "Malaysia alignment (-1 China, +1 US)": ("malaysia_alignment", "mean", 1.0),
+        "Malaysia share of world magnets (%)": ("malaysia_magnet_share_global", "mean", 100.0),
+        "Malaysia share of non-China magnets (%)": ("malaysia_magnet_share_nonchina", "mean", 100.0),
+        "Malaysia share of world NdPr oxide (%)": ("malaysia_oxide_share_global", "mean", 100.0),
+        "China share of mining / separation / magnets (%)": (("china_mine_share", "china_separation_share", "china_magnet_share"), "mean", 100.0),
+        "NdPr price China / ex-China (USD/kg)": (("price_ndpr_china_usd_kg", "price_ndpr_exchina_usd_kg"), "mean", 1.0),
+        "Magnet price ex-China (USD/kg)": ("price_magnet_exchina_usd_kg", "mean", 1.0),
+        "Malaysia jobs (direct + indirect)": ("malaysia_jobs", "mean", 1.0),
+        "Malaysia value added (USD m/yr)": ("malaysia_value_added_usd", "sum", 1e-6),
+        "Malaysia export revenue (USD m/yr)": ("malaysia_export_revenue_usd", "sum", 1e-6),
+        "US tariff on Malaysia (%)": ("us_tariff_malaysia", "mean", 100.0),
+    }
+    present = [y for y in years if (df["year"] == y).any()]
+    table = {}
+    for label, (cols, how, scale) in rows.items():
+        cols = cols if isinstance(cols, tuple) else (cols,)
+        cells = []
+        for year in present:
+            part = df[df["year"] == year]
+            values = [getattr(part[c], how)() * scale for c in cols]
+            digits = 2 if "alignment" in label else 1 if max(abs(v) for v in values) < 100 else 0
+            cells.append(" / ".join(f"{v:,.{digits}f}" for v in values))
+        table[label] = cells
+    return pd.DataFrame(table, index=[str(y) for y in present]).T
+
+
+def git_commit() -> str:
+    """Commit of the source tree (with ``+dirty`` if it has uncommitted changes), or ``unknown``."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def agent_table(model: MagnetDiplomacyModel) -> pd.DataFrame:
+    """The agent table: states and firms every month, buyers at the configured interval."""
+    records = [row for row in model.agent_rows if not isinstance(row.get("tick"), np.ndarray)]
+    blocks = [pd.DataFrame(records)] + [pd.DataFrame(row) for row in model.agent_rows if isinstance(row.get("tick"), np.ndarray)]
+    table = pd.concat([b for b in blocks if not b.empty], ignore_index=True, sort=False)
+    table["date"] = pd.to_datetime(table["date"])
+    return table.sort_values(["tick", "agent_id"], kind="stable").reset_index(drop=True)
+
+
+def simulate(scenario: Scenario, seed: int | None = None, progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Run a validated scenario to its end and collect its tables (no files written)."""
+    seed = scenario.run.seed if seed is None else seed
+    started = time.perf_counter()
+    model = MagnetDiplomacyModel(scenario, rng=seed)
+    built = time.perf_counter()
+    while model.running:
+        model.step()
+        if progress:
+            progress(model.tick, model.n_ticks)
+    finished = time.perf_counter()
+    model_df = model.datacollector.get_model_vars_dataframe()
+    model_df["date"] = pd.to_datetime(model_df["date"])
+    events_df = pd.DataFrame(model.event_log, columns=["tick", "date", "actor", "target", "kind", "description", "source", "action"])
+    events_df["date"] = pd.to_datetime(events_df["date"])
+    manifest = {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "seed": int(seed),
+        "start": scenario.run.start,
+        "end": scenario.run.end,
+        "ticks": model.n_ticks,
+        "buyers": scenario.buyers.count,
+        "package": "magnetdiplomacy",
+        "version": __version__,
+        "mesa_version": mesa.__version__,
+        "python": platform.python_version(),
+        "git_commit": git_commit(),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "timings_s": {"build": round(built - started, 4), "simulate": round(finished - built, 4)},
+        "parameters": scenario.model_dump(mode="json"),
+    }
+    return RunResult(scenario, int(seed), model_df, agent_table(model), events_df, manifest, model=model)
+
+
+def default_folder(scenario: Scenario, seed: int) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{scenario.name}_{stamp}_s{seed}"
+
+
+def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
+    """Write the run folder atomically; refuses to overwrite a non-empty folder."""
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise ScenarioError(f"{folder}: output folder exists and is not empty (choose another --out)")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    staging.chmod(0o755)
+    try:
+        tables = {"timeseries": result.model_df, "agents": result.agents_df, "events": result.events_df}
+        for name, table in tables.items():
+            table.to_parquet(staging / f"{name}.parquet", index=False)
+            if csv:
+                table.to_csv(staging / f"{name}.csv", index=False)
+        result.manifest["timings_s"]["write"] = round(time.perf_counter() - started, 4)
+        result.manifest["files"] = sorted(p.name for p in staging.iterdir()) + ["manifest.json"]
+        (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        if folder.exists():
+            folder.rmdir()
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result.folder = folder
+    return folder
+
+
+def prepare(scenario: str | Path | Scenario = "baseline", *, seed: int | None = None, end: str | None = None, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> Scenario:
+    """Load a scenario and apply ``--end`` and ``--set`` style overrides."""
+    loaded = load_scenario(scenario, overrides)
+    if end is not None:
+        try:
+            parse_month(end)
+        except ValueError as err:
+            raise ScenarioError(f"--end {end}: {err}") from None
+        if months_between(loaded.run.start, end) < 0:
+            raise ScenarioError(f"--end {end}: before the scenario's start ({loaded.run.start})")
+        loaded = load_scenario(loaded, {"run.end": end})
+    if seed is not None:
+        loaded = load_scenario(loaded, {"run.seed": seed})
+    return loaded
+
+
+def run(
+    scenario: str | Path | Scenario = "baseline",
+    *,
+    seed: int | None = None,
+    end: str | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    out: str | Path | bool | None = None,
+    csv: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run a scenario; write a run folder when ``out`` is a path (or ``True`` for ``runs/<name>_<time>_s<seed>``).
+
+    >>> result = run("baseline", end="2021-12")   # doctest: +SKIP
+    >>> result.model_df[["date", "malaysia_alignment"]].tail(1)   # doctest: +SKIP
+    """
+    prepared = prepare(scenario, seed=seed, end=end, overrides=overrides)
+    if out not in (None, False):
+        folder = default_folder(prepared, prepared.run.seed) if out is True else Path(out)
+        if folder.exists() and any(folder.iterdir()):
+            raise ScenarioError(f"{folder}: output folder exists and is not empty (choose another --out)")
+    result = simulate(prepared, progress=progress)
+    if out not in (None, False):
+        write_folder(result, folder, csv=csv)
+    return result
