@@ -103,23 +103,27 @@ def describe_command(
     except ScenarioError as err:
         fail(str(err))
     defaults = {spec.path: spec.default for spec in iter_parameters()}
-    table = Table(title=f"{loaded.name}: {loaded.description.strip().splitlines()[0] if loaded.description.strip() else ''}", show_lines=False)
-    for column in ("parameter", "value", "unit", "range", "source", "flag", "description"):
-        table.add_column(column, overflow="fold")
+    title = loaded.description.strip()
+    console.print(f"[bold]{loaded.name}[/]: {title}", highlight=False)
+    section = None
     for spec in iter_parameters(loaded):
         if changed and spec.default == defaults.get(spec.path):
             continue
         if search and search.lower() not in (spec.path + spec.description).lower():
             continue
-        bounds = f"{spec.lo:g} - {spec.hi:g}" if spec.lo is not None and spec.hi is not None else ""
-        marker = "*" if spec.default != defaults.get(spec.path) else ""
-        table.add_row(spec.path + marker, str(spec.default), spec.unit, bounds, spec.source, spec.flag, spec.description)
-    console.print(table)
+        top = spec.path.split(".")[0]
+        if top != section:
+            section = top
+            console.print(f"\n[bold underline]{section}[/]")
+        bounds = f"  [{spec.lo:g} .. {spec.hi:g}]" if spec.lo is not None and spec.hi is not None else ""
+        marker = " [bold yellow]*[/]" if spec.default != defaults.get(spec.path) else ""
+        console.print(f"  [cyan]{spec.path}[/] = {spec.default} {spec.unit}{bounds}{marker}  [dim]({spec.source}; {spec.flag})[/]", highlight=False)
+        console.print(f"      {spec.description}", highlight=False, style="dim")
     if loaded.interventions:
-        console.print("[bold]Interventions[/]")
+        console.print("\n[bold underline]interventions[/]")
         for item in loaded.interventions:
             console.print(f"  {item.date}  {item.action} {item.params or ''}  {item.note}", highlight=False)
-    console.print("* differs from the default")
+    console.print("\n* differs from the default; sources are rows of calibration.csv (C...) and events.csv (E...)")
 
 
 def main() -> None:

@@ -238,6 +238,11 @@ class MagnetDiplomacyModel(mesa.Model):
         self.close_offer(kind, "replaced")
         self.offers.append(Offer(kind, sender, receiver, self.tick, self.tick + months))
 
+    def months_since_offer(self, kind: str) -> int:
+        """Months since an offer of this kind was last made (a large number if never)."""
+        ticks = [o.tick for o in self.offers if o.kind == kind]
+        return self.tick - max(ticks) if ticks else NEVER
+
     def has_offer(self, kind: str) -> bool:
         return any(o.kind == kind and o.status == "open" for o in self.offers)
 
@@ -250,11 +255,21 @@ class MagnetDiplomacyModel(mesa.Model):
                 offer.status = status
 
     def form_tie(self, a: str, b: str, kind: str, note: str = "") -> bool:
-        formed = self.partnerships.form(a, b, kind, self.tick, note=note)
-        if formed and kind == "technology" and self.partnerships.graph.nodes[a]["bloc"] * self.partnerships.graph.nodes[b]["bloc"] <= 0:
-            gain = 0.02 if "China" not in (a + b) or not self.controls.tech_ban(self.tick) else 0.0
-            self.malaysia.capability = min(1.0, self.malaysia.capability + gain)
-        return formed
+        return self.partnerships.form(a, b, kind, self.tick, note=note)
+
+    def technology_ties(self) -> int:
+        """Technology ties bringing know-how into Malaysia; Chinese ones count only without a tech-export ban."""
+        graph = self.partnerships.graph
+        banned = self.controls.tech_ban(self.tick)
+        count = 0
+        for a, b, key in graph.edges(keys=True):
+            if key != "technology" or graph.nodes[a]["malaysian"] == graph.nodes[b]["malaysian"]:
+                continue
+            foreign = b if graph.nodes[a]["malaysian"] else a
+            if graph.nodes[foreign]["bloc"] < 0 and banned:
+                continue
+            count += 1
+        return count
 
     def break_tie(self, a: str, b: str, kind: str) -> bool:
         broken = self.partnerships.dissolve(a, b, kind, self.tick)
@@ -452,7 +467,7 @@ class MagnetDiplomacyModel(mesa.Model):
 
     def _ship_ore(self) -> None:
         china_sep = self.plants["china_separation"]
-        self.flows["china_imports_reo"] = 0.0
+        self.flows["china_imports_reo"] = self.flows["malaysia_ore_exports_t"] = 0.0
         for mine_name, routes in ORE_ROUTES.items():
             mine = self.plants[mine_name]
             for dest_name in routes:
@@ -465,6 +480,8 @@ class MagnetDiplomacyModel(mesa.Model):
                 dest.ore.add(parcel)
                 if dest is china_sep and mine.name != "china_mines":
                     self.flows["china_imports_reo"] += parcel.reo_t
+                    if mine.country == "malaysia":
+                        self.flows["malaysia_ore_exports_t"] += parcel.reo_t
 
     def _separate(self) -> None:
         t = self.tick
@@ -642,7 +659,8 @@ class MagnetDiplomacyModel(mesa.Model):
             self.totals["heavy_from_china"] += from_china
         wanted = sum(planned[p.name] * h * content for p in exchina)
         self.flows["heavy_gap"] = gap_weighted / wanted if wanted > 1e-12 else 0.0
-        self.prices["dy_china"] = mkt.dy_price_usd_kg * self.prices["ndpr_china"] / mkt.ndpr_price_usd_kg
+        # No Chinese Dy/Tb market is modelled: its price stays at the 2020 level; outside China a
+        # scarcity premium applies to the share of Dy/Tb needs China withholds.
         self.prices["dy_exchina"] = self.prices["dy_china"] * (1.0 + mkt.heavy_scarcity_premium * min(1.0, self.flows["heavy_gap"]))
 
         for plant in self.magnet_plants:
@@ -842,7 +860,7 @@ class MagnetDiplomacyModel(mesa.Model):
         demand_by_segment = self.buyer_population.demand_by_segment()
         self.indicators = {
             "tick": t,
-            "date": self.date,
+            "date": np.datetime64(self.date, "ns"),
             "malaysia_alignment": self.malaysia.alignment,
             "malaysia_magnet_share_global": _share(malaysia_magnet, world_magnet),
             "malaysia_magnet_share_nonchina": _share(malaysia_magnet, nonchina_magnet),
@@ -874,6 +892,8 @@ class MagnetDiplomacyModel(mesa.Model):
             "malaysia_ties_tilt": self.flows["ties_tilt"],
             "malaysia_concessions": self.malaysia.concessions,
             "malaysia_oxide_t": malaysia_oxide,
+            "malaysia_ore_t": plants["perak_pilot"].output_t + plants["jv_mine"].output_t,
+            "malaysia_ore_exports_t": self.flows["malaysia_ore_exports_t"],
             "price_magnet_china_usd_kg": float(prices[SUPPLIERS.index("china_magnets")]),
             "price_dy_exchina_usd_kg": self.prices["dy_exchina"],
             "us_tariff_china": self.controls.tariff("United States", "China", t),
@@ -998,6 +1018,7 @@ def _reporter(name: str):
 EXTRA_COLUMNS = [
     "malaysia_lean", "malaysia_revealed_alignment", "malaysia_direct_jobs", "malaysia_export_revenue_usd",
     "malaysia_capability", "malaysia_trade_tilt", "malaysia_ties_tilt", "malaysia_concessions", "malaysia_oxide_t",
+    "malaysia_ore_t", "malaysia_ore_exports_t",
     "price_magnet_china_usd_kg", "price_dy_exchina_usd_kg", "us_tariff_china", "china_ndpr_export_availability",
     "china_us_relations", "china_escalation_level", "china_mining_quota_t_yr", "china_separation_quota_t_yr",
     "china_mine_t", "china_ore_stock_t", "us_mine_share", "china_magnet_t", "nonchina_magnet_t", "magnet_delivered_t", "magnet_shortage_t",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .interventions import ActionError, validate_action
 from .parameters import Scenario, parameter_table
@@ -119,7 +119,7 @@ def _assign(tree: dict, dotted: str, value: Any, origin: str) -> None:
     parts = dotted.replace("__", ".").split(".")
     node: Any = Scenario()
     for i, part in enumerate(parts):
-        fields = type(node).model_fields if hasattr(node, "model_fields") else {}
+        fields = type(node).model_fields if isinstance(node, BaseModel) else {}
         if part not in fields:
             prefix = ".".join(parts[:i]) or "top level"
             raise ScenarioError(f"{origin}: {'.'.join(parts)}: unknown key '{part}' under {prefix}")

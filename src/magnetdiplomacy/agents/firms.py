@@ -66,6 +66,7 @@ class Lynas(Firm):
     def _licence_lost(self) -> None:
         model = self.model
         plant = model.plants["lynas_malaysia"]
+        capacity = plant.planned_t_yr(model.tick)
         if plant.closed_from is None:
             plant.closed_from = model.tick
             for partner in ("JS Link", "Kelantan MB Inc"):
@@ -75,7 +76,7 @@ class Lynas(Firm):
             self.relocating_since = model.tick
             relocated = model.plants["lynas_relocated"]
             relocated.start = model.tick + int(round(model.config.lynas.relocation_years * 12))
-            relocated.nameplate_t_yr = plant.planned_t_yr(model.tick)
+            relocated.nameplate_t_yr = capacity
             relocated.ramp_months = 12
             model.log_event(self.name, "Lynas", "investment", f"Lynas starts rebuilding separation outside Malaysia (online {model.label_of(relocated.start)})", source="agent")
 

@@ -93,11 +93,11 @@ class UnitedStates(State):
         model = self.model
         cfg = model.config.us
         malaysia = model.malaysia
-        if malaysia.alignment >= 0.0 and malaysia.lean >= 0.0 and not model.controls.price_floor("Lynas Malaysia", model.tick) and not model.has_offer("us_floor") and model.licence.valid and self.chance(cfg.floor_offer_rate_per_year):
+        if malaysia.alignment >= 0.0 and malaysia.lean >= 0.0 and not model.controls.price_floor("Lynas Malaysia", model.tick) and not model.has_offer("us_floor") and model.months_since_offer("us_floor") >= 24 and model.licence.valid and self.chance(cfg.floor_offer_rate_per_year):
             apply_action(model, "us_offer_price_floor", source="agent")
         jslink = model.plants["jslink_magnets"]
         near_start = model.tick >= jslink.start - 12
-        if near_start and malaysia.alignment >= -0.1 and not model.partnerships.has("US buyers", "JS Link", "supply") and not model.has_offer("us_offtake") and self.chance(cfg.offtake_offer_rate_per_year):
+        if near_start and malaysia.alignment >= -0.1 and not model.partnerships.has("US buyers", "JS Link", "supply") and not model.has_offer("us_offtake") and model.months_since_offer("us_offtake") >= 24 and self.chance(cfg.offtake_offer_rate_per_year):
             apply_action(model, "us_offer_offtake", source="agent")
 
 
@@ -118,7 +118,6 @@ class China(State):
         self.imports_under_quota = False
         self.suspension_ends: int | None = None
         self.restricting_malaysia = False
-        self.last_jv_offer = -(10**6)
 
     # ---- instruments ------------------------------------------------------------------
 
@@ -184,15 +183,15 @@ class China(State):
     def _set_quota_from_market(self) -> None:
         """Quotas grow with the NdPr China's market takes up, a little faster when its price is high.
 
-        Published mining quotas have only grown since 2017 (C062-C073), so growth is never negative.
-        Once imported ore counts against the separation quota, the separation quota makes room for
+        Quotas rise by at most 30% and fall by at most 10% a year (published quotas only grew in
+        2017-2024, C062-C073, while China's offtake grew too). Once imported ore counts against the separation quota, the separation quota makes room for
         what the ore-exporting mines can ship.
         """
         model = self.model
         cfg = model.config.china
         price_ratio = model.price_average("ndpr_china", 12) / model.config.market.ndpr_price_usd_kg
         offtake = model.china_offtake_growth()
-        growth = max(0.0, min(0.3, offtake + cfg.quota_price_response * (price_ratio - 1.0)))
+        growth = max(-0.1, min(0.3, offtake + cfg.quota_price_response * (price_ratio - 1.0)))
         mining = self.mining_quota_t_yr * (1.0 + growth)
         separation = mining * cfg.separation_to_mining_quota + (model.import_capacity_t_yr() if self.imports_under_quota else 0.0)
         apply_action(model, "china_set_quota", {"mining_t": mining, "separation_t": separation}, source="agent", description=f"Quota for {model.year}: {growth:+.1%} (NdPr offtake {offtake:+.1%}, price x{price_ratio:.2f} of 2020)")
@@ -229,8 +228,7 @@ class China(State):
         elif self.restricting_malaysia and alignment < cfg.retaliation_threshold - 0.15:
             apply_action(model, "china_lift_malaysia_restriction", source="agent")
         has_jv = model.partnerships.has("China", "Malaysia", "investment")
-        if not has_jv and alignment < 0.2 and not model.has_offer("china_jv") and model.tick - self.last_jv_offer >= 24 and self.chance(cfg.jv_offer_rate_per_year):
-            self.last_jv_offer = model.tick
+        if not has_jv and alignment < 0.2 and not model.has_offer("china_jv") and model.months_since_offer("china_jv") >= 24 and self.chance(cfg.jv_offer_rate_per_year):
             apply_action(model, "china_offer_jv", source="agent")
 
 
@@ -300,7 +298,9 @@ class Malaysia(State):
             model.form_tie("China", "Malaysia", "investment", note="Refinery joint venture")
             model.form_tie("China Rare Earth Group", "Khazanah Nasional", "technology", note="Separation technology for the JV")
             model.build_jv_refinery()
-            self.capability = min(1.0, self.capability + model.config.china.jv_capability_gain)
+            # Under China's technology-export ban the joint venture passes on half the know-how.
+            gain = model.config.china.jv_capability_gain * (0.5 if model.controls.tech_ban(model.tick) else 1.0)
+            self.capability = min(1.0, self.capability + gain)
             self.concessions -= 0.1
             if model.controls.raw_ore_ban(model.tick):
                 model.log_event(self.name, "China", "export_ban", "Ore ban kept: the JV refines Malaysian ore in Malaysia", source="agent")
@@ -320,9 +320,10 @@ class Malaysia(State):
         cfg = model.config.malaysia
         self.pulls = model.hedging_pulls()
         self.lean = best_lean(self.pulls, cfg.hedging.neutrality_cost, cfg.hedging.exposure_weight)
+        # Know-how grows by doing (magnet output) and from technology ties.
         jslink = model.plants["jslink_magnets"]
-        if jslink.capacity_t(model.tick) > 0:
-            self.capability = min(1.0, self.capability + cfg.learning_per_year / 12.0 * jslink.utilisation)
+        doing = jslink.utilisation if jslink.capacity_t(model.tick) > 0 else 0.0
+        self.capability = min(1.0, self.capability + cfg.learning_per_year / 12.0 * (doing + 0.5 * model.technology_ties()))
         if model.replaying:
             return
         self._answer_offers()
