@@ -88,8 +88,8 @@ def apply_action(
 
 
 class QuotaParams(Params):
-    mining_t: float = Field(..., ge=0, le=2_000_000)
-    separation_t: float | None = Field(None, ge=0, le=2_000_000)
+    mining_t: float = Field(..., ge=0)
+    separation_t: float | None = Field(None, ge=0)
 
 
 @action("china_set_quota", actor="China", target="China rare-earth producers", kind="quota", label="China sets annual quotas", help="Set China's mining and separation quotas for the current year (t REO).", params=QuotaParams, live=False)
@@ -255,6 +255,8 @@ class TariffParams(Params):
     def _one_of(self) -> "TariffParams":
         if (self.rate is None) == (self.change is None):
             raise ValueError("give exactly one of rate or change")
+        if self.target == "Malaysia" and self.rate is not None and self.rate > 1:
+            raise ValueError("a tariff on Malaysia is between 0 and 1")
         return self
 
 
@@ -262,6 +264,8 @@ class TariffParams(Params):
 def _us_tariff(model, p: TariffParams) -> str:
     current = model.controls.tariff("United States", p.target, model.tick)
     rate = p.rate if p.rate is not None else max(0.0, current + p.change)
+    if p.target == "Malaysia":
+        rate = min(1.0, rate)
     model.us.set_tariff(p.target, rate)
     return f"US tariff on {p.target}: {current:.0%} -> {rate:.0%}"
 

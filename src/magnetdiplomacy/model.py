@@ -410,6 +410,7 @@ class MagnetDiplomacyModel(mesa.Model):
     def _produce_and_trade(self) -> None:
         for plant in self.plants.values():
             plant.reset_flows()
+        self.flow_edges: dict[tuple[str, str, str, str], float] = defaultdict(float)
         self._mine()
         self._ship_ore()
         self._separate()
@@ -478,6 +479,7 @@ class MagnetDiplomacyModel(mesa.Model):
                     continue
                 parcel = mine.ore.take(self._feed_room(mine, dest))
                 dest.ore.add(parcel)
+                self.flow_edges[("mine", mine.country, "separation", dest.country)] += parcel.reo_t
                 if dest is china_sep and mine.name != "china_mines":
                     self.flows["china_imports_reo"] += parcel.reo_t
                     if mine.country == "malaysia":
@@ -570,6 +572,7 @@ class MagnetDiplomacyModel(mesa.Model):
             buyer.input_t += qty
             request[buyer_name] -= qty
             contracted[seller_name] += qty
+            self.flow_edges[("separation", seller.country, "magnets", buyer.country)] += qty
 
         sellers = {pool: [p for p in self.plants.values() if p.stage == "separation" and p.pool == pool] for pool in ("china", "exchina")}
         supply = {pool: sum(p.product_t for p in sellers[pool]) for pool in sellers}
@@ -579,10 +582,14 @@ class MagnetDiplomacyModel(mesa.Model):
         availability = self.controls.licence_availability("ndpr", "world", t)
         trade = clear_two_pools(supply["china"], demand["china"], supply["exchina"], demand["exchina"], availability)
         fill = {"china": trade.fill_china, "exchina": trade.fill_exchina}
+        intake: dict[str, dict[str, float]] = {}
         for pool in makers:
+            intake[pool] = {}
             for plant in makers[pool]:
                 plant.input_t += request[plant.name] * fill[pool]
+                intake[pool][plant.country] = intake[pool].get(plant.country, 0.0) + request[plant.name] * fill[pool]
             delivered_other = nonmagnet[pool] * fill[pool]
+            intake[pool]["other uses"] = delivered_other
             self.totals["ndpr_other_uses"] += delivered_other
         give = {
             "china": demand["china"] * fill["china"] - trade.exchina_to_china_t + trade.china_to_exchina_t,
@@ -594,11 +601,19 @@ class MagnetDiplomacyModel(mesa.Model):
             if supply[pool] <= 1e-12:
                 continue
             share = max(0.0, min(1.0, give[pool] / supply[pool]))
+            crossing = (to_china_share if pool == "exchina" else (trade.china_to_exchina_t / give["china"] if give["china"] > 1e-12 else 0.0))
             for plant in plants:
                 sold = plant.product_t * share
                 plant.product_t -= sold
                 plant.sold_t += sold
                 plant.sold_to_china_t = sold * to_china_share if pool == "exchina" else (sold if plant.country != "china" else 0.0)
+                # where this seller's oxide went: its own pool's buyers, and across to the other pool
+                other = "china" if pool == "exchina" else "exchina"
+                for destination, amount in ((pool, sold * (1.0 - crossing)), (other, sold * crossing)):
+                    total = sum(intake[destination].values())
+                    for country, taken in intake[destination].items():
+                        if total > 1e-12 and amount > 0:
+                            self.flow_edges[("separation", plant.country, "magnets" if country != "other uses" else "other uses", country)] += amount * taken / total
         self.flows.update(
             oxide_to_china_t=trade.exchina_to_china_t,
             oxide_to_exchina_t=trade.china_to_exchina_t,
@@ -741,6 +756,11 @@ class MagnetDiplomacyModel(mesa.Model):
         population.receive(allocation.delivered)
         sold = allocation.sold
         for m, plant in enumerate(self.magnet_plants):
+            by_region = np.bincount(population.region, weights=allocation.delivered[:, m], minlength=len(REGIONS))
+            for r, region in enumerate(REGIONS):
+                if by_region[r] > 0:
+                    self.flow_edges[("magnets", plant.country, "buyers", region)] += float(by_region[r])
+        for m, plant in enumerate(self.magnet_plants):
             plant.product_t = max(0.0, plant.product_t - sold[m])
             plant.sold_t = sold[m]
             plant.orders_t = allocation.asked[m]
@@ -760,6 +780,7 @@ class MagnetDiplomacyModel(mesa.Model):
             self.margins[pool] = max(-0.3, min(3.0, margin))
         # sales of Malaysian magnets by buyer region, for trade orientation and export revenue
         js = SUPPLIERS.index("jslink_magnets")
+        self.jslink.account(sold[js], float(view.price[js]), self.unit_cost(self.plants["jslink_magnets"]))
         self.flows["jslink_sales_by_region"] = np.bincount(population.region, weights=allocation.delivered[:, js], minlength=len(REGIONS))
         self.flows["magnet_prices"] = view.price
         self.flows["magnet_demand_t"] = float(population.demand_t.sum())
@@ -915,6 +936,7 @@ class MagnetDiplomacyModel(mesa.Model):
             "lynas_licence_valid": float(licence.valid),
             "lynas_licence_years_left": licence.years_left if licence.valid else 0.0,
             "lynas_cash_usd_m": self.lynas.cash_usd_m,
+            "jslink_cash_usd_m": self.jslink.cash_usd_m,
             "raw_ore_ban": float(self.controls.raw_ore_ban(t)),
             "replaying": float(self.replaying),
             "mass_balance_error_t": self.mass_balance_error(),
@@ -936,6 +958,16 @@ class MagnetDiplomacyModel(mesa.Model):
         heavy_stocks = sum(self.plants[n].product_t for n in ("lynas_heavy", "mp_heavy")) + sum(p.heavy_t for p in self.magnet_plants)
         heavy = totals["heavy_made"] + totals["heavy_from_china"] - totals["heavy_used"] - heavy_stocks
         return float(max(abs(ore), abs(separation), abs(ndpr), abs(magnets), abs(heavy)))
+
+    def material_flows(self) -> list[dict]:
+        """This month's flows between stages by country: ore (t REO) from mines to separation, NdPr
+        (t) from separation to magnet makers or other uses, magnets (t) from makers to buyer regions.
+        Oxide that passes through a pool is traced to buyers in proportion to what they took."""
+        return [
+            {"from_stage": a, "from": b, "to_stage": c, "to": d, "tonnes": tonnes}
+            for (a, b, c, d), tonnes in sorted(getattr(self, "flow_edges", {}).items())
+            if tonnes > 1e-9
+        ]
 
     def check_invariants(self, tolerance: float = 1e-6) -> list[str]:
         """What is wrong with the current month, if anything: negative stocks or prices, NaN,
@@ -1023,5 +1055,5 @@ EXTRA_COLUMNS = [
     "china_us_relations", "china_escalation_level", "china_mining_quota_t_yr", "china_separation_quota_t_yr",
     "china_mine_t", "china_ore_stock_t", "us_mine_share", "china_magnet_t", "nonchina_magnet_t", "magnet_delivered_t", "magnet_shortage_t",
     "substitution_share", "oxide_china_to_exchina_t", "oxide_exchina_to_china_t", "lynas_licence_valid",
-    "lynas_licence_years_left", "lynas_cash_usd_m", "raw_ore_ban", "replaying", "mass_balance_error_t",
+    "lynas_licence_years_left", "lynas_cash_usd_m", "jslink_cash_usd_m", "raw_ore_ban", "replaying", "mass_balance_error_t",
 ] + [f"demand_{segment}_t" for segment in SEGMENTS]

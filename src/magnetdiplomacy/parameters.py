@@ -202,7 +202,7 @@ class JSLinkSettings(Section):
     capacity_t_yr: float = param(3_000, 500, 10_000, unit="t NdFeB/yr", desc="JS Link Kuantan sintered-magnet plant", source="C105; E041; E057", flag="2nd")
     start: YearMonth = param("2027-01", unit="YYYY-MM", desc="JS Link plant starts production (no date found)", source="C104 (GAP)", flag="GAP", sweep=False)
     ramp_months: float = param(24, 3, 60, unit="months", desc="Months from start to nameplate at Malaysia's 2020 know-how", source="assumption", flag="ASSUMPTION")
-    capex_usd_m: float = param(142, 50, 500, unit="USD m", desc="Plant investment (RM600 million)", source="C103; C102", flag="2nd")
+    capex_usd_m: float = param(142, 50, 500, unit="USD m", desc="Plant investment (RM600 million); an expansion costs the same per tonne and is paid from partner finance or JS Link's own cash", source="C103; C102", flag="2nd")
     expansion_t_yr: float = param(3_000, 0, 10_000, unit="t NdFeB/yr", desc="Capacity JS Link adds when its plant runs full and a partner finances it", source="assumption", flag="ASSUMPTION")
 
 
@@ -228,7 +228,6 @@ class MarketSettings(Section):
     origin_premium: float = param(0.21, 0.0, 1.0, unit="fraction of price", desc="Premium ex-China buyers pay for oxide outside China's licensing, at full restriction of Chinese magnet-material exports", source="C159 (export restrictions: light RE +21% vs free trade)", flag="2nd")
     heavy_stock_months: float = param(6.0, 0.0, 24.0, unit="months", desc="Dy/Tb stock ex-China magnet makers hold against supply interruptions", source="assumption", flag="ASSUMPTION")
     trade_friction: float = param(0.03, 0.0, 0.2, unit="fraction of price", desc="Freight and handling between the China and ex-China pools", source="assumption", flag="ASSUMPTION")
-    arbitrage_speed: float = param(0.5, 0.05, 1.0, unit="per month", desc="Share of the price gap closed by oxide trade each month", source="assumption", flag="ASSUMPTION")
     producer_response: float = param(0.15, 0.0, 1.0, unit="per month", desc="How fast market producers change utilisation with their margin", source="C164 (short-run elasticity about 0)", flag="ASSUMPTION")
     stock_cover_months: float = param(1.0, 0.0, 6.0, unit="months", desc="Oxide and magnet stock sellers aim to hold", source="assumption", flag="ASSUMPTION")
     coproduct_price_usd_kg: float = param(1.5, 1.0, 2.0, unit="USD/kg", desc="Price of co-product oxides (La, Ce)", source="C179; C180", flag="VINTAGE")
@@ -270,7 +269,7 @@ class USSettings(Section):
     pressure_threshold: float = param(-0.2, -1.0, 0.0, unit="alignment", desc="Malaysia's alignment below which the US raises tariffs on Malaysia", source="assumption", flag="ASSUMPTION")
     reward_threshold: float = param(0.2, 0.0, 1.0, unit="alignment", desc="Malaysia's alignment above which the US eases tariffs on Malaysia", source="assumption", flag="ASSUMPTION")
     tariff_step: float = param(0.05, 0.0, 0.3, unit="fraction", desc="Size of one US tariff move", source="E032; E037; E042", flag="ASSUMPTION")
-    tariff_max: float = param(0.5, 0.0, 1.5, unit="fraction", desc="Highest tariff the US puts on Malaysia", source="assumption", flag="ASSUMPTION")
+    tariff_max: float = param(0.5, 0.0, 1.0, unit="fraction", desc="Highest tariff the US puts on Malaysia", source="assumption", flag="ASSUMPTION")
     tariff_floor: float = param(0.10, 0.0, 0.5, unit="fraction", desc="Lowest tariff the US keeps on Malaysia once reciprocal tariffs exist (baseline rate)", source="E032", flag="2nd")
     counter_leverage_step: float = param(0.10, 0.0, 1.0, unit="fraction", desc="US tariff rise on China after a Chinese escalation", source="E056", flag="ASSUMPTION")
     price_floor_usd_kg: float = param(110.0, 0, 200, unit="USD/kg", desc="NdPr price floor the US guarantees", source="C188; E038", flag="2nd")

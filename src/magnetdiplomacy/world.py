@@ -51,7 +51,7 @@ def build_plants(config: Scenario) -> dict[str, Plant]:
         Plant("row_domestic_mines", "Rest-of-world miners", "rest_of_world", "mine", "exchina", mines.row_domestic_t_yr, grade=grade),
         Plant("mountain_pass", "MP Materials", "united_states", "mine", "exchina", mines.us_mountain_pass_t_yr, grade=grade),
         Plant("mt_weld", "Lynas", "australia", "mine", "exchina", mines.mt_weld_t_yr, grade=mines.mt_weld_ndpr_grade, additions=[(at(mines.mt_weld_expansion), mines.mt_weld_expanded_t_yr - mines.mt_weld_t_yr, 12.0)]),
-        Plant("perak_pilot", "Malaysia", "malaysia", "mine", "exchina", mines.malaysia_pilot_t_yr, start=NEVER, ramp_months=6, grade=grade),
+        Plant("perak_pilot", "Malaysia", "malaysia", "mine", "exchina", mines.malaysia_pilot_t_yr, start=at(mines.malaysia_pilot_start), ramp_months=6, grade=grade),
         Plant("jv_mine", "Malaysia-China JV", "malaysia", "mine", "exchina", 0.0, start=NEVER, ramp_months=12, grade=grade),
         Plant("new_mines", "New non-China projects", "rest_of_world", "mine", "exchina", 0.0, grade=grade),
         # separation (t NdPr/yr; China's is bounded by its quota instead)

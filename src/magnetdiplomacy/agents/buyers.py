@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from ..mechanisms.market import logit_targets, move_shares
+from ..mechanisms.market import logit_targets, move_shares, row_sum
 from ..parameters import REGIONS, SEGMENTS, Scenario
 
 
@@ -74,10 +74,15 @@ class BuyerPopulation:
             sizes,
             [(self.segment, self.segment_shares / self.segment_shares.sum() * monthly_t), (self.region, self.region_shares / self.region_shares.sum() * monthly_t)],
         )
-        self.security = np.array([getattr(demand.segments, s).security_weight for s in SEGMENTS])[self.segment]
-        self.is_us_defence = (self.segment == SEGMENTS.index("defence")) & (self.region == REGIONS.index("united_states"))
-        home = np.array([[1.0 if supplier_regions[m] == REGIONS[r] else 0.0 for m in range(len(suppliers))] for r in range(len(REGIONS))])
-        self.home = home[self.region]
+        # Buyers of one segment in one region face the same prices, tariffs and risks: costs and
+        # target shares are worked out per (segment, region) group, then handed to each buyer.
+        n_regions = len(REGIONS)
+        self.group = self.segment * n_regions + self.region
+        self.group_security = np.repeat([getattr(demand.segments, s).security_weight for s in SEGMENTS], n_regions)
+        self.group_region = np.tile(np.arange(n_regions), len(SEGMENTS))
+        us_defence = SEGMENTS.index("defence") * n_regions + REGIONS.index("united_states")
+        self.group_is_us_defence = np.arange(len(SEGMENTS) * n_regions) == us_defence
+        self.region_home = np.array([[1.0 if supplier_regions[m] == region else 0.0 for m in range(len(suppliers))] for region in REGIONS])
         self.shares = self._initial_shares(initial_supply_t)
         self.substitution = np.zeros(count)
         self.noise = np.zeros(count)
@@ -89,16 +94,16 @@ class BuyerPopulation:
         self.preferences = self.shares.copy()
         self._draws: dict[str, np.ndarray] = {}
 
-    def landed_costs(self, view: MarketView, index: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """(buyers x suppliers) landed cost: price with tariff, home advantage and supply risk."""
-        reg = self.region[index]
+    def group_costs(self, view: MarketView) -> np.ndarray:
+        """(groups x suppliers) landed cost: price with tariff, home advantage and supply risk."""
+        reg = self.group_region
         prices = view.price[None, :]
-        cost = prices * (1.0 + view.tariff[reg]) * (1.0 - self.config.buyers.home_bias * self.home[index])
-        return cost + self.security[index][:, None] * view.risk[reg] * prices
+        cost = prices * (1.0 + view.tariff[reg]) * (1.0 - self.config.buyers.home_bias * self.region_home[reg])
+        return cost + self.group_security[:, None] * view.risk[reg] * prices
 
     def set_reference_costs(self, view: MarketView) -> None:
         """Fix each buyer's 2020 landed cost, against which price rises are measured."""
-        landed = (self.shares * self.landed_costs(view)).sum(axis=1)
+        landed = row_sum(self.shares * self.group_costs(view)[self.group])
         self.landed_cost_2020 = np.where(landed > 0, landed, 1.0)
 
     def _initial_shares(self, supply_t: np.ndarray) -> np.ndarray:
@@ -106,7 +111,7 @@ class BuyerPopulation:
         count, suppliers = len(self.segment), len(self.suppliers)
         china = self.suppliers.index("china_magnets")
         reachable = supply_t > 0
-        weights = np.where(reachable, 1.0 + 2.0 * self.home, 0.0)
+        weights = np.where(reachable, 1.0 + 2.0 * self.region_home[self.region], 0.0)
         weights = np.broadcast_to(weights, (count, suppliers)).copy()
         chinese = self.region == REGIONS.index("china")
         weights[chinese] = 0.0
@@ -130,20 +135,19 @@ class BuyerPopulation:
         """Each buyer in ``index`` sets this month's demand and, if reviewing, moves its supplier shares."""
         cfg = self.config
         seg = self.segment[index]
-        reg = self.region[index]
-        cost = self.landed_costs(view, index)
+        group = self.group[index]
+        cost_g = self.group_costs(view)
         # A supplier that failed to deliver last month looks dearer to a reviewing buyer.
-        choice_cost = cost * (2.0 - view.reliability[None, :])
-        allowed = view.available[None, :] & (view.reachable[reg] > 0)
-        allowed = allowed & ~(self.is_us_defence[index][:, None] & view.defence_banned[None, :])
-        targets = logit_targets(choice_cost, allowed, cfg.buyers.cost_sensitivity)
+        allowed_g = view.available[None, :] & (view.reachable[self.group_region] > 0)
+        allowed_g &= ~(self.group_is_us_defence[:, None] & view.defence_banned[None, :])
+        targets = logit_targets(cost_g * (2.0 - view.reliability[None, :]), allowed_g, cfg.buyers.cost_sensitivity)[group]
 
         reviewing = self._draws["review"][index] < cfg.buyers.review_probability
         per_review = 1.0 / (cfg.buyers.qualification_months * cfg.buyers.review_probability)
         self.shares[index] = move_shares(self.shares[index], targets, reviewing, max_up=per_review, max_down=2.0 * per_review)
         self.preferences[index] = targets
 
-        landed = (self.shares[index] * cost).sum(axis=1)
+        landed = row_sum(self.shares[index] * cost_g[group])
         self.landed_cost[index] = landed
         ratio = landed / self.landed_cost_2020[index]
 
@@ -168,7 +172,7 @@ class BuyerPopulation:
 
     def receive(self, delivered: np.ndarray) -> None:
         """Record deliveries; what was missing raises next month's substitution pressure."""
-        self.delivered_t = delivered.sum(axis=1)
+        self.delivered_t = row_sum(delivered)
         self.shortage_share = np.clip(1.0 - np.divide(self.delivered_t, self.demand_t, out=np.ones_like(self.demand_t), where=self.demand_t > 0), 0.0, 1.0)
 
     def demand_by_segment(self) -> np.ndarray:

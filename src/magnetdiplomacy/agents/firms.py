@@ -133,12 +133,21 @@ class JSLink(Firm):
         if plant.capacity_t(model.tick) <= 0:
             return
         self.full_months = self.full_months + 1 if plant.utilisation > 0.9 else 0
-        financed = model.partnerships.has("United States", "JS Link", "investment") or model.partnerships.has("China", "Malaysia", "investment")
-        if not self.expanded and financed and self.full_months >= 12 and not model.replaying:
+        cfg = model.config.jslink
+        extra = cfg.expansion_t_yr
+        capex = cfg.capex_usd_m * extra / cfg.capacity_t_yr
+        partner = model.partnerships.has("United States", "JS Link", "investment") or model.partnerships.has("China", "Malaysia", "investment")
+        if not self.expanded and extra > 0 and self.full_months >= 12 and (partner or self.cash_usd_m >= capex) and not model.replaying:
             self.expanded = True
-            extra = model.config.jslink.expansion_t_yr
+            if not partner:
+                self.cash_usd_m -= capex
             plant.add_capacity(model.tick + 24, extra, 12)
-            model.log_event(self.name, "JS Link Kuantan plant", "investment", f"JS Link expands by {extra:,.0f} t/yr (online {model.label_of(model.tick + 24)})", source="agent")
+            funding = "partner finance" if partner else "its own cash"
+            model.log_event(self.name, "JS Link Kuantan plant", "investment", f"JS Link expands by {extra:,.0f} t/yr with {funding} (online {model.label_of(model.tick + 24)})", source="agent")
+
+    def account(self, sold_t: float, price_usd_kg: float, unit_cost_usd_kg: float) -> None:
+        """Monthly cash from magnet sales: the plant's own investment is financed separately."""
+        self.cash_usd_m += sold_t * 1000.0 * (price_usd_kg - unit_cost_usd_kg) / 1e6
 
 
 class NewProjects(Firm):

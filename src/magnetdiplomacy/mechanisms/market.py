@@ -128,6 +128,24 @@ def update_pool_prices(
 
 
 # ---- buyers (vectorised over all buyer agents) ----------------------------------------------
+# Buyer arrays are (buyers x suppliers) with few suppliers; NumPy reduces such a narrow axis slowly,
+# so row and column totals are taken as matrix-vector products and row minima column by column.
+
+
+def row_sum(a: np.ndarray) -> np.ndarray:
+    return a @ np.ones(a.shape[1])
+
+
+def col_sum(a: np.ndarray) -> np.ndarray:
+    return np.ones(a.shape[0]) @ a
+
+
+def row_min(a: np.ndarray) -> np.ndarray:
+    out = a[:, 0].copy()
+    for j in range(1, a.shape[1]):
+        np.minimum(out, a[:, j], out=out)
+    return out
+
 
 
 def logit_targets(cost: np.ndarray, allowed: np.ndarray, sensitivity: float) -> np.ndarray:
@@ -136,10 +154,10 @@ def logit_targets(cost: np.ndarray, allowed: np.ndarray, sensitivity: float) -> 
     ``cost`` and ``allowed`` are (buyers x suppliers); suppliers a buyer may not use get zero.
     """
     masked = np.where(allowed, cost, np.inf)
-    best = masked.min(axis=1, keepdims=True)
+    best = row_min(masked)[:, None]
     best = np.where(np.isfinite(best), best, 1.0)
     weights = np.where(allowed, np.exp(-sensitivity * (masked / best - 1.0)), 0.0)
-    total = weights.sum(axis=1, keepdims=True)
+    total = row_sum(weights)[:, None]
     return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
 
 
@@ -152,7 +170,7 @@ def move_shares(shares: np.ndarray, targets: np.ndarray, reviewing: np.ndarray, 
     step = np.clip(targets - shares, -max_down, max_up)
     moved = np.where(reviewing[:, None], shares + step, shares)
     moved = np.clip(moved, 0.0, None)
-    total = moved.sum(axis=1, keepdims=True)
+    total = row_sum(moved)[:, None]
     # A buyer whose every supplier vanished takes its targets outright.
     return np.where(total > 1e-12, moved / np.where(total > 1e-12, total, 1.0), targets)
 
@@ -175,18 +193,18 @@ def allocate_orders(orders: np.ndarray, reachable: np.ndarray, available: np.nda
     left, weighted by ``spill_weights`` (the buyer's preferences).
     """
     legal = orders * reachable
-    asked = legal.sum(axis=0)
+    asked = col_sum(legal)
     first_fill = np.divide(available, asked, out=np.ones_like(asked), where=asked > TINY).clip(0.0, 1.0)
     delivered = legal * first_fill
-    left = np.clip(available - delivered.sum(axis=0), 0.0, None)
-    unmet = orders.sum(axis=1) - delivered.sum(axis=1)
+    left = np.clip(available - col_sum(delivered), 0.0, None)
+    unmet = row_sum(orders) - row_sum(delivered)
     if unmet.sum() > TINY and left.sum() > TINY:
         weights = spill_weights * reachable * (left > TINY)
-        total = weights.sum(axis=1, keepdims=True)
+        total = row_sum(weights)[:, None]
         share = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
         second = unmet[:, None] * share
-        asked2 = second.sum(axis=0)
+        asked2 = col_sum(second)
         second_fill = np.divide(left, asked2, out=np.ones_like(asked2), where=asked2 > TINY).clip(0.0, 1.0)
         delivered = delivered + second * second_fill
         asked = asked + asked2
-    return Allocation(delivered=delivered, sold=delivered.sum(axis=0), asked=asked)
+    return Allocation(delivered=delivered, sold=col_sum(delivered), asked=asked)
