@@ -386,7 +386,8 @@ class MagnetDiplomacyModel(mesa.Model):
         self._produce_and_trade()
         self._accounts()
         self.datacollector.collect(self)
-        self._record_agents()
+        if self.config.outputs.agent_table:
+            self._record_agents()
         self.tick += 1
         if self.tick >= self.n_ticks:
             self.running = False

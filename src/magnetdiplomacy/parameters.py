@@ -317,6 +317,7 @@ class EconomicsSettings(Section):
 
 
 class OutputSettings(Section):
+    agent_table: bool = param(True, unit="bool", desc="Record the agent table (sweeps that keep only time series turn it off)", source="assumption", flag="ASSUMPTION", sweep=False)
     buyer_snapshot_months: int = param(12, 1, 120, unit="months", desc="Interval between rows for each buyer in the agent table (first and last month always kept)", source="assumption", flag="ASSUMPTION", sweep=False)
 
 

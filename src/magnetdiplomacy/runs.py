@@ -94,6 +94,8 @@ def git_commit() -> str:
 
 def agent_table(model: MagnetDiplomacyModel) -> pd.DataFrame:
     """The agent table: states and firms every month, buyers at the configured interval."""
+    if not model.agent_rows:
+        return pd.DataFrame(columns=["tick", "date", "agent_id", "agent_type", "name"])
     records = [row for row in model.agent_rows if not isinstance(row.get("tick"), np.ndarray)]
     blocks = [pd.DataFrame(records)] + [pd.DataFrame(row) for row in model.agent_rows if isinstance(row.get("tick"), np.ndarray)]
     table = pd.concat([b for b in blocks if not b.empty], ignore_index=True, sort=False)
