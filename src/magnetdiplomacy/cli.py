@@ -1,4 +1,4 @@
-"""Command line: ``magnetdiplomacy run | scenarios | describe``.
+"""Command line: ``magnetdiplomacy run | scenarios | describe | sweep | analyze``.
 
 User mistakes (bad files, keys, values, options) print one line on stderr and exit with code 2;
 nothing is written.
@@ -12,8 +12,9 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from .parameters import iter_parameters
 from .scenario import ScenarioError, find_scenario, list_scenarios, load_scenario
@@ -124,6 +125,138 @@ def describe_command(
         for item in loaded.interventions:
             console.print(f"  {item.date}  {item.action} {item.params or ''}  {item.note}", highlight=False)
     console.print("\n* differs from the default; sources are rows of calibration.csv (C...) and events.csv (E...)")
+
+
+# --------------------------------------------------------------------------------------------
+# sweeps (see docs/sweeps.md)
+
+
+class _RateColumn(ProgressColumn):
+    """Runs per second of the sweep (rich estimates it over the last 30 s)."""
+
+    def render(self, task):
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f} runs/s" if speed else "- runs/s", style="progress.data.speed")
+
+
+class _SweepBar:
+    """Rich progress bar with ETA for :func:`magnetdiplomacy.sweeps.run_sweep`."""
+
+    def __init__(self) -> None:
+        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"), _RateColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+        self.bar = Progress(*columns, console=console, transient=False)
+        self.task = None
+
+    def start(self, total: int, done: int, description: str) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task(description, total=total, completed=done)
+
+    def advance(self, runs: int) -> None:
+        self.bar.advance(self.task, runs)
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.bar.stop()
+
+
+@app.command("sweep")
+def sweep_command(
+    file: Path = typer.Argument(..., help="Sweep file, e.g. configs/sweeps/share_drivers.yaml."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Local worker processes (default: one per core; 0 runs in this process)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Sweep folder (default runs/<sweep name>). Rerunning into the same folder resumes."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on an existing Dask cluster, e.g. tcp://HOST:8786."),
+    dask_local: Optional[int] = typer.Option(None, "--dask-local", help="Run on a Dask LocalCluster of N worker processes."),
+    batch: Optional[int] = typer.Option(None, "--batch", help="Runs per task sent to a worker (default: automatic)."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Do at most N runs now and leave the rest for a later call."),
+    flush: int = typer.Option(500, "--flush", help="Write finished runs to disk every N runs (and at least every 10 s)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; print only the sweep folder."),
+) -> None:
+    """Run a parameter sweep, streaming results to Parquet; rerun the same command to resume."""
+    from .sweeps import load_sweep, run_sweep
+    from .sweeps.executors import make_executor
+    from .sweeps.runner import SweepInterrupted
+
+    try:
+        for option, value, low in (("--batch", batch, 1), ("--limit", limit, 0), ("--dask-local", dask_local, 1), ("--workers", workers, 0), ("--flush", flush, 1)):
+            if value is not None and value < low:
+                raise ScenarioError(f"{option} {value}: must be {low} or more")
+        sweep = load_sweep(file)
+        executor = make_executor(workers, scheduler, dask_local)
+    except ScenarioError as err:
+        fail(str(err))
+    folder = out or Path("runs") / sweep.name
+
+    def ready(report) -> None:
+        if not quiet:
+            resumed = f", resuming: {report.done_before:,} done before" if report.done_before else ""
+            console.print(f"sweep [bold]{sweep.name}[/]: {sweep.design.kind} design, {report.total:,} runs ({sweep.n_points:,} points x {sweep.replications} replications){resumed}; {report.executor}; results in {folder}", highlight=False)
+
+    try:
+        report = run_sweep(sweep, folder, executor=executor, batch=batch, limit=limit, flush_runs=flush, progress=None if quiet else _SweepBar(), on_ready=ready)
+    except SweepInterrupted as stop:
+        report = stop.report
+        errors.print(f"interrupted: {report.completed:,} of {report.total:,} runs saved in {report.folder}; rerun the same command to resume", highlight=False, soft_wrap=True)
+        raise typer.Exit(130)
+    except ScenarioError as err:
+        fail(str(err))
+    if report.errors:
+        run_id, message = report.errors[0]
+        errors.print(
+            f"[bold red]error:[/] {len(report.errors)} run(s) failed, first run {run_id}: {message}; {report.completed:,} of {report.total:,} runs saved in {report.folder} (plan.parquet lists each run's parameters); rerun to retry",
+            highlight=False, soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    if quiet:
+        print(report.folder)
+        return
+    if report.done_now == 0 and report.complete:
+        console.print(f"all {report.total:,} runs were already done in {report.folder}; nothing to run", highlight=False)
+    else:
+        rate = report.done_now / report.seconds if report.seconds else 0.0
+        console.print(f"{report.done_now:,} runs in {report.seconds:.1f} s ({rate:.1f} runs/s); {report.completed:,} of {report.total:,} done", highlight=False)
+    if report.complete:
+        console.print(f"next: [bold]magnetdiplomacy analyze {report.folder}[/]", highlight=False)
+    else:
+        console.print(f"{report.total - report.completed:,} runs left; rerun the same command to continue", highlight=False)
+
+
+@app.command("analyze")
+def analyze_command(
+    folder: Path = typer.Argument(..., help="Sweep folder written by `magnetdiplomacy sweep` (e.g. runs/share_drivers)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write tables and plots (default FOLDER/analysis)."),
+    no_plots: bool = typer.Option(False, "--no-plots", help="Tables only."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the analysis folder."),
+) -> None:
+    """Sobol or Morris indices per outcome (SALib), summary tables and PNG plots of a finished sweep."""
+    from .sweeps import analyze
+
+    try:
+        result = analyze(folder, out, plots=not no_plots)
+    except ScenarioError as err:
+        fail(str(err))
+    if quiet:
+        print(result.out)
+        return
+    summary = Table(title=f"{folder}: outcomes over all runs")
+    for column in ("outcome", "mean", "p5", "median", "p95", "noise share"):
+        summary.add_column(column, justify="left" if column == "outcome" else "right")
+    for _, row in result.summary.iterrows():
+        summary.add_row(row["outcome"], *(f"{row[c]:.3g}" if row[c] == row[c] else "-" for c in ("mean", "p5", "median", "p95", "noise_share")))
+    console.print(summary)
+    from .sweeps.analysis import RANK_BY
+
+    key = RANK_BY[result.method]
+    for name in result.summary["outcome"]:
+        top = result.top(name)
+        table = Table(title=f"{name}: parameters ranked by {key} ({result.method})")
+        table.add_column("parameter")
+        metrics = [c for c in top.columns if c not in ("outcome", "method", "parameter")]
+        for column in metrics:
+            table.add_column(column, justify="right")
+        for _, row in top.iterrows():
+            table.add_row(row["parameter"], *(f"{row[c]:.3g}" if row[c] == row[c] else "-" for c in metrics))
+        console.print(table)
+    console.print(f"wrote {len(result.files)} files to [bold]{result.out}[/] (report.md, indices.csv, summary.csv, PNG plots)", highlight=False)
 
 
 def main() -> None:

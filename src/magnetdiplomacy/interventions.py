@@ -151,6 +151,16 @@ def _china_equipment_control(model, p: AnnouncementParams) -> str:
     return "Export controls on rare-earth equipment"
 
 
+@action("china_lift_export_licensing", actor="China", target="World", kind="export_control", label="China lifts export licensing", help="Ends China's licensing regimes issued under one announcement (or all of them).", params=AnnouncementParams)
+def _lift_licensing(model, p: AnnouncementParams) -> str:
+    ended = [c for c in model.controls.in_force("export_licensing", model.tick) + model.controls.in_force("extraterritorial", model.tick) if p.announcement in ("agent", "all") or str(c.params.get("announcement")) == p.announcement]
+    for control in ended:
+        control.end = model.tick
+    if ended:
+        model.china.escalation_level = max(0, model.china.escalation_level - 1)
+    return f"China lifts {len(ended)} export-licensing regime(s)"
+
+
 class SuspendParams(Params):
     announcements: list[str]
     until: str
@@ -362,6 +372,77 @@ def _accept_offtake(model, p: Params) -> str:
     return model.malaysia.accept("us_offtake")
 
 
+OfferKind = Literal["china_jv", "us_floor", "us_offtake", "korea_partnership", "australia_partnership"]
+
+
+class OfferParams(Params):
+    offer: OfferKind
+
+
+@action("malaysia_decline_offer", actor="Malaysia", target="", kind="partnership", label="Malaysia declines an offer", help="Turn an open offer down; the other side may offer again later.", params=OfferParams)
+def _decline(model, p: OfferParams) -> str:
+    return model.malaysia.decline(p.offer)
+
+
+@action("malaysia_tighten_lynas_licence", actor="Malaysia", target="Lynas Malaysia", kind="licence", label="Malaysia tightens Lynas' licence", help="A three-year licence from now with no concentrate imports or cracking and leaching in Malaysia: Kuantan runs only on Kalgoorlie's feed and Lynas will not expand.")
+def _tighten(model, p: Params) -> str:
+    return model.malaysia.tighten_licence()
+
+
+class LevelParams(Params):
+    level: float = Field(0.5, ge=0, le=1, description="0 none, 1 the most generous")
+
+
+@action("malaysia_magnet_incentive", actor="Malaysia", target="JS Link", kind="investment", label="Malaysia sets a magnet-plant incentive", help="The government pays part of JS Link's conversion cost: cheaper Malaysian magnets, at a fiscal cost.", params=LevelParams)
+def _incentive(model, p: LevelParams) -> str:
+    model.malaysia.incentive_level = p.level
+    return f"Magnet-plant incentive set to {p.level:.0%} of the maximum ({model.config.malaysia.incentive_cost_cut * p.level:.0%} of conversion cost)"
+
+
+class LeanParams(Params):
+    lean: float = Field(0.0, ge=-1, le=1, description="-1 towards China, +1 towards the US")
+
+
+@action("malaysia_set_lean", actor="Malaysia", target="", kind="decision", label="Malaysia chooses how far to lean", help="Statements, votes and visits that lean towards one side; they add up as concessions over time.", params=LeanParams, live=False)
+def _lean(model, p: LeanParams) -> str:
+    model.malaysia.player_lean = p.lean
+    side = "the US" if p.lean > 0 else "China" if p.lean < 0 else "neither side"
+    return f"Malaysia leans {abs(p.lean):.0%} towards {side}"
+
+
+@action("korea_offer_partnership", actor="Korea", target="Malaysia", kind="partnership", label="Korea offers JS Link technology and finance", help="Korea offers magnet technology for JS Link and finance for a second line; Malaysia decides.")
+def _korea_offer(model, p: Params) -> str:
+    model.make_offer("Korea", "Malaysia", "korea_partnership")
+    return "Korea offers magnet technology and finance for a second JS Link line"
+
+
+@action("australia_offer_partnership", actor="Australia", target="Malaysia", kind="partnership", label="Australia offers a critical-minerals partnership", help="Australia offers more Kalgoorlie feed for Kuantan and co-investment in its heavy rare-earth circuit; Malaysia decides.")
+def _australia_offer(model, p: Params) -> str:
+    model.make_offer("Australia", "Malaysia", "australia_partnership")
+    return "Australia offers more MREC feed and heavy rare-earth co-investment at Kuantan"
+
+
+@action("malaysia_accept_offer", actor="Malaysia", target="", kind="partnership", label="Malaysia accepts an offer", help="Take up an offer: its ties, plants and finance follow.", params=OfferParams, live=False)
+def _accept_offer(model, p: OfferParams) -> str:
+    return model.malaysia.accept(p.offer)
+
+
+@action("lynas_expand", actor="Lynas", target="Lynas Malaysia", kind="investment", label="Lynas expands Kuantan", help="2,000 t/yr more NdPr in two years, paid from Lynas' cash; needs a valid licence.", live=False)
+def _lynas_expand(model, p: Params) -> str:
+    return model.lynas.expand()
+
+
+@action("jslink_expand", actor="JS Link", target="JS Link Kuantan plant", kind="investment", label="JS Link adds a second line", help="A second magnet line in two years, financed by a partner or JS Link's own cash.", live=False)
+def _jslink_expand(model, p: Params) -> str:
+    return model.jslink.expand()
+
+
+@action("buyers_diversify", actor="Buyers' association", target="Magnet suppliers", kind="decision", label="Buyers weigh supply security more", help="Buyers outside China count supply risk more heavily when choosing suppliers (1 = twice as much).", params=LevelParams)
+def _diversify(model, p: LevelParams) -> str:
+    model.buyer_population.security_multiplier = 1.0 + p.level
+    return f"Buyers outside China weigh supply risk x{1.0 + p.level:.1f}"
+
+
 class ConcessionParams(Params):
     value: float = Field(..., ge=-1, le=1)
     what: str = ""
@@ -424,4 +505,22 @@ def _record(model, p: RecordParams) -> str:
 def live_actions() -> list[ActionSpec]:
     """Actions a person can fire mid-run (the app's intervention menu)."""
     return [spec for spec in ACTIONS.values() if spec.live]
+
+
+# What a person playing each seat may do (play-as and class sessions). Offers to Malaysia are
+# answered with malaysia_accept_offer / malaysia_decline_offer.
+SEAT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "malaysia": ("malaysia_raw_ore_ban", "malaysia_renew_lynas_licence", "malaysia_tighten_lynas_licence", "malaysia_revoke_lynas_licence", "malaysia_accept_offer", "malaysia_decline_offer", "malaysia_magnet_incentive", "malaysia_set_lean"),
+    "united_states": ("us_set_tariff", "us_offer_price_floor", "us_offer_offtake", "us_extend_price_floor_malaysia"),
+    "china": ("china_escalate", "us_china_truce", "china_suspend_magnet_licences", "china_lift_export_licensing", "china_restrict_malaysia", "china_lift_malaysia_restriction", "china_offer_jv"),
+    "lynas": ("lynas_expand",),
+    "jslink": ("jslink_expand",),
+    "buyers": ("buyers_diversify",),
+}
+SEATS = tuple(SEAT_ACTIONS)
+
+
+def seat_actions(seat: str) -> list[ActionSpec]:
+    """The action menu of a seat."""
+    return [ACTIONS[name] for name in SEAT_ACTIONS[seat]]
 

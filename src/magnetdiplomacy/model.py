@@ -30,7 +30,7 @@ from mesa.agentset import AgentSet
 
 from .agents.buyers import Buyer, BuyerPopulation, MarketView
 from .agents.firms import Firm, JSLink, Lynas, NewProjects
-from .agents.states import China, Malaysia, UnitedStates
+from .agents.states import China, Malaysia, Partner, UnitedStates
 from .interventions import apply_action, validate_action
 from .mechanisms import economics
 from .mechanisms.alignment import Pulls, revealed_alignment, trade_tilt, update_alignment
@@ -124,7 +124,8 @@ class MagnetDiplomacyModel(mesa.Model):
             Firm(self, "Other separators", ["other_separation"]),
             NewProjects(self),
         ]
-        self.states = [self.us, self.china, self.malaysia]
+        self.partners = [Partner(self, "Korea", "korea_partnership"), Partner(self, "Australia", "australia_partnership")]
+        self.states = [self.us, self.china, *self.partners, self.malaysia]
         self.firms = AgentSet([self.lynas, self.jslink, *others], random=self.random)
         self._set_initial_orders()
         self.buyer_population = BuyerPopulation(scenario, self.rng, list(SUPPLIERS), list(SUPPLIER_REGIONS), np.array([p.orders_t for p in self.magnet_plants]) * 12.0)
@@ -157,6 +158,10 @@ class MagnetDiplomacyModel(mesa.Model):
 
     def label_of(self, tick: int) -> str:
         return tick_label(self.start, tick) if abs(tick) < NEVER // 2 else "never"
+
+    def player_controls(self, seat: str) -> bool:
+        """True when a person plays ``seat`` (united_states, china, malaysia, lynas, jslink, buyers)."""
+        return getattr(self.config.controllers, seat) == "player"
 
     @property
     def replaying(self) -> bool:
@@ -277,6 +282,14 @@ class MagnetDiplomacyModel(mesa.Model):
             self.log_event(a, b, "partnership", f"{kind} tie {a} - {b} broken", source="agent")
         return broken
 
+    def strengthen_lynas_with_australia(self) -> None:
+        """The Australian partnership: more Kalgoorlie MREC for Kuantan and a larger heavy circuit."""
+        cfg = self.config.partners
+        when = self.tick + 12
+        self.plants["kalgoorlie"].add_capacity(when, cfg.australia_mrec_t_yr, 12)
+        heavy = self.plants["lynas_heavy"]
+        heavy.add_capacity(when, heavy.nameplate_t_yr * cfg.australia_heavy_share, 12)
+
     def build_jv_refinery(self) -> None:
         """The Chinese joint venture: a refinery and an ionic-clay mine in Malaysia."""
         cfg = self.config.china
@@ -362,6 +375,13 @@ class MagnetDiplomacyModel(mesa.Model):
         elif kind == "us_offtake":
             magnets = cfg.jslink.expansion_t_yr / 12.0
             out = economics.RungOutput(magnet_t=magnets, magnet_ndpr_t=magnets * cfg.magnets.ndpr_share, component_t=magnets * cfg.malaysia.component_share)
+        elif kind == "korea_partnership":
+            magnets = cfg.jslink.expansion_t_yr / 12.0
+            out = economics.RungOutput(magnet_t=magnets, magnet_ndpr_t=magnets * cfg.magnets.ndpr_share, component_t=magnets * cfg.malaysia.component_share)
+        elif kind == "australia_partnership":
+            ndpr = cfg.partners.australia_mrec_t_yr / 12.0
+            feed = ndpr / (cfg.mines.mt_weld_ndpr_grade * cfg.separation.recovery)
+            out = economics.RungOutput(oxide_t=ndpr, coproduct_t=feed * cfg.separation.recovery - ndpr, oxide_feed_t=feed)
         elif kind == "lynas_licence":
             plant = self.plants["lynas_malaysia"]
             out = economics.RungOutput(oxide_t=plant.output_t, coproduct_t=plant.coproduct_t, oxide_feed_t=plant.feed_used.reo_t)
@@ -626,6 +646,7 @@ class MagnetDiplomacyModel(mesa.Model):
             (self.prices["ndpr_china"], self.prices["ndpr_exchina"]), trade, (demand["china"], demand["exchina"]), output, stock,
             mkt.stock_cover_months, mkt.oxide_price_speed, mkt.trade_friction, 0.4 * mkt.ndpr_price_usd_kg,
             origin_wedge=mkt.origin_premium * (1.0 - self.controls.licence_availability("magnet_heavy", "world", t)),
+            convergence=mkt.convergence_speed,
         )
 
     def _make_magnets(self, planned: dict[str, float]) -> None:
@@ -702,6 +723,16 @@ class MagnetDiplomacyModel(mesa.Model):
             self.totals["ndpr_in_magnets"] += result.ndpr_in_magnets_t
             self.totals["ndpr_scrap_lost"] += result.scrap_lost_t
 
+    def demand_shock(self, tick: int) -> float:
+        """Demand multiplier of the 2020 shock: a three-month trough, then a linear recovery."""
+        cfg = self.config.demand
+        since = tick - self.tick_at(cfg.shock_start)
+        if since < 0 or cfg.shock_depth <= 0:
+            return 1.0
+        if since < 3:
+            return 1.0 - cfg.shock_depth
+        return 1.0 - cfg.shock_depth * max(0.0, 1.0 - (since - 2) / cfg.shock_recovery_months)
+
     def unit_cost(self, plant) -> float:
         """USD/kg to make a magnet: conversion (know-how dependent in Malaysia) + NdPr + Dy/Tb."""
         cfg = self.config
@@ -711,6 +742,7 @@ class MagnetDiplomacyModel(mesa.Model):
         conversion = cfg.market.magnet_conversion_cost_usd_kg * plant.cost_factor
         if plant.country == "malaysia":
             conversion *= 1.0 + cfg.market.know_how_cost_penalty * (1.0 - self.malaysia.capability)
+            conversion *= 1.0 - cfg.malaysia.incentive_cost_cut * self.malaysia.incentive_level
         return conversion + net * self.prices[f"ndpr_{pool}"] + mag.heavy_grade_share * mag.heavy_content * self.prices[f"dy_{pool}"]
 
     def _market_view(self) -> MarketView:
@@ -739,7 +771,7 @@ class MagnetDiplomacyModel(mesa.Model):
         available = np.array([p.capacity_t(t) > 0 or p.product_t > 0 for p in self.magnet_plants])
         banned = np.array([p.country == "china" and self.controls.origin_rule(t, "china") for p in self.magnet_plants])
         growth_rate = cfg.demand.growth_per_year
-        growth = np.array([(1.0 + growth_rate + getattr(cfg.demand.segments, s).growth_premium) ** (t / 12.0) for s in SEGMENTS])
+        growth = np.array([(1.0 + growth_rate + getattr(cfg.demand.segments, s).growth_premium) ** (t / 12.0) for s in SEGMENTS]) * self.demand_shock(t)
         return MarketView(price, tariff, risk, reachable, available, banned, self.reliability.copy(), growth)
 
     def _magnet_market(self) -> None:
@@ -782,6 +814,10 @@ class MagnetDiplomacyModel(mesa.Model):
         # sales of Malaysian magnets by buyer region, for trade orientation and export revenue
         js = SUPPLIERS.index("jslink_magnets")
         self.jslink.account(sold[js], float(view.price[js]), self.unit_cost(self.plants["jslink_magnets"]))
+        # What the magnet-plant incentive costs the government: its cut of conversion cost on output.
+        jslink = self.plants["jslink_magnets"]
+        before_incentive = cfg.market.magnet_conversion_cost_usd_kg * jslink.cost_factor * (1.0 + cfg.market.know_how_cost_penalty * (1.0 - self.malaysia.capability))
+        self.flows["incentive_cost_usd"] = jslink.output_t * 1000.0 * before_incentive * cfg.malaysia.incentive_cost_cut * self.malaysia.incentive_level
         self.flows["jslink_sales_by_region"] = np.bincount(population.region, weights=allocation.delivered[:, js], minlength=len(REGIONS))
         self.flows["magnet_prices"] = view.price
         self.flows["magnet_demand_t"] = float(population.demand_t.sum())
@@ -852,6 +888,22 @@ class MagnetDiplomacyModel(mesa.Model):
         self.flows["ties_tilt"] = ties
         self._indicators()
 
+    def _us_import_reliance(self) -> float:
+        """US net import reliance for separated rare earths (as USGS counts compounds and metals):
+        the share of NdPr used in the US that was not separated in the US.
+
+        US use is the NdPr in magnets delivered to US buyers plus the US share of other uses; US
+        supply is NdPr separated in the US and taken by US magnet makers or US other uses (MP's
+        oxide sold abroad does not lower it)."""
+        cfg = self.config
+        us = cfg.demand.regions.united_states
+        to_us = sum(t for (a, _, c, d), t in self.flow_edges.items() if a == "magnets" and c == "buyers" and d == "united_states")
+        other = sum(t for (a, _, c, _), t in self.flow_edges.items() if a == "separation" and c == "other uses")
+        use = to_us * cfg.magnets.ndpr_share + other * us
+        domestic = self.flow_edges.get(("separation", "united_states", "magnets", "united_states"), 0.0)
+        domestic += self.flow_edges.get(("separation", "united_states", "other uses", "other uses"), 0.0) * us
+        return max(0.0, 1.0 - domestic / use) if use > 1e-9 else 0.0
+
     def _exchina_oxide_bloc(self) -> float:
         """Average bloc of the ex-China oxide buyers, weighted by their intake this month."""
         weights = {"japan_magnets": 0.5, "row_magnets": 0.5, "us_magnets": 1.0, "jslink_magnets": 0.0}
@@ -909,6 +961,7 @@ class MagnetDiplomacyModel(mesa.Model):
             "malaysia_revealed_alignment": self.malaysia.revealed,
             "malaysia_direct_jobs": self.malaysia.direct_jobs,
             "malaysia_export_revenue_usd": self.malaysia.export_revenue_usd,
+            "malaysia_incentive_cost_usd": self.flows["incentive_cost_usd"],
             "malaysia_capability": self.malaysia.capability,
             "malaysia_trade_tilt": self.flows["trade_tilt"],
             "malaysia_ties_tilt": self.flows["ties_tilt"],
@@ -930,6 +983,8 @@ class MagnetDiplomacyModel(mesa.Model):
             "china_magnet_t": china_magnet,
             "nonchina_magnet_t": nonchina_magnet,
             "magnet_delivered_t": self.flows["magnet_delivered_t"],
+            "magnet_re_demand_t": self.flows["magnet_demand_t"] * (self.config.magnets.ndpr_share + self.config.magnets.heavy_grade_share * self.config.magnets.heavy_content),
+            "us_net_import_reliance": self._us_import_reliance(),
             "magnet_shortage_t": max(0.0, self.flows["magnet_demand_t"] - self.flows["magnet_delivered_t"]),
             "substitution_share": float(np.average(self.buyer_population.substitution, weights=self.buyer_population.base_demand_t)),
             "oxide_china_to_exchina_t": self.flows["oxide_to_exchina_t"],
@@ -1049,12 +1104,12 @@ def _reporter(name: str):
 
 
 EXTRA_COLUMNS = [
-    "malaysia_lean", "malaysia_revealed_alignment", "malaysia_direct_jobs", "malaysia_export_revenue_usd",
+    "malaysia_lean", "malaysia_revealed_alignment", "malaysia_direct_jobs", "malaysia_export_revenue_usd", "malaysia_incentive_cost_usd",
     "malaysia_capability", "malaysia_trade_tilt", "malaysia_ties_tilt", "malaysia_concessions", "malaysia_oxide_t",
     "malaysia_ore_t", "malaysia_ore_exports_t",
     "price_magnet_china_usd_kg", "price_dy_exchina_usd_kg", "us_tariff_china", "china_ndpr_export_availability",
     "china_us_relations", "china_escalation_level", "china_mining_quota_t_yr", "china_separation_quota_t_yr",
-    "china_mine_t", "china_ore_stock_t", "us_mine_share", "china_magnet_t", "nonchina_magnet_t", "magnet_delivered_t", "magnet_shortage_t",
+    "china_mine_t", "china_ore_stock_t", "us_mine_share", "china_magnet_t", "nonchina_magnet_t", "magnet_delivered_t", "magnet_re_demand_t", "us_net_import_reliance", "magnet_shortage_t",
     "substitution_share", "oxide_china_to_exchina_t", "oxide_exchina_to_china_t", "lynas_licence_valid",
     "lynas_licence_years_left", "lynas_cash_usd_m", "jslink_cash_usd_m", "raw_ore_ban", "replaying", "mass_balance_error_t",
 ] + [f"demand_{segment}_t" for segment in SEGMENTS]

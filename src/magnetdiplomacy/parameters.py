@@ -14,7 +14,7 @@ UNCERTAIN, GAP, ASSUMPTION) into every output that lists parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Iterator
+from typing import Annotated, Any, Iterator, Literal, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -122,6 +122,9 @@ class DemandSettings(Section):
     growth_per_year: float = param(0.086, 0.0, 0.15, unit="per year", desc="World magnet demand growth (before price response)", source="C116 (prior C117-C119)", flag="2nd")
     noise_sd: float = param(0.02, 0.0, 0.1, unit="fraction per month", desc="Month-to-month random variation of each buyer's demand", source="assumption", flag="ASSUMPTION")
     price_elasticity: float = param(-0.12, -0.2, -0.05, unit="dimensionless", desc="Short-run price elasticity of magnet demand", source="C162", flag="ASSUMPTION")
+    shock_start: YearMonth = param("2020-03", unit="YYYY-MM", desc="Start of the 2020 pandemic demand shock", source="assumption", flag="ASSUMPTION", sweep=False)
+    shock_depth: float = param(0.15, 0.0, 0.5, unit="fraction", desc="Fall of magnet demand at the trough of the 2020 shock (three months)", source="assumption (calibrated against H6)", flag="ASSUMPTION")
+    shock_recovery_months: float = param(9.0, 1.0, 24.0, unit="months", desc="Months for demand to recover from the trough", source="assumption (calibrated against H6)", flag="ASSUMPTION")
     substitution_cap_per_year: float = param(0.10, 0.0, 0.10, unit="fraction of demand per year", desc="Fastest a buyer can substitute away from NdFeB magnets", source="C142; C163", flag="2nd")
     substitution_trigger: float = param(1.5, 1.0, 4.0, unit="price ratio", desc="Landed magnet cost relative to 2020 above which buyers start substituting", source="assumption", flag="ASSUMPTION")
     segments: Segments = Segments()
@@ -143,11 +146,12 @@ class BuyerSettings(Section):
 class MineSettings(Section):
     china_quota_t_yr: float = param(140_000, 50_000, 400_000, unit="t REO/yr", desc="China's 2020 mining quota (later years from events.csv, then China decides)", source="C065; E014", flag="2nd")
     us_mountain_pass_t_yr: float = param(39_000, 10_000, 80_000, unit="t REO/yr", desc="Mountain Pass (MP Materials) mine output", source="C002")
-    mt_weld_t_yr: float = param(19_000, 17_000, 21_000, unit="t REO/yr", desc="Mt Weld (Lynas) mine output in 2020", source="C003", flag="VINTAGE")
+    mt_weld_t_yr: float = param(19_000, 0, 21_000, unit="t REO/yr", desc="Mt Weld (Lynas) mine output in 2020", source="C003", flag="VINTAGE")
     mt_weld_expanded_t_yr: float = param(38_960, 20_000, 60_000, unit="t REO/yr", desc="Mt Weld after the expansion (12,000 t/yr NdPr feed at Mt Weld's grade)", source="C086 / C083:C084 grade", flag="UNCERTAIN")
     mt_weld_expansion: YearMonth = param("2025-07", unit="YYYY-MM", desc="Mt Weld expansion complete", source="C086 (2025)", flag="UNCERTAIN", sweep=False)
     myanmar_t_yr: float = param(30_500, 10_000, 40_000, unit="t REO/yr", desc="Myanmar ore output, all shipped to China", source="C004", flag="VINTAGE")
     row_to_china_t_yr: float = param(9_200, 2_000, 30_000, unit="t REO/yr", desc="Thailand, Vietnam and Madagascar ore, shipped to China", source="C005; C006; C009", flag="VINTAGE")
+    row_growth_per_year: float = param(0.05, 0.0, 0.3, unit="per year", desc="Growth of the rest-of-world mines that ship ore to China (Myanmar, Laos, Nigeria, Thailand...); no yearly data beyond 2020", source="assumption (calibrated against H1, H2)", flag="ASSUMPTION")
     row_domestic_t_yr: float = param(6_700, 2_000, 20_000, unit="t REO/yr", desc="India, Russia and Brazil ore, separated outside China", source="C007; C008; C010", flag="2nd")
     malaysia_pilot_t_yr: float = param(600, 0, 10_000, unit="t REO/yr", desc="Perak non-radioactive rare-earth pilot output (no USGS figure)", source="C011 (GAP); E018", flag="GAP")
     malaysia_pilot_start: YearMonth = param("2022-10", unit="YYYY-MM", desc="Perak pilot mining starts", source="E018", flag="2nd", sweep=False)
@@ -160,14 +164,15 @@ class MineSettings(Section):
 
 class SeparationSettings(Section):
     recovery: float = param(0.95, 0.85, 1.0, unit="fraction", desc="Share of rare-earth oxide in feed recovered as separated products (the rest is loss)", source="assumption", flag="ASSUMPTION")
-    lynas_malaysia_t_yr: float = param(5_898, 4_000, 8_000, unit="t NdPr/yr", desc="Lynas Malaysia NdPr capacity in 2020 (FY2019 output)", source="C083", flag="2nd")
+    lynas_malaysia_t_yr: float = param(5_898, 0, 8_000, unit="t NdPr/yr", desc="Lynas Malaysia NdPr capacity in 2020 (FY2019 output)", source="C083", flag="2nd")
     lynas_malaysia_expanded_t_yr: float = param(10_500, 6_000, 15_000, unit="t NdPr/yr", desc="Lynas Malaysia nameplate after the Lynas 2025 plan", source="C085", flag="2nd")
+    lynas_expansion_ramp_months: float = param(12, 1, 60, unit="months", desc="Months for the Lynas 2025 expansion (and Mt Weld's) to reach nameplate", source="assumption (calibrated against H2)", flag="ASSUMPTION")
     lynas_expansion: YearMonth = param("2025-07", unit="YYYY-MM", desc="Lynas 2025 capacity online", source="C085 (2025)", flag="UNCERTAIN", sweep=False)
     kalgoorlie_t_yr: float = param(9_000, 0, 15_000, unit="t NdPr-eq/yr", desc="Kalgoorlie cracking-and-leaching (MREC) capacity", source="C087; E029", flag="2nd")
     kalgoorlie_start: YearMonth = param("2024-06", unit="YYYY-MM", desc="Kalgoorlie ships first MREC", source="E029", flag="2nd", sweep=False)
     mp_t_yr: float = param(7_400, 0, 15_000, unit="t NdPr/yr", desc="MP Materials separation capacity (sized to its own ore)", source="C002 x grade (derived)", flag="UNCERTAIN")
     mp_start: YearMonth = param("2023-01", unit="YYYY-MM", desc="MP Materials separates its own NdPr", source="C152", flag="UNCERTAIN", sweep=False)
-    mp_ramp_months: float = param(36, 1, 72, unit="months", desc="Months for MP separation to reach capacity", source="assumption", flag="ASSUMPTION")
+    mp_ramp_months: float = param(36, 1, 120, unit="months", desc="Months for MP separation to reach capacity", source="assumption", flag="ASSUMPTION")
     other_t_yr: float = param(1_273, 0, 10_000, unit="t NdPr/yr", desc="Other non-China separation (India, Russia, Brazil ore)", source="C007; C008; C010 x grade (derived)", flag="UNCERTAIN")
     lynas_heavy_feed_t_yr: float = param(5_000, 0, 10_000, unit="t/yr heavy feed", desc="Lynas Malaysia heavy rare-earth plant feed capacity", source="C088; E054", flag="2nd")
     lynas_heavy_start: YearMonth = param("2026-04", unit="YYYY-MM", desc="Lynas heavy plant starts (Sm first; Dy/Tb within about 2 years)", source="E054", flag="2nd", sweep=False)
@@ -227,6 +232,7 @@ class MarketSettings(Section):
     heavy_scarcity_premium: float = param(1.0, 0.0, 4.0, unit="price ratio", desc="Ex-China Dy/Tb price rise when Chinese supply is fully withheld (x(1+premium))", source="C160 (heavy RE x2 vs free trade)", flag="2nd")
     origin_premium: float = param(0.21, 0.0, 1.0, unit="fraction of price", desc="Premium ex-China buyers pay for oxide outside China's licensing, at full restriction of Chinese magnet-material exports", source="C159 (export restrictions: light RE +21% vs free trade)", flag="2nd")
     heavy_stock_months: float = param(6.0, 0.0, 24.0, unit="months", desc="Dy/Tb stock ex-China magnet makers hold against supply interruptions", source="assumption", flag="ASSUMPTION")
+    convergence_speed: float = param(0.3, 0.05, 1.0, unit="per month", desc="Share of the gap to the common price each pool closes per month once trade between them is free again", source="assumption", flag="ASSUMPTION")
     trade_friction: float = param(0.03, 0.0, 0.2, unit="fraction of price", desc="Freight and handling between the China and ex-China pools", source="assumption", flag="ASSUMPTION")
     producer_response: float = param(0.15, 0.0, 1.0, unit="per month", desc="How fast market producers change utilisation with their margin", source="C164 (short-run elasticity about 0)", flag="ASSUMPTION")
     stock_cover_months: float = param(1.0, 0.0, 6.0, unit="months", desc="Oxide and magnet stock sellers aim to hold", source="assumption", flag="ASSUMPTION")
@@ -289,6 +295,8 @@ class HedgingRule(Section):
     concessions_weight: float = param(1.0, 0.0, 3.0, unit="alignment", desc="Weight of concessions in revealed alignment", source="assumption", flag="ASSUMPTION")
     inertia: float = param(0.08, 0.01, 1.0, unit="per month", desc="Share of the gap between revealed and perceived alignment closed each month", source="assumption", flag="ASSUMPTION")
     offer_noise: float = param(0.1, 0.0, 1.0, unit="utility", desc="Random part of Malaysia's valuation of an offer (politics)", source="assumption", flag="ASSUMPTION")
+    lean_concessions_per_year: float = param(0.1, 0.0, 0.5, unit="alignment per year", desc="Concessions (statements, votes, gestures) a full lean to one side adds per year", source="assumption", flag="ASSUMPTION")
+    concession_half_life_years: float = param(6.0, 0.5, 50.0, unit="years", desc="Half-life of past concessions in revealed alignment", source="assumption", flag="ASSUMPTION")
     economic_weight: float = param(0.25, 0.0, 2.0, unit="utility per target", desc="Utility of reaching the whole rare-earth industry target (RM9.5 bn, 7,000 jobs), in units of trade share", source="C210; C211", flag="ASSUMPTION")
     tariff_trade_elasticity: float = param(2.0, 0.0, 6.0, unit="dimensionless", desc="How much a US tariff shrinks Malaysia's trade with the US", source="assumption", flag="ASSUMPTION")
 
@@ -303,6 +311,7 @@ class MalaysiaSettings(Section):
     value_added_target_rm_bn: float = param(9.5, 1, 50, unit="RM bn/yr", desc="Rare-earth industry GDP target (scale of economic value)", source="C210; E022", flag="2nd")
     jobs_target: float = param(7_000, 1_000, 50_000, unit="jobs", desc="Rare-earth industry jobs target (scale of economic value)", source="C211; E022", flag="2nd")
     component_share: float = param(0.2, 0.0, 1.0, unit="fraction", desc="Share of Malaysian magnets built into components in Malaysia", source="assumption", flag="ASSUMPTION")
+    incentive_cost_cut: float = param(0.15, 0.0, 0.5, unit="fraction", desc="Cut in JS Link's conversion cost at the most generous magnet-plant incentive (paid by the government)", source="assumption", flag="ASSUMPTION")
     usd_per_rm: float = param(0.219, 0.15, 0.3, unit="USD per RM", desc="Exchange rate (RM 4.57 per USD)", source="C199", flag="UNCERTAIN")
 
 
@@ -314,6 +323,27 @@ class EconomicsSettings(Section):
     component_usd_kg: tuple[float, float] = param((200.0, 500.0), unit="USD/kg", desc="Value-ladder band: integrated components", source="DESIGN", flag="DESIGN", sweep=False)
     employment_multipliers: tuple[float, float, float, float] = param((1.0, 3.0, 8.0, 12.0), unit="x", desc="Direct jobs per tonne at each rung relative to raw ore", source="DESIGN", flag="DESIGN", sweep=False)
     indirect_jobs_per_direct: float = param(3.2, 0.0, 6.0, unit="jobs", desc="Indirect jobs per direct job", source="DESIGN", flag="DESIGN")
+
+
+class PartnerSettings(Section):
+    korea_offer_rate_per_year: float = param(0.3, 0.0, 2.0, unit="offers per year", desc="How often Korea offers JS Link technology and a second line once its plant is near", source="assumption", flag="ASSUMPTION")
+    australia_offer_rate_per_year: float = param(0.2, 0.0, 2.0, unit="offers per year", desc="How often Australia offers a critical-minerals partnership (feed and heavy rare earths at Kuantan)", source="assumption", flag="ASSUMPTION")
+    australia_mrec_t_yr: float = param(3_000, 0, 10_000, unit="t NdPr-eq/yr", desc="Extra Kalgoorlie MREC feed for Kuantan under the Australian partnership", source="assumption", flag="ASSUMPTION")
+    australia_heavy_share: float = param(0.5, 0.0, 2.0, unit="fraction", desc="Extra heavy rare-earth capacity at Kuantan under the Australian partnership (share of the plant)", source="assumption", flag="ASSUMPTION")
+
+
+Controller = Literal["agent", "player"]
+
+
+class ControllerSettings(Section):
+    """Who decides for each seat: the agent's rule, or a person (play-as and class sessions)."""
+
+    united_states: Controller = param("agent", unit="agent or player", desc="Who decides for the United States", source="DESIGN", flag="DESIGN", sweep=False)
+    china: Controller = param("agent", unit="agent or player", desc="Who decides for China (quotas stay automatic)", source="DESIGN", flag="DESIGN", sweep=False)
+    malaysia: Controller = param("agent", unit="agent or player", desc="Who decides for Malaysia", source="DESIGN", flag="DESIGN", sweep=False)
+    lynas: Controller = param("agent", unit="agent or player", desc="Who decides for Lynas", source="DESIGN", flag="DESIGN", sweep=False)
+    jslink: Controller = param("agent", unit="agent or player", desc="Who decides for JS Link", source="DESIGN", flag="DESIGN", sweep=False)
+    buyers: Controller = param("agent", unit="agent or player", desc="Who acts for the buyers' association (each buyer still follows its rule)", source="DESIGN", flag="DESIGN", sweep=False)
 
 
 class OutputSettings(Section):
@@ -350,6 +380,8 @@ class Scenario(Section):
     us: USSettings = USSettings()
     malaysia: MalaysiaSettings = MalaysiaSettings()
     economics: EconomicsSettings = EconomicsSettings()
+    partners: PartnerSettings = PartnerSettings()
+    controllers: ControllerSettings = ControllerSettings()
     outputs: OutputSettings = OutputSettings()
     interventions: list[Intervention] = []
 
@@ -398,6 +430,8 @@ def _kind(field) -> str:
     annotation = field.annotation
     if annotation in (bool, int, float, str):
         return annotation.__name__
+    if get_origin(annotation) is Literal:
+        return "choice"
     return "list"
 
 

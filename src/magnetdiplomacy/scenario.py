@@ -57,7 +57,10 @@ def list_scenarios() -> dict[str, Path]:
     return found
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml_mapping(path: Path, what: str = "scenario file") -> dict:
+    """Read a YAML file that must hold a mapping; problems become one-line :class:`ScenarioError`."""
+    if not path.is_file():
+        raise ScenarioError(f"{path}: no such {what}")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
@@ -72,7 +75,7 @@ def _read_yaml(path: Path) -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a scenario file must be a mapping of keys to values, not {type(data).__name__}")
+        raise ScenarioError(f"{path}: a {what} must be a mapping of keys to values, not {type(data).__name__}")
     return data
 
 
@@ -92,7 +95,7 @@ def _load_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     resolved = path.resolve()
     if resolved in seen:
         raise ScenarioError(f"{path}: 'extends' goes round in a circle")
-    data = _read_yaml(path)
+    data = read_yaml_mapping(path)
     parent = data.get("extends")
     if parent:
         if not isinstance(parent, str):

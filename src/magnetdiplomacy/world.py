@@ -46,17 +46,17 @@ def build_plants(config: Scenario) -> dict[str, Plant]:
     plants = [
         # mines (t REO/yr)
         Plant("china_mines", "China", "china", "mine", "china", mines.china_quota_t_yr, grade=grade),
-        Plant("myanmar_mines", "Rest-of-world miners", "myanmar", "mine", "china", mines.myanmar_t_yr, grade=grade),
-        Plant("row_to_china_mines", "Rest-of-world miners", "rest_of_world", "mine", "china", mines.row_to_china_t_yr, grade=grade),
+        Plant("myanmar_mines", "Rest-of-world miners", "myanmar", "mine", "china", mines.myanmar_t_yr, grade=grade, growth_per_year=mines.row_growth_per_year),
+        Plant("row_to_china_mines", "Rest-of-world miners", "rest_of_world", "mine", "china", mines.row_to_china_t_yr, grade=grade, growth_per_year=mines.row_growth_per_year),
         Plant("row_domestic_mines", "Rest-of-world miners", "rest_of_world", "mine", "exchina", mines.row_domestic_t_yr, grade=grade),
         Plant("mountain_pass", "MP Materials", "united_states", "mine", "exchina", mines.us_mountain_pass_t_yr, grade=grade),
-        Plant("mt_weld", "Lynas", "australia", "mine", "exchina", mines.mt_weld_t_yr, grade=mines.mt_weld_ndpr_grade, additions=[(at(mines.mt_weld_expansion), mines.mt_weld_expanded_t_yr - mines.mt_weld_t_yr, 12.0)]),
+        Plant("mt_weld", "Lynas", "australia", "mine", "exchina", mines.mt_weld_t_yr, grade=mines.mt_weld_ndpr_grade, additions=[(at(mines.mt_weld_expansion), mines.mt_weld_expanded_t_yr - mines.mt_weld_t_yr, sep.lynas_expansion_ramp_months)]),
         Plant("perak_pilot", "Malaysia", "malaysia", "mine", "exchina", mines.malaysia_pilot_t_yr, start=at(mines.malaysia_pilot_start), ramp_months=6, grade=grade),
         Plant("jv_mine", "Malaysia-China JV", "malaysia", "mine", "exchina", 0.0, start=NEVER, ramp_months=12, grade=grade),
         Plant("new_mines", "New non-China projects", "rest_of_world", "mine", "exchina", 0.0, grade=grade),
         # separation (t NdPr/yr; China's is bounded by its quota instead)
         Plant("china_separation", "China", "china", "separation", "china", float("inf")),
-        Plant("lynas_malaysia", "Lynas", "malaysia", "separation", "exchina", sep.lynas_malaysia_t_yr, additions=[(at(sep.lynas_expansion), sep.lynas_malaysia_expanded_t_yr - sep.lynas_malaysia_t_yr, 12.0)]),
+        Plant("lynas_malaysia", "Lynas", "malaysia", "separation", "exchina", sep.lynas_malaysia_t_yr, additions=[(at(sep.lynas_expansion), sep.lynas_malaysia_expanded_t_yr - sep.lynas_malaysia_t_yr, sep.lynas_expansion_ramp_months)]),
         Plant("lynas_relocated", "Lynas", "australia", "separation", "exchina", 0.0, start=NEVER),
         Plant("mp_separation", "MP Materials", "united_states", "separation", "exchina", sep.mp_t_yr, start=at(sep.mp_start), ramp_months=sep.mp_ramp_months),
         Plant("other_separation", "Other separators", "rest_of_world", "separation", "exchina", sep.other_t_yr),

@@ -82,6 +82,7 @@ class BuyerPopulation:
         self.group_region = np.tile(np.arange(n_regions), len(SEGMENTS))
         us_defence = SEGMENTS.index("defence") * n_regions + REGIONS.index("united_states")
         self.group_is_us_defence = np.arange(len(SEGMENTS) * n_regions) == us_defence
+        self.security_multiplier = 1.0  # raised by the buyers' association outside China
         self.region_home = np.array([[1.0 if supplier_regions[m] == region else 0.0 for m in range(len(suppliers))] for region in REGIONS])
         self.shares = self._initial_shares(initial_supply_t)
         self.substitution = np.zeros(count)
@@ -99,7 +100,8 @@ class BuyerPopulation:
         reg = self.group_region
         prices = view.price[None, :]
         cost = prices * (1.0 + view.tariff[reg]) * (1.0 - self.config.buyers.home_bias * self.region_home[reg])
-        return cost + self.group_security[:, None] * view.risk[reg] * prices
+        security = self.group_security * np.where(reg == REGIONS.index("china"), 1.0, self.security_multiplier)
+        return cost + security[:, None] * view.risk[reg] * prices
 
     def set_reference_costs(self, view: MarketView) -> None:
         """Fix each buyer's 2020 landed cost, against which price rises are measured."""

@@ -15,6 +15,12 @@ class Firm(mesa.Agent):
     """A producer owning one or more plants."""
 
     name = "firm"
+    seat = ""
+
+    @property
+    def player(self) -> bool:
+        """True when a person, not this firm's rule, makes its investment decisions."""
+        return bool(self.seat) and self.model.player_controls(self.seat)
 
     def __init__(self, model, name: str, plants: list[str]) -> None:
         super().__init__(model)
@@ -38,6 +44,7 @@ class Lynas(Firm):
 
     EXPANSION_T_YR = 2_000.0
     EXPANSION_CAPEX_USD_M = 150.0
+    seat = "lynas"
 
     def __init__(self, model) -> None:
         super().__init__(model, "Lynas", ["mt_weld", "lynas_malaysia", "lynas_heavy", "lynas_relocated"])
@@ -58,7 +65,7 @@ class Lynas(Firm):
         if not self.raised_equity and model.tick >= model.tick_at("2025-09"):
             self.raised_equity = True
             self.cash_usd_m += cfg.equity_raise_usd_m
-        if model.replaying:
+        if model.replaying or self.player:
             return
         self._expand()
         self._offtake_with_jslink()
@@ -95,13 +102,26 @@ class Lynas(Firm):
         price = max(model.price_average("ndpr_exchina", 12), model.controls.price_floor("Lynas Malaysia", model.tick))
         if price < 1.6 * model.config.market.separation_cost_usd_kg or self.cash_usd_m < self.EXPANSION_CAPEX_USD_M or plant.utilisation < 0.85:
             return
+        self.expand()
+
+    def expand(self) -> str:
+        """Add 2,000 t/yr NdPr at Kuantan (with Mt Weld and Kalgoorlie) in two years, paid from cash."""
+        model = self.model
+        plant = model.plants["lynas_malaysia"]
+        if not model.licence.valid:
+            return "Lynas cannot expand Kuantan without a valid licence"
+        if self.cash_usd_m < self.EXPANSION_CAPEX_USD_M:
+            return f"Lynas lacks the cash to expand (USD {self.cash_usd_m:,.0f} m of {self.EXPANSION_CAPEX_USD_M:,.0f} m)"
         self.last_expansion = model.tick
         self.cash_usd_m -= self.EXPANSION_CAPEX_USD_M
         plant.add_capacity(model.tick + 24, self.EXPANSION_T_YR, 12)
         mine = model.plants["mt_weld"]
         mine.add_capacity(model.tick + 24, self.EXPANSION_T_YR / (mine.grade * model.config.separation.recovery), 12)
         model.plants["kalgoorlie"].add_capacity(model.tick + 24, self.EXPANSION_T_YR, 12)
-        model.log_event(self.name, "Lynas Malaysia", "investment", f"Lynas expands Kuantan by {self.EXPANSION_T_YR:,.0f} t/yr NdPr (online {model.label_of(model.tick + 24)})", source="agent")
+        text = f"Lynas expands Kuantan by {self.EXPANSION_T_YR:,.0f} t/yr NdPr (online {model.label_of(model.tick + 24)})"
+        if not self.player:
+            model.log_event(self.name, "Lynas Malaysia", "investment", text, source="agent")
+        return text
 
     def _offtake_with_jslink(self) -> None:
         model = self.model
@@ -118,6 +138,8 @@ class Lynas(Firm):
 
 class JSLink(Firm):
     """The Kuantan magnet plant: ramp with Malaysia's know-how, feedstock, expansion with a partner."""
+
+    seat = "jslink"
 
     def __init__(self, model) -> None:
         super().__init__(model, "JS Link", ["jslink_magnets"])
@@ -136,14 +158,31 @@ class JSLink(Firm):
         cfg = model.config.jslink
         extra = cfg.expansion_t_yr
         capex = cfg.capex_usd_m * extra / cfg.capacity_t_yr
-        partner = model.partnerships.has("United States", "JS Link", "investment") or model.partnerships.has("China", "Malaysia", "investment")
-        if not self.expanded and extra > 0 and self.full_months >= 12 and (partner or self.cash_usd_m >= capex) and not model.replaying:
-            self.expanded = True
-            if not partner:
-                self.cash_usd_m -= capex
-            plant.add_capacity(model.tick + 24, extra, 12)
-            funding = "partner finance" if partner else "its own cash"
-            model.log_event(self.name, "JS Link Kuantan plant", "investment", f"JS Link expands by {extra:,.0f} t/yr with {funding} (online {model.label_of(model.tick + 24)})", source="agent")
+        if not self.expanded and extra > 0 and self.full_months >= 12 and (self.financed or self.cash_usd_m >= capex) and not model.replaying and not self.player:
+            model.log_event(self.name, "JS Link Kuantan plant", "investment", self.expand(), source="agent")
+
+    @property
+    def financed(self) -> bool:
+        """A partner has committed to finance an expansion (US, Korean or Chinese investment)."""
+        ties = self.model.partnerships
+        return ties.has("United States", "JS Link", "investment") or ties.has("Korea", "Malaysia", "investment") or ties.has("China", "Malaysia", "investment")
+
+    def expand(self) -> str:
+        """Add a second line (jslink.expansion_t_yr) in two years, with partner finance or own cash."""
+        model = self.model
+        cfg = model.config.jslink
+        extra = cfg.expansion_t_yr
+        capex = cfg.capex_usd_m * extra / cfg.capacity_t_yr
+        if self.expanded:
+            return "JS Link has already added its second line"
+        if not self.financed and self.cash_usd_m < capex:
+            return f"JS Link lacks finance for a second line (cash USD {self.cash_usd_m:,.0f} m of {capex:,.0f} m, no partner)"
+        self.expanded = True
+        if not self.financed:
+            self.cash_usd_m -= capex
+        model.plants["jslink_magnets"].add_capacity(model.tick + 24, extra, 12)
+        funding = "partner finance" if self.financed else "its own cash"
+        return f"JS Link expands by {extra:,.0f} t/yr with {funding} (online {model.label_of(model.tick + 24)})"
 
     def account(self, sold_t: float, price_usd_kg: float, unit_cost_usd_kg: float) -> None:
         """Monthly cash from magnet sales: the plant's own investment is financed separately."""

@@ -19,9 +19,15 @@ from ..mechanisms.partnerships import TIE_WEIGHTS
 
 
 class State(mesa.Agent):
-    """A state actor with a name."""
+    """A state actor with a name and a seat a person can take (``controllers.<seat>: player``)."""
 
     name = "state"
+    seat = ""
+
+    @property
+    def player(self) -> bool:
+        """True when a person, not this agent's rule, makes its discretionary decisions."""
+        return bool(self.seat) and self.model.player_controls(self.seat)
 
     def chance(self, rate_per_year: float) -> bool:
         """A random event with the given yearly rate happens this month."""
@@ -32,6 +38,7 @@ class UnitedStates(State):
     """Tariffs, price floors, sourcing rules and offers to Malaysia."""
 
     name = "United States"
+    seat = "united_states"
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -62,7 +69,7 @@ class UnitedStates(State):
 
     def step(self) -> None:
         model = self.model
-        if model.replaying:
+        if model.replaying or self.player:
             return
         self._review_tariffs()
         self._make_offers()
@@ -105,6 +112,7 @@ class China(State):
     """Quotas, export licensing, technology bans, relations with the US, offers to Malaysia."""
 
     name = "China"
+    seat = "china"
     RELATIONS_NORMAL = -0.1
 
     def __init__(self, model) -> None:
@@ -175,7 +183,7 @@ class China(State):
         self.relations_us += cfg.relations_recovery * (self.RELATIONS_NORMAL - self.relations_us) + model.random.gauss(0.0, 0.02)
         self.relations_us = max(-1.0, min(1.0, self.relations_us))
         self._invest_in_magnets()
-        if model.replaying:
+        if model.replaying or self.player:
             return
         self._export_controls()
         self._malaysia_policy()
@@ -236,11 +244,14 @@ class Malaysia(State):
     """Licences, the raw-ore ban, offers from both sides, know-how; alignment is revealed, not chosen."""
 
     name = "Malaysia"
+    seat = "malaysia"
 
     def __init__(self, model) -> None:
         super().__init__(model)
         self.alignment = 0.0
         self.lean = 0.0
+        self.player_lean = 0.0  # the lean a person chose, when Malaysia is played
+        self.incentive_level = 0.0  # magnet-plant incentive, 0 (none) to 1 (most generous)
         self.revealed = 0.0
         self.capability = model.config.malaysia.capability_initial
         self.concessions = 0.0
@@ -311,7 +322,28 @@ class Malaysia(State):
             model.form_tie("US buyers", "JS Link", "supply", note="US offtake of JS Link magnets")
             model.form_tie("United States", "JS Link", "investment", note="US finance for a JS Link expansion")
             return "Malaysia accepts US offtake and finance for JS Link"
+        if offer_kind == "korea_partnership":
+            model.form_tie("Korea", "JS Link", "technology", note="Korean magnet technology for JS Link")
+            model.form_tie("Korea", "Malaysia", "investment", note="Korean finance for a second JS Link line")
+            return "Malaysia accepts Korea's technology and investment package for JS Link"
+        if offer_kind == "australia_partnership":
+            model.form_tie("Australia", "Malaysia", "supply", note="Australian MREC feed and heavy rare-earth co-investment at Kuantan")
+            model.strengthen_lynas_with_australia()
+            return "Malaysia accepts Australia's critical-minerals partnership"
         raise ValueError(f"unknown offer '{offer_kind}'")
+
+    def decline(self, offer_kind: str) -> str:
+        """Turn an open offer down."""
+        self.model.close_offer(offer_kind, "declined")
+        return f"Malaysia declines the {offer_kind.replace('_', ' ')} offer"
+
+    def tighten_licence(self) -> str:
+        """A shorter licence (three years from now) with no concentrate imports or cracking in Malaysia."""
+        model = self.model
+        if not model.licence.valid:
+            return "No licence in force to tighten"
+        now = model.label_of(model.tick)
+        return self.set_licence(term_years=3, cracking_allowed_until=now, concentrate_import_ban_from=now) + "; no concentrate imports or cracking in Malaysia"
 
     # ---- decisions --------------------------------------------------------------------
 
@@ -319,12 +351,17 @@ class Malaysia(State):
         model = self.model
         cfg = model.config.malaysia
         self.pulls = model.hedging_pulls()
-        self.lean = best_lean(self.pulls, cfg.hedging.neutrality_cost, cfg.hedging.exposure_weight)
+        advised = best_lean(self.pulls, cfg.hedging.neutrality_cost, cfg.hedging.exposure_weight)
+        self.lean = self.player_lean if self.player else advised
+        # A lean shows in gestures (statements, votes, visits) that add up as concessions; old
+        # concessions fade with time.
+        fade = 0.5 ** (1.0 / (12.0 * cfg.hedging.concession_half_life_years))
+        self.concessions = self.concessions * fade + cfg.hedging.lean_concessions_per_year / 12.0 * self.lean
         # Know-how grows by doing (magnet output) and from technology ties.
         jslink = model.plants["jslink_magnets"]
         doing = jslink.utilisation if jslink.capacity_t(model.tick) > 0 else 0.0
         self.capability = min(1.0, self.capability + cfg.learning_per_year / 12.0 * (doing + 0.5 * model.technology_ties()))
-        if model.replaying:
+        if model.replaying or self.player:
             return
         self._answer_offers()
         self._licence_decision()
@@ -334,7 +371,9 @@ class Malaysia(State):
         cfg = self.model.config.malaysia.hedging
         raw = {"china_jv": -(TIE_WEIGHTS["investment"] + TIE_WEIGHTS["technology"]) * cfg.ties_weight - 0.1 * cfg.concessions_weight,
                "us_floor": TIE_WEIGHTS["supply"] * cfg.ties_weight,
-               "us_offtake": TIE_WEIGHTS["supply"] * cfg.ties_weight}[offer_kind]
+               "us_offtake": TIE_WEIGHTS["supply"] * cfg.ties_weight,
+               "korea_partnership": 0.5 * (TIE_WEIGHTS["technology"] + TIE_WEIGHTS["investment"]) * cfg.ties_weight,
+               "australia_partnership": 0.5 * TIE_WEIGHTS["supply"] * cfg.ties_weight}[offer_kind]
         return raw * (1.0 - self.revealed**2)
 
     def _answer_offers(self) -> None:
@@ -367,3 +406,30 @@ class Malaysia(State):
             apply_action(model, "malaysia_lynas_licence", {"term_years": 3, "start": model.label_of(licence.until)}, source="agent", description=f"Lynas licence renewed for 3 years only, conditions kept (utility {utility:+.2f})")
         else:
             model.log_event(self.name, "Lynas Malaysia", "licence", f"Malaysia lets Lynas' licence lapse (utility {utility:+.2f})", source="agent")
+
+
+class Partner(State):
+    """A third state that courts Malaysia: Korea (JS Link's home) or Australia (Lynas' home).
+
+    It makes one kind of offer at its yearly rate while its conditions hold; Malaysia answers it
+    like any other offer. Partners have no seat: the model always plays them.
+    """
+
+    def __init__(self, model, name: str, offer: str) -> None:
+        super().__init__(model)
+        self.name = name
+        self.offer = offer
+
+    def step(self) -> None:
+        model = self.model
+        if model.replaying or model.has_offer(self.offer) or model.months_since_offer(self.offer) < 24:
+            return
+        cfg = model.config.partners
+        if self.offer == "korea_partnership":
+            ready = model.tick >= model.plants["jslink_magnets"].start - 12 and not model.partnerships.has("Korea", "JS Link", "technology")
+            rate = cfg.korea_offer_rate_per_year
+        else:
+            ready = model.licence.valid and not model.partnerships.has("Australia", "Malaysia", "supply")
+            rate = cfg.australia_offer_rate_per_year
+        if ready and self.chance(rate):
+            apply_action(model, f"{self.name.lower()}_offer_partnership", source="agent")

@@ -109,6 +109,7 @@ class Plant:
     ramp_months: float = 0.0
     grade: float = 0.0  # NdPr share of REO, for mines
     cost_factor: float = 1.0  # conversion cost relative to the benchmark, for magnet plants
+    growth_per_year: float = 0.0  # compound growth of the nameplate from its start (rest-of-world mines)
     additions: list[tuple[int, float, float]] = field(default_factory=list)
     closed_from: int | None = None
     utilisation: float = 1.0
@@ -133,6 +134,8 @@ class Plant:
         if self.closed_from is not None and tick >= self.closed_from:
             return 0.0
         total = self.nameplate_t_yr * ramp_factor(tick, self.start, self.ramp_months)
+        if self.growth_per_year:
+            total *= (1.0 + self.growth_per_year) ** (max(0, tick - max(self.start, 0)) / 12.0)
         for when, extra, ramp in self.additions:
             total += extra * ramp_factor(tick, when, ramp)
         return max(0.0, total)

@@ -102,14 +102,16 @@ def update_pool_prices(
     friction: float,
     floor: float,
     origin_wedge: float = 0.0,
+    convergence: float = 1.0,
 ) -> tuple[float, float]:
     """New (China, ex-China) oxide prices.
 
     While oxide moves freely between the pools they are one market: one price moves with world
     excess demand, and the importing pool pays freight on top; ``origin_wedge`` is the premium
-    ex-China buyers pay for material outside China's licensing. When China's export licences cap
-    the flow, each pool's price moves with its own excess demand, and the ex-China price splits
-    from China's.
+    ex-China buyers pay for material outside China's licensing. Each pool closes a share
+    ``convergence`` of its gap to that common price per month, so prices that split apart come back
+    together over months, not at once. When China's export licences cap the flow, each pool's price
+    moves with its own excess demand, and the ex-China price splits from China's.
     """
     p_cn, p_ex = prices
     if trade.export_constrained:
@@ -121,10 +123,12 @@ def update_pool_prices(
     world = max(floor, world * float(np.exp(speed * inventory_signal(sum(demand), sum(output), sum(stock), cover_months))))
     wedge = 1.0 + origin_wedge
     if trade.exchina_to_china_t > TINY:
-        return world * (1.0 + friction), world * wedge
-    if trade.china_to_exchina_t > TINY:
-        return world, world * (1.0 + friction) * wedge
-    return world, world * wedge
+        target = (world * (1.0 + friction), world * wedge)
+    elif trade.china_to_exchina_t > TINY:
+        target = (world, world * (1.0 + friction) * wedge)
+    else:
+        target = (world, world * wedge)
+    return p_cn + convergence * (target[0] - p_cn), p_ex + convergence * (target[1] - p_ex)
 
 
 # ---- buyers (vectorised over all buyer agents) ----------------------------------------------

@@ -41,6 +41,8 @@ ACTORS = (
     Actor("Khazanah Nasional", 0.0, True, kind="state"),
     Actor("Kelantan MB Inc", 0.0, True, kind="state"),
     Actor("Perak state", 0.0, True, kind="state"),
+    Actor("Korea", 0.5, kind="state"),
+    Actor("Australia", 0.5, kind="state"),
 )
 
 

@@ -1,0 +1,197 @@
+"""Browser benchmark of the app against Mesa's own wolf_sheep example, side by side in one run.
+
+    uv run python benchmarks/bench_app.py [--rounds N] [--json PATH]
+
+Serves ``app.py`` and Mesa's ``examples/advanced/wolf_sheep/app.py`` on two local ports and drives
+both with headless Chromium (Debian's ``chromium``, through Playwright). It measures:
+
+* first render: from opening the page in a fresh browser context to its charts and Step button
+  being on screen (median of several loads per app, the apps alternating);
+* Step latency, one tab: from the click on Step to every chart of the open view showing the new
+  month (median; measured inside the page: the click, a MutationObserver that sees all charts
+  change, then the next animation frame, i.e. when the browser paints them);
+* Step latency with 10 tabs of our app on one server, all clicking Step at the same moment
+  (median over all tabs and rounds), against the single-tab figure from the same run.
+
+Targets (issue 3): first render no slower than wolf_sheep; single-tab Step latency at most half of
+wolf_sheep's; the 10-tab median under 3x the single-tab one. Timings on a shared 2-core machine
+are noisy, so only ratios measured in the same run are compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from app_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Server  # noqa: E402
+
+import mesa  # noqa: E402
+
+WOLF_SHEEP = Path(mesa.__file__).parent / "examples" / "advanced" / "wolf_sheep" / "app.py"
+
+# How each app shows "charts on screen" and where its Step button is.
+APPS = {
+    "magnetdiplomacy": {"charts": ".md-chart svg", "count": 2, "step": ".md-step"},
+    "wolf_sheep": {"charts": "img", "count": 2, "step": None},
+}
+
+READY = """([sel, count, step]) => {
+  const charts = Array.from(document.querySelectorAll(sel)).filter(e => e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0));
+  const button = step ? document.querySelector(step) : Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim().toLowerCase() === 'step');
+  return charts.length >= count && !!button;
+}"""
+
+# Click Step inside the page and resolve with the milliseconds until every chart has changed and
+# the next frame is painted.
+MEASURE = """([sel, step]) => new Promise((resolve, reject) => {
+  const sig = () => Array.from(document.querySelectorAll(sel)).map(e => e.tagName === 'IMG' ? e.src.length + ':' + e.src.slice(-96) : e.outerHTML.length + ':' + e.outerHTML.slice(-400));
+  const before = sig();
+  const button = step ? document.querySelector(step) : Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim().toLowerCase() === 'step');
+  let done = false;
+  const check = () => {
+    if (done) return;
+    const now = sig();
+    if (now.length === before.length && now.length > 0 && now.every((x, k) => x !== before[k])) {
+      done = true;
+      observer.disconnect();
+      requestAnimationFrame(() => resolve(performance.now() - t0));
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  setTimeout(() => { if (!done) { observer.disconnect(); reject(new Error('charts did not change within 30 s')); } }, 30000);
+  const t0 = performance.now();
+  button.click();
+})"""
+
+
+async def open_page(browser, url: str, app: str, context=None):
+    """Open the app in a new page (a fresh context unless given); returns (page, seconds to render)."""
+    spec = APPS[app]
+    ctx = context or await browser.new_context(viewport=VIEWPORT)
+    page = await ctx.new_page()
+    started = time.perf_counter()
+    await page.goto(url)
+    await page.wait_for_function(READY, arg=[spec["charts"], spec["count"], spec["step"]], timeout=90_000, polling="raf")
+    return page, time.perf_counter() - started
+
+
+async def step_latency(page, app: str) -> float:
+    spec = APPS[app]
+    return await page.evaluate(MEASURE, [spec["charts"], spec["step"]])
+
+
+async def run(rounds: int, tabs: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    servers = {
+        "magnetdiplomacy": Server(ROOT / "app.py", log=ARTIFACTS / "bench_app_server.log"),
+        "wolf_sheep": Server(WOLF_SHEEP, log=ARTIFACTS / "bench_wolf_sheep_server.log", cwd=WOLF_SHEEP.parent),
+    }
+    for server in servers.values():
+        server.start()
+    results: dict = {"first_render_s": {}, "step_ms": {}, "step_10_tabs_ms": None, "samples": {}}
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            # warm both servers (first kernel, imports), then time fresh loads, alternating apps
+            for app, server in servers.items():
+                page, _ = await open_page(browser, server.url, app)
+                await page.context.close()
+            renders = {app: [] for app in servers}
+            for _ in range(rounds):
+                for app, server in servers.items():
+                    page, seconds = await open_page(browser, server.url, app)
+                    renders[app].append(seconds)
+                    await page.context.close()
+            # one tab each: step latency, apps alternating in blocks of five steps
+            pages = {}
+            for app, server in servers.items():
+                pages[app], _ = await open_page(browser, server.url, app)
+                for _ in range(2):  # warm-up
+                    await step_latency(pages[app], app)
+            steps = {app: [] for app in servers}
+            for _ in range(rounds * 2):
+                for app in servers:
+                    for _ in range(5):
+                        steps[app].append(await step_latency(pages[app], app))
+                        await asyncio.sleep(0.05)
+            for page in pages.values():
+                await page.context.close()
+            # our app: `tabs` tabs on one server, all clicking Step at once; the single-tab block
+            # for the ratio is measured right before on the same server, with the others open.
+            # Each tab gets its own browser context (its own window): in one window only the
+            # front tab paints, so the others would measure Chromium's background throttling.
+            url = servers["magnetdiplomacy"].url
+            many = [(await open_page(browser, url, "magnetdiplomacy"))[0] for _ in range(tabs)]
+            for page in many:
+                await step_latency(page, "magnetdiplomacy")
+            single = []
+            for _ in range(rounds * 3):
+                single.append(await step_latency(many[0], "magnetdiplomacy"))
+                await asyncio.sleep(0.05)
+            together = []
+            for _ in range(rounds * 2):
+                together += await asyncio.gather(*[step_latency(page, "magnetdiplomacy") for page in many])
+                await asyncio.sleep(0.2)
+            for page in many:
+                await page.context.close()
+            await browser.close()
+    finally:
+        for server in servers.values():
+            server.stop()
+    for app in servers:
+        results["first_render_s"][app] = statistics.median(renders[app])
+        results["step_ms"][app] = statistics.median(steps[app])
+    results["step_single_same_server_ms"] = statistics.median(single)
+    results["step_10_tabs_ms"] = statistics.median(together)
+    results["samples"] = {"first_render_s": renders, "step_ms": steps, "single_ms": single, "tabs_ms": together, "tabs": tabs}
+    return results
+
+
+def report(results: dict) -> str:
+    ours, theirs = "magnetdiplomacy", "wolf_sheep"
+    render_ratio = results["first_render_s"][ours] / results["first_render_s"][theirs]
+    step_ratio = results["step_ms"][ours] / results["step_ms"][theirs]
+    tabs_ratio = results["step_10_tabs_ms"] / results["step_single_same_server_ms"]
+    n = results["samples"]["tabs"]
+    rows = [
+        ("first render (s, median)", f"{results['first_render_s'][ours]:.2f}", f"{results['first_render_s'][theirs]:.2f}", f"{render_ratio:.2f}", "<= 1.00", render_ratio <= 1.0),
+        ("Step -> charts updated, 1 tab (ms, median)", f"{results['step_ms'][ours]:.1f}", f"{results['step_ms'][theirs]:.1f}", f"{step_ratio:.2f}", "<= 0.50", step_ratio <= 0.5),
+        (f"Step -> charts updated, {n} tabs at once (ms, median)", f"{results['step_10_tabs_ms']:.1f}", "", f"{tabs_ratio:.2f} x {results['step_single_same_server_ms']:.1f} ms (1 tab)", "< 3.00", tabs_ratio < 3.0),
+    ]
+    widths = [max(len(str(row[i])) for row in rows + [("measure", ours, theirs, "ratio", "target", "")]) for i in range(5)]
+    lines = []
+    header = ("measure", ours, theirs, "ratio", "target")
+    lines.append("  ".join(str(h).ljust(w) for h, w in zip(header, widths)) + "  result")
+    lines.append("  ".join("-" * w for w in widths) + "  ------")
+    for row in rows:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row[:5], widths)) + ("  met" if row[5] else "  NOT MET"))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="page loads per app; step samples scale with it")
+    parser.add_argument("--tabs", type=int, default=10, help="tabs stepping at once")
+    parser.add_argument("--json", type=Path, default=ARTIFACTS / "bench_app.json", help="where to write the raw figures")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results = asyncio.run(run(args.rounds, args.tabs))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(report(results))
+    print(f"\n({time.perf_counter() - started:.0f} s; raw figures in {args.json})")
+
+
+if __name__ == "__main__":
+    main()

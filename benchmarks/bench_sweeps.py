@@ -1,0 +1,246 @@
+"""Sweep throughput, parallel efficiency, a side-by-side with mesa.batch_run, and memory at scale.
+
+    uv run python benchmarks/bench_sweeps.py                 # about 10 minutes on 2 cores
+    uv run python benchmarks/bench_sweeps.py --runs 200 --mem-runs 500 2000   # a quick look
+
+What is measured, each case in a fresh process (so timings include start-up and peak memory is
+that case's alone):
+
+1. ``magnetdiplomacy sweep`` of a 1,000-run baseline sweep (192 months, 300 buyers; a full
+   factorial of 5 licence grant rates x 4 US tariffs x 5 JS Link capacities = 100 points, 10
+   replications), keeping three per-month series and three end-of-run scalars, with 2 workers
+   and with 1 worker: wall time of the whole command, runs per second, parallel efficiency
+   ``T1 / (2 * T2)``.
+2. ``mesa.batch_run`` on the same design: the same 100 points (a grid), the same 10 seeds (the
+   sweep's replication seeds: sweeps use common random numbers, replication r of every point has
+   one seed, which is what ``batch_run(rng=[...])`` does), the same fixed settings
+   (``outputs__agent_table=False``), ``number_processes=2`` and ``data_collection_period=1`` because
+   the sweep keeps per-month series. ``batch_run`` returns every month of every run as a dict of
+   all ~65 model columns, in memory; to end with what the sweep ends with (the kept series and
+   scalars in Parquet) the script then builds the same tables from that list and writes them.
+   Both the bare ``batch_run`` call and the end-to-end time are reported; the throughput ratio
+   uses end-to-end times. The script checks that both give identical outcome values.
+3. Peak memory of the sweep driver and of its workers for a 1,000-run and a 10,000-run sweep of
+   short runs (2020-01 to 2021-12, 30 buyers) with 2 workers, to show that memory does not grow
+   with the number of runs (short runs keep this part to a few minutes).
+
+Timings on a shared 2-core machine are noisy: the cases run back to back in one invocation and
+the load average is printed with each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+GRID = {
+    "china.licence_grant_rate": [0.1, 0.3, 0.5, 0.7, 0.9],
+    "us.tariff_malaysia_initial": [0.0, 0.1, 0.25, 0.4],
+    "jslink.capacity_t_yr": [1000.0, 2000.0, 3000.0, 4500.0, 6000.0],
+}
+SERIES = ["malaysia_alignment", "malaysia_magnet_share_nonchina", "malaysia_oxide_share_global"]
+SCALARS = {
+    "share_nonchina_2030": {"column": "malaysia_magnet_share_nonchina", "stat": "mean", "from": "2030-01", "to": "2030-12"},
+    "alignment_end": {"column": "malaysia_alignment", "stat": "last"},
+    "leaves_band": {"column": "malaysia_alignment", "stat": "ever_outside", "band": [-0.25, 0.25], "from": "2026-04"},
+}
+
+
+def sweep_file(folder: Path, name: str, replications: int, short: bool = False) -> Path:
+    data = {
+        "name": name,
+        "description": "benchmark sweep",
+        "base": "baseline",
+        "set": {"run.end": "2021-12", "buyers.count": 30} if short else {},
+        "parameters": {path: values for path, values in GRID.items()},
+        "design": {"kind": "factorial"},
+        "replications": replications,
+        "seed": 4,
+        "outcomes": {"series": SERIES, "scalars": {} if short else SCALARS} if not short else {"series": SERIES[:2], "scalars": {"alignment_end": SCALARS["alignment_end"]}},
+    }
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run_sweep_case(path: Path, out: Path, workers: int) -> dict:
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "magnetdiplomacy.cli", "sweep", str(path), "--workers", str(workers), "--out", str(out), "--quiet"]
+    subprocess.run(command, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    manifest = json.loads((out / "manifest.json").read_text())
+    session = manifest["sessions"][-1]
+    return {"wall_s": wall, "session_s": session["seconds"], "runs": session["runs_done"], "peak_rss_mib": session["peak_rss_mib"], "load": load()}
+
+
+# ---- mesa.batch_run side -----------------------------------------------------------------------
+
+
+def batch_run_child(replications: int, processes: int, out: str) -> None:
+    """Run mesa.batch_run on the benchmark design and write the same outcomes; print JSON."""
+    import mesa
+    import numpy as np
+    import pandas as pd
+
+    from magnetdiplomacy import MagnetDiplomacyModel
+    from magnetdiplomacy.sweeps import load_sweep
+    from magnetdiplomacy.sweeps.designs import replication_seeds
+
+    seeds = replication_seeds(load_sweep(sweep_file(Path(out), "seeds", replications)))
+    parameters = {path.replace(".", "__"): values for path, values in GRID.items()}
+    started = time.perf_counter()
+    results = mesa.batch_run(
+        MagnetDiplomacyModel,
+        parameters={**parameters, "outputs__agent_table": False},
+        rng=seeds,
+        max_steps=100_000,
+        number_processes=processes,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    called = time.perf_counter() - started
+    frame = pd.DataFrame(results)
+    frame["date"] = pd.to_datetime(frame["date"])
+    series = frame[["RunId", "iteration", "rng", *parameters, "Step", "date", *SERIES]].sort_values(["RunId", "Step"], kind="stable")
+    groups = series.groupby("RunId", sort=True)
+    year = series["date"].dt.year
+    scalars = groups[[*parameters, "iteration", "rng"]].first()
+    scalars["share_nonchina_2030"] = series[year == 2030].groupby("RunId")["malaysia_magnet_share_nonchina"].mean()
+    scalars["alignment_end"] = groups["malaysia_alignment"].last()
+    late = series[series["date"] >= "2026-04-01"]
+    scalars["leaves_band"] = late.assign(out=(late["malaysia_alignment"].abs() > 0.25)).groupby("RunId")["out"].any().astype(float)
+    series.to_parquet(Path(out) / "batch_run_series.parquet", index=False)
+    scalars.reset_index().to_parquet(Path(out) / "batch_run_scalars.parquet", index=False)
+    total = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    print(json.dumps({"call_s": called, "wall_s": total, "runs": int(frame["RunId"].nunique()), "rows": len(frame), "peak_rss_mib": {"driver": peak, "workers_max": children}, "load": load()}))
+
+
+def run_batch_case(replications: int, processes: int, out: Path) -> dict:
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, "--batch-run-child", str(replications), str(processes), str(out)], check=True, capture_output=True, text=True)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["process_wall_s"] = time.perf_counter() - started
+    return result
+
+
+def same_outcomes(sweep_folder: Path, batch_folder: Path) -> bool:
+    import numpy as np
+    import pandas as pd
+
+    from magnetdiplomacy.sweeps import read_scalars
+
+    mine = read_scalars(sweep_folder).rename(columns=lambda c: c.replace(".", "__"))
+    manifest = json.loads((sweep_folder / "manifest.json").read_text())
+    mine["rng"] = [manifest["replication_seeds"][r] for r in mine["rep"]]
+    theirs = pd.read_parquet(batch_folder / "batch_run_scalars.parquet")
+    keys = [path.replace(".", "__") for path in GRID] + ["rng"]
+    merged = theirs.merge(mine, on=keys, suffixes=("_b", "_s"))
+    if len(merged) != len(mine):
+        return False
+    return all(np.allclose(merged[f"{name}_b"], merged[f"{name}_s"], rtol=1e-12, atol=0) for name in SCALARS)
+
+
+# ---- main ----------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1000, help="runs of the baseline sweep (a multiple of 100)")
+    parser.add_argument("--mem-runs", type=int, nargs=2, default=[1000, 10000], help="sizes of the two short-run sweeps for memory")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["one-worker", "batch-run", "memory"], help="leave out cases")
+    parser.add_argument("--batch-run-child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.batch_run_child:
+        batch_run_child(int(args.batch_run_child[0]), int(args.batch_run_child[1]), args.batch_run_child[2])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    reps = max(1, args.runs // 100)
+    runs = reps * 100
+    results: dict = {"runs": runs, "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="bench-sweeps-") as tmp:
+        tmp = Path(tmp)
+        path = sweep_file(tmp, "bench", reps)
+        console.print(f"[bold]1. {runs:,}-run baseline sweep[/] (192 months, 300 buyers), load {load()}")
+        results["sweep_2"] = two = run_sweep_case(path, tmp / "w2", 2)
+        console.print(f"   2 workers: {two['wall_s']:.1f} s ({runs / two['wall_s']:.2f} runs/s), load {two['load']}")
+        if "batch-run" not in args.skip:
+            console.print(f"[bold]2. mesa.batch_run, same design[/] (2 processes, data_collection_period=1)")
+            results["batch_run_2"] = batch = run_batch_case(reps, 2, tmp)
+            batch["same_outcomes_as_sweep"] = same_outcomes(tmp / "w2", tmp)
+            console.print(f"   batch_run call {batch['call_s']:.1f} s, end to end (tables + Parquet) {batch['wall_s']:.1f} s, process {batch['process_wall_s']:.1f} s; identical outcomes: {batch['same_outcomes_as_sweep']}; load {batch['load']}")
+        if "one-worker" not in args.skip:
+            results["sweep_1"] = one = run_sweep_case(path, tmp / "w1", 1)
+            console.print(f"   1 worker: {one['wall_s']:.1f} s ({runs / one['wall_s']:.2f} runs/s), load {one['load']}")
+        if "memory" not in args.skip:
+            console.print(f"[bold]3. memory[/]: short runs (2020-01 to 2021-12, 30 buyers), 2 workers")
+            for size in args.mem_runs:
+                reps_m = max(1, size // 100)
+                mem_path = sweep_file(tmp, f"mem{size}", reps_m, short=True)
+                case = run_sweep_case(mem_path, tmp / f"mem{size}", 2)
+                results[f"memory_{reps_m * 100}"] = case
+                console.print(f"   {reps_m * 100:,} runs: {case['wall_s']:.1f} s, driver peak {case['peak_rss_mib']['driver']:.0f} MiB, worker peak {case['peak_rss_mib']['workers_max']:.0f} MiB, load {case['load']}")
+
+    table = Table(title=f"Sweep benchmark ({runs:,}-run baseline sweep; {os.cpu_count()} CPUs)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("met", justify="center")
+
+    def row(label: str, value: str, target: str, ok: bool | None) -> None:
+        table.add_row(label, value, target, "" if ok is None else ("yes" if ok else "NO"))
+
+    two = results["sweep_2"]
+    row(f"{runs:,} runs, 2 workers (wall, whole command)", f"{two['wall_s']:.1f} s", "< 180 s" if runs == 1000 else "", two["wall_s"] < 180 if runs == 1000 else None)
+    row("throughput, 2 workers", f"{runs / two['wall_s']:.2f} runs/s", "", None)
+    if "sweep_1" in results:
+        one = results["sweep_1"]
+        efficiency = one["wall_s"] / (2 * two["wall_s"])
+        results["parallel_efficiency"] = efficiency
+        results["parallel_efficiency_session"] = one["session_s"] / (2 * two["session_s"])
+        row(f"{runs:,} runs, 1 worker (wall)", f"{one['wall_s']:.1f} s", "", None)
+        row("parallel efficiency T1 / (2 T2)", f"{efficiency:.1%}", ">= 85%", efficiency >= 0.85)
+    if "batch_run_2" in results:
+        batch = results["batch_run_2"]
+        ratio = batch["process_wall_s"] / two["wall_s"]
+        results["throughput_vs_batch_run"] = ratio
+        results["throughput_vs_batch_run_call_only"] = batch["call_s"] / two["wall_s"]
+        row("mesa.batch_run, 2 processes: bare call", f"{batch['call_s']:.1f} s", "", None)
+        row("mesa.batch_run: whole process (call + tables + Parquet)", f"{batch['process_wall_s']:.1f} s", "", None)
+        row("sweep throughput / batch_run throughput (whole processes)", f"{ratio:.2f}x", ">= 1.5x", ratio >= 1.5)
+        row("  ... against the bare batch_run call", f"{batch['call_s'] / two['wall_s']:.2f}x", "", None)
+        row("batch_run driver peak memory", f"{batch['peak_rss_mib']['driver']:.0f} MiB", "", None)
+        row("sweep driver peak memory", f"{two['peak_rss_mib']['driver']:.0f} MiB", "", None)
+        row("identical outcome values", str(batch["same_outcomes_as_sweep"]), "True", batch["same_outcomes_as_sweep"])
+    mem = [results[k] for k in results if k.startswith("memory_")]
+    if len(mem) == 2:
+        small, large = mem
+        ratio_driver = large["peak_rss_mib"]["driver"] / small["peak_rss_mib"]["driver"]
+        ratio_workers = large["peak_rss_mib"]["workers_max"] / small["peak_rss_mib"]["workers_max"]
+        results["memory_ratio_driver"], results["memory_ratio_workers"] = ratio_driver, ratio_workers
+        labels = [k for k in results if k.startswith("memory_")][:2]
+        row(f"driver peak memory, {labels[1][7:]} vs {labels[0][7:]} short runs", f"{large['peak_rss_mib']['driver']:.0f} vs {small['peak_rss_mib']['driver']:.0f} MiB ({ratio_driver - 1:+.1%})", "within 20%", ratio_driver <= 1.2)
+        row("worker peak memory, same comparison", f"{large['peak_rss_mib']['workers_max']:.0f} vs {small['peak_rss_mib']['workers_max']:.0f} MiB ({ratio_workers - 1:+.1%})", "within 20%", ratio_workers <= 1.2)
+    console.print(table)
+    console.print_json(json.dumps(results, default=str))
+
+
+if __name__ == "__main__":
+    main()

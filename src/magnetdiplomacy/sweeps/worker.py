@@ -1,0 +1,219 @@
+"""What a worker does: run a batch of runs and send back only the outcomes the sweep keeps.
+
+Every executor (the driver's own process, local worker processes, Dask workers) calls
+:func:`run_batch`, so a run's result depends only on the base scenario, the parameter values and
+the seed: identical on every executor. A task carries a small :class:`Context` (the base scenario
+and the outcome definitions), cached per worker process by the sweep's fingerprint.
+
+Workers record only the model columns the sweep needs: the model's own ``DataCollector`` (all ~60
+columns, deep-copied each month) is replaced by a :class:`Recorder` that reads the same
+``model.indicators`` row. The values are identical (a test checks it); the run is ~5-10% faster.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..model import MagnetDiplomacyModel
+from ..parameters import Scenario
+from ..scenario import load_scenario
+from .spec import Scalar
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every run of a sweep shares; sent with each task and cached by ``key`` in the worker."""
+
+    key: str
+    base: dict
+    paths: tuple[str, ...]
+    columns: tuple[str, ...]
+    series: tuple[str, ...]
+    scalars: tuple[Scalar, ...]
+
+
+@dataclass
+class Task:
+    """A batch of runs: ``(run_id, point, rep, seed, values)`` each."""
+
+    index: int
+    context: Context
+    runs: list[tuple[int, int, int, int, tuple[float, ...]]]
+
+
+@dataclass
+class RunOutcome:
+    run_id: int
+    point: int
+    rep: int
+    seed: int
+    values: tuple[float, ...]
+    scalars: np.ndarray
+    series: np.ndarray
+    seconds: float
+
+
+@dataclass
+class BatchResult:
+    index: int
+    outcomes: list[RunOutcome] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    worker: str = ""
+    peak_rss_mib: float = 0.0
+    seconds: float = 0.0
+
+
+class Recorder:
+    """A stand-in for the model's DataCollector that keeps a few columns of ``model.indicators``."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = tuple(columns)
+        self.rows: list[list[Any]] = []
+
+    def collect(self, model: MagnetDiplomacyModel) -> None:
+        indicators = model.indicators
+        self.rows.append([indicators.get(name) for name in self.columns])
+
+
+_CACHE: dict[str, Scenario] = {}
+
+
+def _base(context: Context) -> Scenario:
+    base = _CACHE.get(context.key)
+    if base is None:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        base = _CACHE[context.key] = load_scenario(Scenario.model_validate(context.base))
+    return base
+
+
+def simulate_columns(scenario: Scenario, seed: int, columns: Sequence[str]) -> np.ndarray:
+    """Run one scenario with one seed; return the given columns, one row per month (float64)."""
+    model = MagnetDiplomacyModel(scenario, rng=seed)
+    recorder = Recorder(columns)
+    model.datacollector = recorder
+    while model.running:
+        model.step()
+    data = np.array(recorder.rows, dtype=float).reshape(len(recorder.rows), len(recorder.columns))
+    if data.shape[0] != model.n_ticks:
+        raise RuntimeError(f"recorded {data.shape[0]} months, expected {model.n_ticks}")
+    return data
+
+
+def compute_scalars(data: np.ndarray, columns: Sequence[str], scalars: Sequence[Scalar]) -> np.ndarray:
+    """End-of-run statistics of the recorded columns (see :mod:`magnetdiplomacy.sweeps.spec`)."""
+    index = {name: i for i, name in enumerate(columns)}
+    out = np.empty(len(scalars))
+    for k, spec in enumerate(scalars):
+        full = data[:, index[spec.column]]
+        v = full[spec.first_tick: spec.last_tick + 1]
+        stat = spec.stat
+        if stat == "last":
+            value = v[-1]
+        elif stat == "first":
+            value = v[0]
+        elif stat == "mean":
+            value = v.mean()
+        elif stat == "min":
+            value = v.min()
+        elif stat == "max":
+            value = v.max()
+        elif stat == "sum":
+            value = v.sum()
+        elif stat == "std":
+            value = v.std()
+        elif stat == "at":
+            value = full[spec.at_tick]
+        elif stat == "max_abs":
+            value = np.abs(v).max()
+        elif stat in ("frac_above", "ever_above"):
+            hit = v > spec.threshold
+            value = hit.mean() if stat == "frac_above" else float(hit.any())
+        elif stat in ("frac_below", "ever_below"):
+            hit = v < spec.threshold
+            value = hit.mean() if stat == "frac_below" else float(hit.any())
+        elif stat in ("frac_outside", "ever_outside"):
+            lo, hi = spec.band
+            hit = (v < lo) | (v > hi)
+            value = hit.mean() if stat == "frac_outside" else float(hit.any())
+        else:  # pragma: no cover - the schema allows only the listed stats
+            raise ValueError(stat)
+        out[k] = value
+    return out
+
+
+def run_batch(task: Task) -> BatchResult:
+    """Run every run of a task; a run that raises is reported, not fatal to the batch."""
+    started = time.perf_counter()
+    context = task.context
+    base = _base(context)
+    series_index = [context.columns.index(name) for name in context.series]
+    result = BatchResult(task.index, worker=f"{socket.gethostname()}:{os.getpid()}")
+    for run_id, point, rep, seed, values in task.runs:
+        began = time.perf_counter()
+        try:
+            scenario = load_scenario(base, dict(zip(context.paths, values)))
+            data = simulate_columns(scenario, seed, context.columns)
+            scalars = compute_scalars(data, context.columns, context.scalars)
+        except Exception as err:  # noqa: BLE001 - reported to the driver with the run id
+            message = str(err).splitlines()[0] if str(err) else ""
+            result.errors.append((run_id, f"{type(err).__name__}: {message}"))
+            continue
+        result.outcomes.append(RunOutcome(run_id, point, rep, seed, tuple(values), scalars, data[:, series_index], time.perf_counter() - began))
+    result.seconds = time.perf_counter() - started
+    result.peak_rss_mib = peak_rss_mib()
+    return result
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process in MiB (0 where the platform does not tell)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024.0 if os.uname().sysname != "Darwin" else peak / 2**20
+
+
+def _gone(pid: int) -> bool:
+    """True if process ``pid`` has exited (a zombie waiting to be reaped counts as exited)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except FileNotFoundError:
+        return True
+    except OSError:  # no /proc (macOS): ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+
+def init_local_worker(driver_pid: int) -> None:
+    """Initializer of local worker processes: leave Ctrl-C to the driver and exit if it dies.
+
+    A worker whose driver was killed (``kill -9``) would otherwise wait forever for its next task.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # modules and the cached scenario are long-lived; keep the collector off them
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent or _gone(driver_pid):
+                os._exit(3)
+
+    threading.Thread(target=watch, name="driver-watch", daemon=True).start()

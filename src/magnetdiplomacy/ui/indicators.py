@@ -1,0 +1,87 @@
+"""Headline indicators and Malaysia's targets, computed from the run's time series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .session import Session, short_month
+
+# Targets the app measures Malaysia against.
+NONCHINA_SHARE_TARGET = 0.15  # share of non-China magnet output
+EXPORT_REVENUE_TARGET_USD = 500e6  # per year, in 2030
+DIRECT_JOBS_TARGET = 2_000  # by 2030
+TARGET_YEAR = 2030
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    value: str
+    detail: str
+    tooltip: str
+    status: str = "neutral"  # neutral | good | short (against a target)
+
+
+def alignment_words(value: float) -> str:
+    if value > 0.1:
+        return "leans to the US"
+    if value < -0.1:
+        return "leans to China"
+    return "balanced"
+
+
+def last_12_sum(values) -> float:
+    return float(sum(values[-12:])) if len(values) else 0.0
+
+
+def year_sum(session: Session, column: str, year: int) -> float | None:
+    """Sum of a monthly column over a calendar year, or None until the whole year has run."""
+    values = session.series(column)
+    start = int(round((year - session.x0) * 12))
+    if start < 0 or len(values) < start + 12:
+        return None
+    return float(sum(values[start : start + 12]))
+
+
+def headline(session: Session) -> list[Indicator]:
+    """The indicators shown above the charts, for the latest simulated month."""
+    if session.tick == 0:
+        blank = "–"
+        return [
+            Indicator("alignment", "Alignment", blank, "press Step or Play", "Malaysia's alignment: -1 fully with China, +1 fully with the US."),
+            Indicator("share_nonchina", "Non-China magnets", blank, f"target {NONCHINA_SHARE_TARGET:.0%}", "Malaysia's share of magnets made outside China."),
+            Indicator("share_world", "World magnets", blank, "Malaysia's share", "Malaysia's share of all NdFeB magnets made in the world."),
+            Indicator("share_oxide", "NdPr oxide", blank, "Malaysia's world share", "Malaysia's share of world separated NdPr oxide."),
+            Indicator("jobs", "Direct jobs", blank, f"target {DIRECT_JOBS_TARGET:,} by {TARGET_YEAR}", "Direct jobs in Malaysia's rare-earth industry."),
+            Indicator("value_added", "Value added", blank, "last 12 months", "Value Malaysia adds along the chain (ore to components)."),
+            Indicator("export_revenue", "Export revenue", blank, f"target US$500 m in {TARGET_YEAR}", "Malaysia's rare-earth export revenue over the last 12 months."),
+        ]
+    alignment = session.last("malaysia_alignment")
+    nonchina = session.last("malaysia_magnet_share_nonchina")
+    world = session.last("malaysia_magnet_share_global")
+    oxide = session.last("malaysia_oxide_share_global")
+    jobs = session.last("malaysia_direct_jobs")
+    total_jobs = session.last("malaysia_jobs")
+    value_added = last_12_sum(session.series("malaysia_value_added_usd"))
+    revenue = last_12_sum(session.series("malaysia_export_revenue_usd"))
+    revenue_2030 = year_sum(session, "malaysia_export_revenue_usd", TARGET_YEAR)
+    months = min(12, session.tick)
+    window = "last 12 months" if months == 12 else f"first {months} month{'s' if months > 1 else ''}"
+    revenue_detail = f"{TARGET_YEAR}: US${revenue_2030 / 1e6:,.0f} m of 500 m" if revenue_2030 is not None else f"{window}; target US$500 m in {TARGET_YEAR}"
+    return [
+        Indicator("alignment", "Alignment", f"{alignment:+.3f}", alignment_words(alignment), "Malaysia's alignment: -1 fully with China, +1 fully with the US. Revealed by its ties, trade and concessions."),
+        Indicator("share_nonchina", "Non-China magnets", f"{nonchina:.1%}", f"target {NONCHINA_SHARE_TARGET:.0%}", "Malaysia's share of magnets made outside China this month.", "good" if nonchina >= NONCHINA_SHARE_TARGET else "short"),
+        Indicator("share_world", "World magnets", f"{world:.1%}", "Malaysia's share", "Malaysia's share of all NdFeB magnets made in the world this month."),
+        Indicator("share_oxide", "NdPr oxide", f"{oxide:.1%}", "Malaysia's world share", "Malaysia's share of world separated NdPr oxide this month."),
+        Indicator("jobs", "Direct jobs", f"{jobs:,.0f}", f"{total_jobs:,.0f} incl. indirect; target {DIRECT_JOBS_TARGET:,} by {TARGET_YEAR}", "Direct jobs in Malaysia's rare-earth industry this month (indirect jobs in the detail line).", "good" if jobs >= DIRECT_JOBS_TARGET else "short"),
+        Indicator("value_added", "Value added", f"US${value_added / 1e6:,.0f} m", window, "Value Malaysia adds along the chain (ore, oxide, magnets, components)."),
+        Indicator("export_revenue", "Export revenue", f"US${revenue / 1e6:,.0f} m", revenue_detail, "Malaysia's rare-earth export revenue (oxide, Dy/Tb and magnets sold abroad) over the last 12 months.", "good" if (revenue_2030 if revenue_2030 is not None else revenue) >= EXPORT_REVENUE_TARGET_USD else "short"),
+    ]
+
+
+def status_line(session: Session) -> str:
+    if session.tick == 0:
+        return f"{session.scenario_name} · seed {session.seed} · ready to start in {short_month(session.month_label)}"
+    done = "finished" if not session.running else f"month {session.tick} of {session.n_ticks}"
+    return f"{session.scenario_name} · seed {session.seed} · {short_month(session.month_label)} ({done})"

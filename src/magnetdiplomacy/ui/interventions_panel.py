@@ -1,0 +1,81 @@
+"""Live interventions: pick a policy event, adjust its parameters, fire it into the running model."""
+
+from __future__ import annotations
+
+from html import escape
+
+import solara
+
+from ..interventions import ACTIONS
+from . import actions
+from .state import AppState
+
+
+@solara.component
+def FieldInput(field: actions.Field, value, on_value):
+    label = field.label
+    if field.kind == "choice":
+        solara.Select(label, values=list(field.choices), value=value, on_value=on_value, dense=True)
+    elif field.kind == "bool":
+        solara.Switch(label=f"{label}: {'on' if value else 'off'}", value=bool(value), on_value=on_value)
+    else:
+        use_default = value is None
+        if field.optional:
+            def toggle(checked):
+                on_value(None if checked else (field.lo + field.hi) / 2 if field.kind == "float" else int((field.lo + field.hi) // 2))
+
+            solara.Checkbox(label=f"{label}: model's default", value=use_default, on_value=toggle)
+        if not use_default:
+            if field.kind == "int":
+                solara.SliderInt(label, value=int(value), min=int(field.lo), max=int(field.hi), on_value=on_value, thumb_label=True)
+            else:
+                step = 0.01 if field.hi - field.lo <= 2 else 1.0
+                solara.SliderFloat(label, value=float(value), min=float(field.lo), max=float(field.hi), step=step, on_value=on_value, thumb_label=True)
+
+
+@solara.component
+def InterventionPanel(state: AppState):
+    menu = solara.use_memo(actions.menu, [])
+    labels = [spec.label for spec in menu]
+    by_label = {spec.label: spec for spec in menu}
+    choice = solara.use_reactive(labels[0])
+    spec = by_label[choice.value]
+    values = solara.use_reactive(actions.initial_values(spec))
+    feedback = solara.use_reactive("")
+    state.generation.value  # clear the feedback after a reset
+
+    def choose(label):
+        choice.value = label
+        values.value = actions.initial_values(by_label[label])
+        feedback.value = ""
+
+    def setter(name):
+        def set_value(value):
+            values.value = {**values.value, name: value}
+
+        return set_value
+
+    def fire():
+        problem = actions.check(spec, values.value)
+        if problem:
+            feedback.value = problem
+            return
+        if not state.session.running:
+            feedback.value = "The run has ended: press Reset first."
+            return
+        feedback.value = state.session.fire(spec.name, actions.clean(spec, values.value))
+        state.refresh()
+
+    solara.Select("Policy event", values=labels, value=choice.value, on_value=choose, classes=["md-action"])
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(spec.actor)}</b> → {escape(spec.target)}. {escape(spec.help)}", classes=["md-help"])
+    for field in actions.form_fields(spec):
+        FieldInput(field, values.value.get(field.name, field.default), setter(field.name))
+    solara.Button("Fire", icon_name="mdi-flash", on_click=fire, color="warning", classes=["md-fire"])
+    if feedback.value:
+        solara.HTML(tag="div", unsafe_innerHTML=escape(feedback.value), classes=["md-feedback"])
+    solara.HTML(tag="div", unsafe_innerHTML="It takes effect at the start of the next month, shows as a numbered marker on the time charts and as a row in the event log.", classes=["md-help"])
+
+
+def action_label(name: str) -> str:
+    spec = ACTIONS.get(name)
+    return spec.label if spec else name

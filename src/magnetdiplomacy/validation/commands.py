@@ -1,0 +1,147 @@
+"""The ``validate`` and ``calibrate`` commands (registered in :mod:`magnetdiplomacy.cli`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..scenario import PROJECT_ROOT, ScenarioError, parse_assignment
+
+console = Console()
+errors = Console(stderr=True)
+BASELINE = PROJECT_ROOT / "configs" / "baseline.yaml"
+MARKER = "# --- calibrated values"
+
+
+def _fail(message: str) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True)
+
+
+def _print_results(results) -> None:
+    from .report import results_table
+
+    table = Table(title="Patterns")
+    for column in ("pattern", "result", "margin", "simulated (median)", "observed"):
+        table.add_column(column, overflow="fold")
+    for row in results_table(results).itertuples():
+        style = "green" if row.status == "pass" else ("yellow" if row.status == "soft fail" else "red")
+        table.add_row(row.pattern, f"[{style}]{row.status}[/]", f"{row.margin:.3g}", row.simulated, row.observed)
+    console.print(table)
+
+
+def validate_command(
+    patterns_file: Optional[Path] = typer.Option(None, "--patterns", help="Patterns file (default configs/validation/patterns.yaml)."),
+    seeds: Optional[int] = typer.Option(None, "--seeds", min=1, help="Seeds per experiment (default: the patterns file's)."),
+    out: Path = typer.Option(Path("runs/validation"), "--out", help="Folder for report.md and the plots."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Worker processes."),
+    set_: list[str] = typer.Option([], "--set", help="Override a parameter in every experiment: key.path=value (repeatable)."),
+) -> None:
+    """Replay history with many seeds and test the model against the historical patterns."""
+    from . import evaluate_all, load_patterns, run_experiments
+    from .report import write_report
+
+    try:
+        patterns = load_patterns(patterns_file)
+        extra = dict(parse_assignment(text) for text in set_)
+        from .runner import experiment_scenarios
+
+        experiment_scenarios(patterns, extra)  # fail fast on bad scenarios or overrides
+    except ScenarioError as err:
+        _fail(str(err))
+    started = time.perf_counter()
+    with _progress() as bar:
+        task = bar.add_task("validation runs", total=None)
+        outputs = run_experiments(patterns, seeds=seeds, extra=extra, workers=workers, progress=lambda d, n: bar.update(task, completed=d, total=n))
+    results = evaluate_all(patterns, outputs)
+    report = write_report(patterns, results, outputs, out, pattern_file=patterns_file or Path("configs/validation/patterns.yaml"), seconds=time.perf_counter() - started, extra=extra)
+    _print_results(results)
+    hard = [r for r in results if not r.pattern.soft]
+    console.print(f"{sum(r.passed for r in hard)} of {len(hard)} hard patterns pass; report: [bold]{report}[/]", highlight=False)
+    if not all(r.passed for r in hard):
+        raise typer.Exit(1)
+
+
+def write_calibrated_baseline(values: dict[str, float], note: str, path: Path = BASELINE) -> None:
+    """Replace the calibrated block at the end of baseline.yaml with ``values`` (nested by section)."""
+    text = path.read_text(encoding="utf-8")
+    head = text.split(MARKER)[0].rstrip() + "\n\n"
+    tree: dict = {}
+    for key, value in sorted(values.items()):
+        node = tree
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    clashes = set(tree) & set(yaml.safe_load(head) or {})
+    if clashes:
+        raise ScenarioError(f"{path}: calibrated sections {', '.join(sorted(clashes))} are also set by hand above the calibrated block")
+    block = yaml.safe_dump(tree, sort_keys=True, default_flow_style=False)
+    path.write_text(f"{head}{MARKER} ({note}).\n# Fitted to patterns H1-H8 only; see docs/validation.md. Do not edit by hand: rerun the calibration.\n{block}", encoding="utf-8")
+
+
+def calibrate_command(
+    config: Optional[Path] = typer.Option(None, "--config", help="Calibration file (default configs/validation/calibration.yaml)."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Worker processes."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Run folder (default runs/calibration_<time>)."),
+    write_baseline: bool = typer.Option(False, "--write-baseline", help="Write the best values into configs/baseline.yaml."),
+) -> None:
+    """Fit the free parameters to the historical patterns (Latin-hypercube rounds) and report the best."""
+    from ..runs import git_commit
+    from . import evaluate_all, load_patterns, loss, run_experiments
+    from .calibrate import calibrate, load_calibration
+    from .report import write_report
+
+    try:
+        spec = load_calibration(config)
+        patterns_path = PROJECT_ROOT / spec.patterns
+        patterns = load_patterns(patterns_path)
+    except ScenarioError as err:
+        _fail(str(err))
+    folder = out or Path("runs") / f"calibration_{dt.datetime.now():%Y%m%d-%H%M%S}"
+    if folder.exists() and any(folder.iterdir()):
+        _fail(f"{folder}: output folder exists and is not empty (choose another --out)")
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with _progress() as bar:
+        task = bar.add_task("calibration candidates", total=sum(r.samples for r in spec.rounds))
+        candidates = calibrate(spec, workers=workers, progress=lambda d, n: bar.update(task, completed=d, total=n))
+    candidates.to_csv(folder / "candidates.csv", index=False)
+    best = {k: v for k, v in candidates.drop(columns=["loss", "round"]).iloc[0].to_dict().items()}
+    best = {k: (int(v) if float(v).is_integer() and "months" not in k and "years" not in k else float(v)) for k, v in best.items()}
+    with _progress() as bar:
+        task = bar.add_task("re-checking the best with every seed", total=None)
+        outputs = run_experiments(patterns, extra=best, workers=workers, progress=lambda d, n: bar.update(task, completed=d, total=n))
+    results = evaluate_all(patterns, outputs)
+    write_report(patterns, results, outputs, folder / "validation", pattern_file=Path(spec.patterns), seconds=time.perf_counter() - started, extra=best)
+    summary = {
+        "commit": git_commit(),
+        "config": str(config or "configs/validation/calibration.yaml"),
+        "candidates": len(candidates),
+        "best_loss_screening": float(candidates["loss"].iloc[0]),
+        "best_loss_full_seeds": loss(results),
+        "best": best,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    (folder / "best.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    _print_results(results)
+    console.print(f"best candidate of {len(candidates)}: loss {summary['best_loss_screening']:.3f} (screening), {summary['best_loss_full_seeds']:.3f} (all seeds); folder [bold]{folder}[/]", highlight=False)
+    if write_baseline:
+        write_calibrated_baseline(best, f"uv run magnetdiplomacy calibrate, run folder {folder.name}, commit {summary['commit'][:12]}")
+        console.print(f"wrote the calibrated values into {BASELINE.relative_to(PROJECT_ROOT)}")
+
+
+__all__ = ["validate_command", "calibrate_command", "write_calibrated_baseline"]

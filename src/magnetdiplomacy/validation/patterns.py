@@ -1,0 +1,148 @@
+"""The patterns file: experiments to run and patterns to test, validated into typed objects.
+
+See ``configs/validation/patterns.yaml`` and docs/validation.md for the metric and test kinds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..scenario import PROJECT_ROOT, ScenarioError, read_yaml_mapping
+
+DEFAULT_PATTERNS = PROJECT_ROOT / "configs" / "validation" / "patterns.yaml"
+
+METRIC_KINDS = ("annual_mean", "annual_sum", "annual_growth", "annual_share", "ever", "value_at", "events", "peak_ratio", "months_until_below", "max_annual_increase")
+TEST_KINDS = ("within", "within_relative", "range", "at_least", "at_most", "increasing", "share_of_runs")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Experiment(Strict):
+    description: str = ""
+    scenario: str
+    overrides: dict[str, Any] = {}
+    seeds: int = Field(20, ge=1, le=1000)
+
+
+class Metric(Strict):
+    """How one run becomes numbers: per year (annual_*) or one per run (the others)."""
+
+    kind: Literal[METRIC_KINDS]  # type: ignore[valid-type]
+    column: str | None = None
+    expression: str | None = None
+    of: str | None = None  # annual_share: denominator column
+    start: str | None = None
+    end: str | None = None
+    date: str | None = None
+    base: tuple[str, str] | None = None  # peak_ratio, months_until_below: pre-shock window
+    window: tuple[str, str] | None = None  # peak_ratio: where to look for the peak
+    after: str | None = None  # months_until_below: the shock month
+    factor: float = 2.0
+    event_kind: str | None = None
+    source: str | None = None
+    contains: str | None = None
+
+    @model_validator(mode="after")
+    def _needs(self) -> "Metric":
+        if self.kind == "events":
+            return self
+        if not (self.column or self.expression):
+            raise ValueError("needs a column or an expression")
+        required = {"annual_share": ("of",), "value_at": ("date",), "peak_ratio": ("base", "window"), "months_until_below": ("base", "after")}
+        for name in required.get(self.kind, ()):
+            if getattr(self, name) is None:
+                raise ValueError(f"metric '{self.kind}' needs '{name}'")
+        return self
+
+    @property
+    def per_year(self) -> bool:
+        return self.kind.startswith("annual_")
+
+
+class Test(Strict):
+    kind: Literal[TEST_KINDS]  # type: ignore[valid-type]
+    observed: dict[int, float] | None = None
+    tolerance: float | None = None
+    lo: float | None = None
+    hi: float | None = None
+    by_year: dict[int, tuple[float, float]] | None = None
+    value: float | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+
+    @model_validator(mode="after")
+    def _needs(self) -> "Test":
+        needs = {
+            "within": ("observed", "tolerance"),
+            "within_relative": ("observed", "tolerance"),
+            "at_least": ("value",),
+            "at_most": ("value",),
+        }
+        for name in needs.get(self.kind, ()):
+            if getattr(self, name) is None:
+                raise ValueError(f"test '{self.kind}' needs '{name}'")
+        if self.kind == "range" and self.by_year is None and (self.lo is None or self.hi is None):
+            raise ValueError("test 'range' needs lo and hi, or by_year")
+        if self.kind == "share_of_runs" and self.at_least is None and self.at_most is None:
+            raise ValueError("test 'share_of_runs' needs at_least or at_most")
+        return self
+
+
+class Pattern(Strict):
+    id: str
+    description: str
+    experiment: str
+    metric: Metric
+    test: Test
+    years: list[int] | None = None
+    soft: bool = False
+    sources: list[str] = []
+
+    def test_years(self) -> list[int]:
+        """Years a per-year test looks at."""
+        if self.years:
+            return list(self.years)
+        for mapping in (self.test.observed, self.test.by_year):
+            if mapping:
+                return sorted(mapping)
+        return []
+
+
+class PatternFile(Strict):
+    experiments: dict[str, Experiment]
+    patterns: list[Pattern]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "PatternFile":
+        ids = [p.id for p in self.patterns]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate pattern ids: {', '.join(duplicates)}")
+        for i, pattern in enumerate(self.patterns):
+            if pattern.experiment not in self.experiments:
+                raise ValueError(f"patterns[{i}] ({pattern.id}): unknown experiment '{pattern.experiment}'")
+            if pattern.metric.per_year and pattern.test.kind != "share_of_runs" and not pattern.test_years():
+                raise ValueError(f"patterns[{i}] ({pattern.id}): a per-year test needs years")
+        return self
+
+
+def load_patterns(path: str | Path | None = None) -> PatternFile:
+    """Read and validate a patterns file; any problem is a one-line :class:`ScenarioError`."""
+    path = Path(path) if path else DEFAULT_PATTERNS
+    data = read_yaml_mapping(path, "patterns file")
+    try:
+        return PatternFile.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(f"{path}: {validation_message(err)}") from None
+
+
+def validation_message(err: ValidationError) -> str:
+    """``key.path: problem`` for the first error of a pydantic validation."""
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "file"
+    return f"{where}: {first['msg'].removeprefix('Value error, ')}"

@@ -1,0 +1,192 @@
+"""Run the validation experiments and test every pattern against them.
+
+Seeds: experiment *e* runs seeds ``run.seed + 0 .. run.seed + n - 1`` of its scenario, so the
+validation is reproducible and independent of the order runs finish in.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ..model import MagnetDiplomacyModel
+from ..parameters import Scenario
+from ..scenario import load_scenario
+from .metrics import evaluate
+from .patterns import Pattern, PatternFile
+
+
+@dataclass
+class RunOutput:
+    experiment: str
+    seed: int
+    timeseries: pd.DataFrame
+    events: pd.DataFrame
+
+
+@dataclass
+class PatternResult:
+    pattern: Pattern
+    passed: bool
+    margin: float  # distance to the tolerance; positive inside, negative outside (metric units)
+    shortfall: float  # how far outside, in units of the tolerance (0 when passed)
+    summary: pd.DataFrame  # per year (or one row): median, p5, p95, observed, margin
+    per_run: list[Any] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.passed:
+            return "pass"
+        return "soft fail" if self.pattern.soft else "FAIL"
+
+
+def experiment_scenarios(patterns: PatternFile, extra: dict[str, Any] | None = None) -> dict[str, Scenario]:
+    """Each experiment's validated scenario, with extra overrides (e.g. calibrated values) applied."""
+    return {name: load_scenario(exp.scenario, {**exp.overrides, **(extra or {})}) for name, exp in patterns.experiments.items()}
+
+
+def simulate_one(args: tuple[str, Scenario, int]) -> RunOutput:
+    name, scenario, seed = args
+    model = MagnetDiplomacyModel(scenario, rng=seed)
+    while model.running:
+        model.step()
+    timeseries = model.datacollector.get_model_vars_dataframe()
+    timeseries["date"] = pd.to_datetime(timeseries["date"])
+    events = pd.DataFrame(model.event_log, columns=["tick", "date", "actor", "target", "kind", "description", "source", "action"])
+    events["date"] = pd.to_datetime(events["date"])
+    return RunOutput(name, seed, timeseries, events)
+
+
+def run_experiments(
+    patterns: PatternFile,
+    *,
+    seeds: int | None = None,
+    extra: dict[str, Any] | None = None,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, list[RunOutput]]:
+    """Every experiment's runs (``seeds`` overrides the number per experiment)."""
+    scenarios = experiment_scenarios(patterns, extra)
+    jobs = []
+    for name, experiment in patterns.experiments.items():
+        scenario = scenarios[name]
+        for i in range(seeds or experiment.seeds):
+            jobs.append((name, scenario, scenario.run.seed + i))
+    outputs: dict[str, list[RunOutput]] = {name: [] for name in patterns.experiments}
+    done = 0
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(simulate_one, jobs, chunksize=4):
+                outputs[result.experiment].append(result)
+                done += 1
+                if progress:
+                    progress(done, len(jobs))
+    else:
+        for job in jobs:
+            result = simulate_one(job)
+            outputs[result.experiment].append(result)
+            done += 1
+            if progress:
+                progress(done, len(jobs))
+    return outputs
+
+
+def _scale(pattern: Pattern, year: int | None = None) -> float:
+    test = pattern.test
+    if test.kind in ("within", "within_relative"):
+        return test.tolerance or 1.0
+    if test.kind == "range":
+        lo, hi = test.by_year[year] if (test.by_year and year in test.by_year) else (test.lo, test.hi)
+        return max(hi - lo, 1e-9)
+    if test.kind == "share_of_runs":
+        return 0.1
+    if test.kind == "increasing":
+        return 0.01
+    return max(abs(test.value or 0.0) * 0.1, 0.01)
+
+
+def _margin(pattern: Pattern, value: float, year: int | None = None) -> float:
+    test = pattern.test
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return -math.inf
+    if test.kind == "within":
+        return test.tolerance - abs(value - test.observed[year])
+    if test.kind == "within_relative":
+        return test.tolerance - abs(value / test.observed[year] - 1.0)
+    if test.kind == "range":
+        lo, hi = test.by_year[year] if (test.by_year and year in test.by_year) else (test.lo, test.hi)
+        return min(value - lo, hi - value)
+    if test.kind == "at_least":
+        return value - test.value
+    if test.kind == "at_most":
+        return test.value - value
+    raise ValueError(test.kind)
+
+
+def _observed(pattern: Pattern, year: int | None = None) -> str:
+    test = pattern.test
+    if test.kind == "within":
+        return f"{test.observed[year]:g} ± {test.tolerance:g}"
+    if test.kind == "within_relative":
+        return f"{test.observed[year]:g} ± {test.tolerance:.0%}"
+    if test.kind == "range":
+        lo, hi = test.by_year[year] if (test.by_year and year in test.by_year) else (test.lo, test.hi)
+        return f"{lo:g} to {hi:g}"
+    if test.kind == "at_least":
+        return f">= {test.value:g}"
+    if test.kind == "at_most":
+        return f"<= {test.value:g}"
+    if test.kind == "increasing":
+        return "rises every year"
+    if test.kind == "share_of_runs":
+        return f"share of runs {'>= ' + format(test.at_least, 'g') if test.at_least is not None else '<= ' + format(test.at_most, 'g')}"
+    return ""
+
+
+def evaluate_pattern(pattern: Pattern, runs: list[RunOutput]) -> PatternResult:
+    values = [evaluate(pattern.metric, run.timeseries, run.events) for run in runs]
+    test = pattern.test
+    if test.kind == "share_of_runs":
+        flags = [bool(v) and not (isinstance(v, float) and math.isnan(v)) for v in values]
+        share = float(np.mean(flags))
+        margin = (share - test.at_least) if test.at_least is not None else (test.at_most - share)
+        summary = pd.DataFrame([{"year": "", "median": share, "p5": share, "p95": share, "observed": _observed(pattern), "margin": margin}])
+        return PatternResult(pattern, margin >= 0, margin, max(0.0, -margin) / _scale(pattern), summary, values)
+    if pattern.metric.per_year:
+        years = pattern.test_years()
+        frame = pd.DataFrame([{year: v.get(year, math.nan) for year in years} for v in values])
+        rows = []
+        for year in years:
+            column = frame[year].dropna()
+            median = float(column.median()) if len(column) else math.nan
+            rows.append({"year": year, "median": median, "p5": float(column.quantile(0.05)) if len(column) else math.nan, "p95": float(column.quantile(0.95)) if len(column) else math.nan, "observed": _observed(pattern, year)})
+        summary = pd.DataFrame(rows)
+        if test.kind == "increasing":
+            steps = np.diff(summary["median"].to_numpy())
+            summary["margin"] = np.concatenate([[np.nan], steps])
+            margin = float(steps.min()) if len(steps) else -math.inf
+            shortfall = float(np.sum(np.clip(-steps, 0, None))) / _scale(pattern)
+        else:
+            summary["margin"] = [_margin(pattern, row["median"], row["year"]) for row in rows]
+            margin = float(summary["margin"].min())
+            shortfall = float(sum(max(0.0, -m) / _scale(pattern, y) for m, y in zip(summary["margin"], summary["year"])))
+        return PatternResult(pattern, bool(margin >= 0), margin, shortfall, summary, values)
+    column = pd.Series([float(v) for v in values]).dropna()
+    median = float(column.median()) if len(column) else math.nan
+    margin = _margin(pattern, median)
+    summary = pd.DataFrame([{"year": "", "median": median, "p5": float(column.quantile(0.05)), "p95": float(column.quantile(0.95)), "observed": _observed(pattern), "margin": margin}])
+    return PatternResult(pattern, bool(margin >= 0), margin, max(0.0, -margin) / _scale(pattern), summary, values)
+
+
+def evaluate_all(patterns: PatternFile, outputs: dict[str, list[RunOutput]]) -> list[PatternResult]:
+    return [evaluate_pattern(p, outputs[p.experiment]) for p in patterns.patterns]
+
+
+def loss(results: list[PatternResult]) -> float:
+    """Total shortfall of the hard patterns, in units of their tolerances (0 when all pass)."""
+    return float(sum(r.shortfall for r in results if not r.pattern.soft))

@@ -1,0 +1,60 @@
+"""Validation against history: the replay meets patterns H1-H8; H9 is reported, not asserted."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from magnetdiplomacy.scenario import ScenarioError
+from magnetdiplomacy.validation import evaluate_all, load_patterns, run_experiments
+from magnetdiplomacy.validation.metrics import evaluate
+from magnetdiplomacy.validation.patterns import Metric
+
+
+@pytest.fixture(scope="module")
+def results():
+    patterns = load_patterns()
+    outputs = run_experiments(patterns, workers=2)
+    return {r.pattern.id: r for r in evaluate_all(patterns, outputs)}
+
+
+HARD = ["H1", "H2a", "H2b", "H2c", "H3", "H4", "H5a", "H5b", "H6a", "H6b", "H7a", "H7b", "H7c", "H8a", "H8b", "H8c"]
+
+
+@pytest.mark.parametrize("pattern", HARD)
+def test_historical_pattern_holds(results, pattern):
+    result = results[pattern]
+    assert not result.pattern.soft
+    assert result.passed, f"{pattern}: margin {result.margin:.3g}\n{result.summary.to_string()}"
+
+
+def test_soft_patterns_are_reported(results):
+    for pattern in ("H9a", "H9b"):
+        assert results[pattern].pattern.soft
+        assert len(results[pattern].summary) == 1
+
+
+def test_missing_and_malformed_pattern_files(tmp_path):
+    with pytest.raises(ScenarioError, match="no such patterns file"):
+        load_patterns(tmp_path / "absent.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("experiments: {a: {scenario: baseline}\npatterns: [")
+    with pytest.raises(ScenarioError, match="malformed YAML"):
+        load_patterns(bad)
+    bad.write_text("experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: b, metric: {kind: annual_mean, column: c}, test: {kind: at_least, value: 1}, years: [2020]}\n")
+    with pytest.raises(ScenarioError, match=r"unknown experiment 'b'"):
+        load_patterns(bad)
+    bad.write_text("experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: a, metric: {kind: median, column: c}, test: {kind: at_least, value: 1}}\n")
+    with pytest.raises(ScenarioError, match=r"patterns\.0\.metric\.kind"):
+        load_patterns(bad)
+
+
+def test_metrics_on_a_toy_series():
+    dates = pd.date_range("2010-01-01", periods=48, freq="MS")
+    price = [10.0] * 6 + [40.0] * 12 + [15.0] * 30
+    df = pd.DataFrame({"date": dates, "price": price, "flag": [0.0] * 47 + [1.0]})
+    assert evaluate(Metric(kind="peak_ratio", column="price", base=("2010-01", "2010-06"), window=("2010-07", "2011-06")), df) == 4.0
+    assert evaluate(Metric(kind="months_until_below", column="price", base=("2010-01", "2010-06"), after="2010-07", factor=2.0), df) == 12.0
+    assert evaluate(Metric(kind="ever", column="flag"), df) == 1.0
+    growth = evaluate(Metric(kind="annual_growth", column="price"), df)
+    assert set(growth) == {2011, 2012, 2013}
