@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -41,7 +42,28 @@ WOLF_SHEEP = Path(mesa.__file__).parent / "examples" / "advanced" / "wolf_sheep"
 APPS = {
     "magnetdiplomacy": {"charts": ".md-chart svg", "count": 2, "step": ".md-step"},
     "wolf_sheep": {"charts": "img", "count": 2, "step": None},
+    "floor": {"charts": ".floor-chart svg", "count": 2, "step": None},
 }
+
+# With --floor: the least a Solara page can do per step (a Step button, a counter, two tiny SVG
+# charts redrawn in place, no model), to show what this machine allows for the 10-tab ratio.
+FLOOR_APP = '''
+import os
+os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+import solara
+
+def svg(n):
+    pts = " ".join(f"{10 + 2 * i},{100 - (i * 7) % 90}" for i in range(n))
+    return f'<svg viewBox="0 0 420 120" width="420"><polyline points="{pts}" fill="none" stroke="black"/><text x="5" y="15">{n}</text></svg>'
+
+@solara.component
+def Page():
+    n = solara.use_reactive(0)
+    solara.Button("Step", on_click=lambda: n.set(n.value + 1))
+    for _ in range(2):
+        solara.HTML(tag="div", unsafe_innerHTML=svg(n.value + 1), classes=["floor-chart"])
+'''
+
 
 READY = """([sel, count, step]) => {
   const charts = Array.from(document.querySelectorAll(sel)).filter(e => e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0));
@@ -51,7 +73,7 @@ READY = """([sel, count, step]) => {
 
 # Click Step inside the page and resolve with the milliseconds until every chart has changed and
 # the next frame is painted.
-MEASURE = """([sel, step]) => new Promise((resolve, reject) => {
+MEASURE = """([sel, step, paint]) => new Promise((resolve, reject) => {
   const sig = () => Array.from(document.querySelectorAll(sel)).map(e => e.tagName === 'IMG' ? e.src.length + ':' + e.src.slice(-96) : e.outerHTML.length + ':' + e.outerHTML.slice(-400));
   const before = sig();
   const button = step ? document.querySelector(step) : Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim().toLowerCase() === 'step');
@@ -62,7 +84,8 @@ MEASURE = """([sel, step]) => new Promise((resolve, reject) => {
     if (now.length === before.length && now.length > 0 && now.every((x, k) => x !== before[k])) {
       done = true;
       observer.disconnect();
-      requestAnimationFrame(() => resolve(performance.now() - t0));
+      if (paint) requestAnimationFrame(() => resolve(performance.now() - t0));
+      else resolve(performance.now() - t0);
     }
   };
   const observer = new MutationObserver(check);
@@ -71,6 +94,12 @@ MEASURE = """([sel, step]) => new Promise((resolve, reject) => {
   const t0 = performance.now();
   button.click();
 })"""
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def open_page(browser, url: str, app: str, context=None):
@@ -84,12 +113,33 @@ async def open_page(browser, url: str, app: str, context=None):
     return page, time.perf_counter() - started
 
 
-async def step_latency(page, app: str) -> float:
+async def step_latency(page, app: str, paint: bool = True) -> float:
     spec = APPS[app]
-    return await page.evaluate(MEASURE, [spec["charts"], spec["step"]])
+    return await page.evaluate(MEASURE, [spec["charts"], spec["step"], paint])
 
 
-async def run(rounds: int, tabs: int) -> dict:
+async def tabs_ratio(browser, url: str, app: str, tabs: int, rounds: int, pid: int) -> tuple[list, list, float]:
+    """Single-tab latencies, then all tabs clicking Step at once; and server CPU per step meanwhile."""
+    many = [(await open_page(browser, url, app))[0] for _ in range(tabs)]
+    for page in many:
+        await step_latency(page, app)
+    single = []
+    for _ in range(rounds * 3):
+        single.append(await step_latency(many[0], app))
+        await asyncio.sleep(0.05)
+    together = []
+    used = 0.0
+    for _ in range(rounds * 2):
+        before = cpu_seconds(pid)
+        together += await asyncio.gather(*[step_latency(page, app) for page in many])
+        used += cpu_seconds(pid) - before
+        await asyncio.sleep(0.2)
+    for page in many:
+        await page.context.close()
+    return single, together, 1000 * used / len(together)
+
+
+async def run(rounds: int, tabs: int, floor: bool = False) -> dict:
     from playwright.async_api import async_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -120,10 +170,13 @@ async def run(rounds: int, tabs: int) -> dict:
                 for _ in range(2):  # warm-up
                     await step_latency(pages[app], app)
             steps = {app: [] for app in servers}
+            server_cpu = {app: 0.0 for app in servers}
             for _ in range(rounds * 2):
-                for app in servers:
+                for app, server in servers.items():
                     for _ in range(5):
+                        before = cpu_seconds(server.process.pid)
                         steps[app].append(await step_latency(pages[app], app))
+                        server_cpu[app] += cpu_seconds(server.process.pid) - before
                         await asyncio.sleep(0.05)
             for page in pages.values():
                 await page.context.close()
@@ -131,20 +184,17 @@ async def run(rounds: int, tabs: int) -> dict:
             # for the ratio is measured right before on the same server, with the others open.
             # Each tab gets its own browser context (its own window): in one window only the
             # front tab paints, so the others would measure Chromium's background throttling.
-            url = servers["magnetdiplomacy"].url
-            many = [(await open_page(browser, url, "magnetdiplomacy"))[0] for _ in range(tabs)]
-            for page in many:
-                await step_latency(page, "magnetdiplomacy")
-            single = []
-            for _ in range(rounds * 3):
-                single.append(await step_latency(many[0], "magnetdiplomacy"))
-                await asyncio.sleep(0.05)
-            together = []
-            for _ in range(rounds * 2):
-                together += await asyncio.gather(*[step_latency(page, "magnetdiplomacy") for page in many])
-                await asyncio.sleep(0.2)
-            for page in many:
-                await page.context.close()
+            ours = servers["magnetdiplomacy"]
+            single, together, tabs_cpu_ms = await tabs_ratio(browser, ours.url, "magnetdiplomacy", tabs, rounds, ours.process.pid)
+            if floor:
+                floor_server = Server(ARTIFACTS / "bench_floor_app.py", log=ARTIFACTS / "bench_floor_server.log")
+                (ARTIFACTS / "bench_floor_app.py").write_text(FLOOR_APP)
+                floor_server.start()
+                try:
+                    f_single, f_together, _ = await tabs_ratio(browser, floor_server.url, "floor", tabs, rounds, floor_server.process.pid)
+                finally:
+                    floor_server.stop()
+                results["floor"] = {"single_ms": statistics.median(f_single), "tabs_ms": statistics.median(f_together)}
             await browser.close()
     finally:
         for server in servers.values():
@@ -152,6 +202,8 @@ async def run(rounds: int, tabs: int) -> dict:
     for app in servers:
         results["first_render_s"][app] = statistics.median(renders[app])
         results["step_ms"][app] = statistics.median(steps[app])
+        results.setdefault("server_cpu_per_step_ms", {})[app] = 1000 * server_cpu[app] / len(steps[app])
+    results["server_cpu_per_step_10_tabs_ms"] = tabs_cpu_ms
     results["step_single_same_server_ms"] = statistics.median(single)
     results["step_10_tabs_ms"] = statistics.median(together)
     results["samples"] = {"first_render_s": renders, "step_ms": steps, "single_ms": single, "tabs_ms": together, "tabs": tabs}
@@ -169,13 +221,23 @@ def report(results: dict) -> str:
         ("Step -> charts updated, 1 tab (ms, median)", f"{results['step_ms'][ours]:.1f}", f"{results['step_ms'][theirs]:.1f}", f"{step_ratio:.2f}", "<= 0.50", step_ratio <= 0.5),
         (f"Step -> charts updated, {n} tabs at once (ms, median)", f"{results['step_10_tabs_ms']:.1f}", "", f"{tabs_ratio:.2f} x {results['step_single_same_server_ms']:.1f} ms (1 tab)", "< 3.00", tabs_ratio < 3.0),
     ]
+    cpu = results["server_cpu_per_step_ms"]
+    info = [
+        ("server CPU per Step, 1 tab (ms, mean)", f"{cpu[ours]:.1f}", f"{cpu[theirs]:.1f}", f"{cpu[ours] / cpu[theirs]:.2f}", "", None),
+        (f"server CPU per Step, {n} tabs at once (ms, mean)", f"{results['server_cpu_per_step_10_tabs_ms']:.1f}", "", "", "", None),
+    ]
+    if "floor" in results:
+        floor = results["floor"]
+        info.append((f"floor: minimal page, {n} tabs / 1 tab (ms, medians)", f"{floor['tabs_ms']:.1f} / {floor['single_ms']:.1f}", "", f"{floor['tabs_ms'] / floor['single_ms']:.2f}", "", None))
+    rows = rows + info
     widths = [max(len(str(row[i])) for row in rows + [("measure", ours, theirs, "ratio", "target", "")]) for i in range(5)]
     lines = []
     header = ("measure", ours, theirs, "ratio", "target")
     lines.append("  ".join(str(h).ljust(w) for h, w in zip(header, widths)) + "  result")
     lines.append("  ".join("-" * w for w in widths) + "  ------")
     for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row[:5], widths)) + ("  met" if row[5] else "  NOT MET"))
+        verdict = "" if row[5] is None else "  met" if row[5] else "  NOT MET"
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row[:5], widths)) + verdict)
     return "\n".join(lines)
 
 
@@ -183,10 +245,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="page loads per app; step samples scale with it")
     parser.add_argument("--tabs", type=int, default=10, help="tabs stepping at once")
+    parser.add_argument("--floor", action="store_true", help="also measure a minimal Solara page's 10-tab ratio (what this machine allows)")
     parser.add_argument("--json", type=Path, default=ARTIFACTS / "bench_app.json", help="where to write the raw figures")
     args = parser.parse_args()
     started = time.perf_counter()
-    results = asyncio.run(run(args.rounds, args.tabs))
+    results = asyncio.run(run(args.rounds, args.tabs, args.floor))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(report(results))

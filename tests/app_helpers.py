@@ -81,6 +81,7 @@ class Server:
 
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)  # let tab and menu transitions finish
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
@@ -123,9 +124,19 @@ def chart_svg(page, key: str) -> str:
 
 
 def choose(page, css_class: str, option: str) -> None:
-    """Pick ``option`` in the drop-down with class ``css_class``."""
+    """Pick ``option`` in the drop-down with class ``css_class`` (and wait for the menu to close)."""
     page.locator(f".{css_class}").click()
     page.get_by_role("option", name=option, exact=True).click()
+    page.locator(".menuable__content__active").wait_for(state="hidden")
+    page.wait_for_function("([cls, text]) => document.querySelector('.' + cls).innerText.includes(text)", arg=[css_class, option[:20]])
+
+
+def fire(page, label: str) -> str:
+    """Choose a live intervention, fire it and return the confirmation shown."""
+    choose(page, "md-action", label)
+    page.locator(".md-fire").click()
+    page.wait_for_function("text => (document.querySelector('.md-feedback') || {}).innerText?.startsWith(text)", arg=label)
+    return page.inner_text(".md-feedback")
 
 
 def open_tab(page, name: str) -> None:

@@ -23,6 +23,7 @@ from app_helpers import (
     chart_values,
     choose,
     chromium_available,
+    fire,
     log_rows,
     month,
     open_app,
@@ -150,10 +151,7 @@ def test_intervention_shows_in_log_and_moves_alignment(server, context):
     step(with_jv, 6)
     step(without, 6)
     assert chart_values(with_jv, "alignment") == chart_values(without, "alignment")
-    choose(with_jv, "md-action", "Malaysia accepts the Chinese refinery JV")
-    with_jv.locator(".md-fire").click()
-    with_jv.wait_for_selector(".md-feedback")
-    assert "takes effect in July 2020" in with_jv.inner_text(".md-feedback")
+    assert "takes effect in July 2020" in fire(with_jv, "Malaysia accepts the Chinese refinery JV")
     assert "queued for next month" in with_jv.inner_text(".md-status")
     step(with_jv, 3)
     step(without, 3)
@@ -212,8 +210,7 @@ def test_reset_applies_seed_and_levers(server, context):
 def test_downloads_are_valid_files(server, context, tmp_path):
     page = open_app(context, server.url)
     step(page, 12)
-    choose(page, "md-action", "US sets a tariff")
-    page.locator(".md-fire").click()
+    fire(page, "US sets a tariff")
     step(page, 2)
     # a chart as PNG, from the button under the chart
     with page.expect_download() as info:
@@ -262,8 +259,7 @@ def test_two_tabs_stay_independent(server, context):
     first = open_app(context, server.url)
     second = open_app(context, server.url)
     step(first, 4)
-    choose(first, "md-action", "China suspends magnet export licences")
-    first.locator(".md-fire").click()
+    fire(first, "China suspends magnet export licences")
     step(first)
     assert tick(first) == 5
     assert tick(second) == 0

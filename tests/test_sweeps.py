@@ -22,7 +22,7 @@ from magnetdiplomacy.cli import app
 from magnetdiplomacy.parameters import parameter_table
 from magnetdiplomacy.runs import simulate
 from magnetdiplomacy.sweeps import SweepError, analyze, load_sweep, read_scalars, read_series, run_sweep
-from magnetdiplomacy.sweeps.designs import build_design, replication_seeds, run_plan
+from magnetdiplomacy.sweeps.designs import build_design, run_plan
 from magnetdiplomacy.sweeps.storage import SweepStore
 from magnetdiplomacy.sweeps.worker import compute_scalars, simulate_columns
 
@@ -374,3 +374,15 @@ def test_example_sweep_files_are_valid():
     for path in files:
         sweep = load_sweep(path)
         assert sweep.name == path.stem and sweep.n_runs >= 100 and sweep.description
+
+
+def test_the_sweep_files_in_the_docs_are_valid():
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "sweeps.md").read_text()
+    blocks = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    assert len(blocks) >= 2
+    full = load_sweep(blocks[0])
+    assert full.design.kind == "sobol" and full.n_runs == 64 * (3 + 2) * 2
+    factorial = load_sweep({"name": "f", **blocks[1]})
+    assert factorial.n_points == 36

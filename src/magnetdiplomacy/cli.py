@@ -12,12 +12,13 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
-from rich.text import Text
 
 from .parameters import iter_parameters
+from .progress import SweepBar
 from .scenario import ScenarioError, find_scenario, list_scenarios, load_scenario
+from .validation.commands import calibrate_command, validate_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Agent-based model of the rare-earth magnet race around Malaysia.")
 console = Console()
@@ -131,34 +132,6 @@ def describe_command(
 # sweeps (see docs/sweeps.md)
 
 
-class _RateColumn(ProgressColumn):
-    """Runs per second of the sweep (rich estimates it over the last 30 s)."""
-
-    def render(self, task):
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:.1f} runs/s" if speed else "- runs/s", style="progress.data.speed")
-
-
-class _SweepBar:
-    """Rich progress bar with ETA for :func:`magnetdiplomacy.sweeps.run_sweep`."""
-
-    def __init__(self) -> None:
-        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"), _RateColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
-        self.bar = Progress(*columns, console=console, transient=False)
-        self.task = None
-
-    def start(self, total: int, done: int, description: str) -> None:
-        self.bar.start()
-        self.task = self.bar.add_task(description, total=total, completed=done)
-
-    def advance(self, runs: int) -> None:
-        self.bar.advance(self.task, runs)
-
-    def stop(self) -> None:
-        if self.task is not None:
-            self.bar.stop()
-
-
 @app.command("sweep")
 def sweep_command(
     file: Path = typer.Argument(..., help="Sweep file, e.g. configs/sweeps/share_drivers.yaml."),
@@ -189,10 +162,10 @@ def sweep_command(
     def ready(report) -> None:
         if not quiet:
             resumed = f", resuming: {report.done_before:,} done before" if report.done_before else ""
-            console.print(f"sweep [bold]{sweep.name}[/]: {sweep.design.kind} design, {report.total:,} runs ({sweep.n_points:,} points x {sweep.replications} replications){resumed}; {report.executor}; results in {folder}", highlight=False)
+            console.print(f"sweep [bold]{sweep.name}[/]: {sweep.design.kind} design, {report.total:,} runs ({sweep.n_points:,} points x {sweep.replications} replication{'s' if sweep.replications != 1 else ''}){resumed}; {report.executor}; results in {folder}", highlight=False)
 
     try:
-        report = run_sweep(sweep, folder, executor=executor, batch=batch, limit=limit, flush_runs=flush, progress=None if quiet else _SweepBar(), on_ready=ready)
+        report = run_sweep(sweep, folder, executor=executor, batch=batch, limit=limit, flush_runs=flush, progress=None if quiet else SweepBar(console), on_ready=ready)
     except SweepInterrupted as stop:
         report = stop.report
         errors.print(f"interrupted: {report.completed:,} of {report.total:,} runs saved in {report.folder}; rerun the same command to resume", highlight=False, soft_wrap=True)
@@ -257,6 +230,10 @@ def analyze_command(
             table.add_row(row["parameter"], *(f"{row[c]:.3g}" if row[c] == row[c] else "-" for c in metrics))
         console.print(table)
     console.print(f"wrote {len(result.files)} files to [bold]{result.out}[/] (report.md, indices.csv, summary.csv, PNG plots)", highlight=False)
+
+
+app.command("validate")(validate_command)
+app.command("calibrate")(calibrate_command)
 
 
 def main() -> None:

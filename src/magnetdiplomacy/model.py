@@ -41,7 +41,7 @@ from .mechanisms.partnerships import TIE_WEIGHTS, PartnershipGraph
 from .parameters import REGIONS, SEGMENTS, Scenario
 from .scenario import load_scenario
 from .timeline import month_index, months_between, parse_month, tick_date, tick_label, tick_of
-from .world import MALAYSIAN_PLANTS, NEVER, ORE_ROUTES, SUPPLIER_REGIONS, SUPPLIERS, build_plants
+from .world import NEVER, ORE_ROUTES, SUPPLIER_REGIONS, SUPPLIERS, build_plants
 
 # Output columns required by the design's contract, in order.
 CONTRACT_COLUMNS = (
@@ -281,6 +281,34 @@ class MagnetDiplomacyModel(mesa.Model):
         if broken:
             self.log_event(a, b, "partnership", f"{kind} tie {a} - {b} broken", source="agent")
         return broken
+
+    def balanced_china_quota(self) -> float:
+        """China's mining quota (t REO/yr) at which the first year's NdPr supply meets its demand.
+
+        Demand: the first year's magnets (the start month's rate grown half a year) at net NdPr per
+        tonne, plus other uses. Supply: non-China separation (bounded by its own mines' ore), ore
+        other countries send to China, and China's own ore, separated at its separation quota.
+        """
+        cfg = self.config
+        mag, recovery = cfg.magnets, cfg.separation.recovery
+        first_year = cfg.demand.initial_t_yr * (1.0 + cfg.demand.growth_per_year) ** 0.5
+        need = first_year * ndpr_per_magnet(mag.ndpr_share, mag.finishing_yield, mag.scrap_recovery) / (1.0 - mag.non_magnet_ndpr_share)
+        outside = 0.0
+        imports = 0.0
+        for name, routes in ORE_ROUTES.items():
+            mine = self.plants[name]
+            if name == "china_mines" or mine.capacity_t_yr(0) <= 0:
+                continue
+            ndpr = mine.capacity_t_yr(0) * mine.grade * recovery
+            open_route = next((self.plants[r] for r in routes if r == "china_separation" or self.plants[r].capacity_t_yr(0) > 0), None)
+            if open_route is None:
+                continue
+            if open_route.name == "china_separation":
+                imports += ndpr
+            else:
+                outside += min(ndpr, open_route.capacity_t_yr(0))
+        domestic = max(0.0, need - outside - imports)
+        return domestic / (cfg.mines.ndpr_grade * recovery) / cfg.china.separation_to_mining_quota
 
     def strengthen_lynas_with_australia(self) -> None:
         """The Australian partnership: more Kalgoorlie MREC for Kuantan and a larger heavy circuit."""

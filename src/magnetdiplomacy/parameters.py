@@ -145,6 +145,7 @@ class BuyerSettings(Section):
 
 class MineSettings(Section):
     china_quota_t_yr: float = param(140_000, 50_000, 400_000, unit="t REO/yr", desc="China's 2020 mining quota (later years from events.csv, then China decides)", source="C065; E014", flag="2nd")
+    china_quota_balanced: bool = param(False, unit="bool", desc="Set China's first-year quota so that the start month's NdPr supply meets demand (for start years with no published quota)", source="assumption", flag="ASSUMPTION", sweep=False)
     us_mountain_pass_t_yr: float = param(39_000, 10_000, 80_000, unit="t REO/yr", desc="Mountain Pass (MP Materials) mine output", source="C002")
     mt_weld_t_yr: float = param(19_000, 0, 21_000, unit="t REO/yr", desc="Mt Weld (Lynas) mine output in 2020", source="C003", flag="VINTAGE")
     mt_weld_expanded_t_yr: float = param(38_960, 20_000, 60_000, unit="t REO/yr", desc="Mt Weld after the expansion (12,000 t/yr NdPr feed at Mt Weld's grade)", source="C086 / C083:C084 grade", flag="UNCERTAIN")

@@ -94,7 +94,6 @@ class Lynas(Firm):
     def _expand(self) -> None:
         """Expand Kuantan when the licence is long, margins are fat, feed is there and cash allows."""
         model = self.model
-        cfg = model.config.lynas
         licence = model.licence
         plant = model.plants["lynas_malaysia"]
         if not licence.valid or licence.years_left < 5 or model.tick - self.last_expansion < 36:

@@ -118,8 +118,8 @@ class China(State):
     def __init__(self, model) -> None:
         super().__init__(model)
         cfg = model.config
-        self.mining_quota_t_yr = cfg.mines.china_quota_t_yr
-        self.separation_quota_t_yr = cfg.mines.china_quota_t_yr * cfg.china.separation_to_mining_quota
+        self.mining_quota_t_yr = model.balanced_china_quota() if cfg.mines.china_quota_balanced else cfg.mines.china_quota_t_yr
+        self.separation_quota_t_yr = self.mining_quota_t_yr * cfg.china.separation_to_mining_quota
         self.scripted_quota_years: set[int] = set()
         self.relations_us = self.RELATIONS_NORMAL
         self.escalation_level = 0

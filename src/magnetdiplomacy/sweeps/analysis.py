@@ -414,7 +414,7 @@ def analyze(folder: str | Path, out: str | Path | None = None, *, plots: bool = 
     lines += [
         f"- design: {kind} ({design['points']:,} points x {design['replications']} replications = {total:,} runs), seed {manifest['seed']} ({manifest['seeding']} seeding)",
         f"- base: `{base['scenario']}` with {base['set'] or 'no changes'}; {base['start']} to {base['end']}, {base['buyers']} buyers",
-        f"- parameters: " + ", ".join(f"`{p['path']}` [{p['lo']:g}, {p['hi']:g}]" if not p.get("values") else f"`{p['path']}` {p['values']}" for p in design["parameters"]),
+        "- parameters: " + ", ".join(f"`{p['path']}` [{p['lo']:g}, {p['hi']:g}]" if not p.get("values") else f"`{p['path']}` {p['values']}" for p in design["parameters"]),
         f"- magnetdiplomacy {manifest['version']}, git {manifest['git_commit']}",
         "",
         "## Outcomes over all runs",

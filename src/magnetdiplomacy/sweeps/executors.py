@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import sys
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
@@ -76,6 +77,28 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 
 
+@contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    """Start worker processes without re-running the driver's ``__main__`` script in them.
+
+    Python's spawn and forkserver start methods import the parent's main script in every new
+    process, which fails (or reruns the sweep) when a script calls ``run_sweep`` at top level
+    without an ``if __name__ == "__main__":`` guard. Workers need nothing from ``__main__`` (they run
+    :func:`run_batch`), so the script is hidden while processes are launched.
+    """
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    path = getattr(main, "__file__", None)
+    if main is None or spec is not None or path is None:  # `python -m module` or interactive: nothing to hide
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 class LocalExecutor(Executor):
     kind = "local"
 
@@ -117,7 +140,8 @@ class LocalExecutor(Executor):
                 task = retry.pop(0) if retry else next(source, None)
                 if task is None:
                     return
-                pending[pool.submit(run_batch, task)] = task
+                with _main_not_reimported():  # the pool launches its processes on submit
+                    pending[pool.submit(run_batch, task)] = task
 
         fill()
         while pending:

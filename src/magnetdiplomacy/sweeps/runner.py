@@ -24,9 +24,9 @@ from .. import __version__
 from ..runs import git_commit
 from .designs import build_design, design_seed, design_table, replication_seeds, run_plan
 from .executors import Executor, make_executor
-from .spec import Sweep, SweepError
+from .spec import Sweep
 from .storage import SweepStore, completed_run_ids, now
-from .worker import Context, Task, peak_rss_mib
+from .worker import Context, Task, cpu_seconds, peak_rss_mib
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -184,6 +184,8 @@ def run_sweep(
         session = {"started": now(), "executor": executor.kind, "version": __version__, "git_commit": git_commit(), "resumed_from": len(done), "runs_planned": int(len(pending))}
         buffer: list = []
         worker_peaks: dict[str, float] = {}
+        worker_cpu: dict[str, float] = {}
+        cpu_at_start = cpu_seconds()
         last_flush = time.monotonic()
         status = "complete"
 
@@ -204,6 +206,7 @@ def run_sweep(
                     report.errors.extend(result.errors)
                     if result.worker:
                         worker_peaks[result.worker] = max(worker_peaks.get(result.worker, 0.0), result.peak_rss_mib)
+                        worker_cpu[result.worker] = max(worker_cpu.get(result.worker, 0.0), result.cpu_s)
                     progress.advance(len(result.outcomes) + len(result.errors))
                     if len(buffer) >= flush_runs or time.monotonic() - last_flush >= flush_seconds:
                         flush()
@@ -230,6 +233,7 @@ def run_sweep(
                 runs_done=report.done_now, runs_failed=len(report.errors), seconds=round(report.seconds, 3),
                 runs_per_second=round(report.done_now / report.seconds, 3) if report.seconds > 0 else None,
                 peak_rss_mib=report.peak_rss_mib,
+                cpu_s={"driver": round(cpu_seconds() - cpu_at_start, 3), "workers": round(sum(worker_cpu.values()), 3) if executor.kind != "inline" else 0.0},
                 first_error=(f"run {report.errors[0][0]}: {report.errors[0][1]}" if report.errors else None),
             )
             manifest = store.manifest()

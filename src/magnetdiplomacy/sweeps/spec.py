@@ -387,8 +387,6 @@ def _check_design(raw: SweepFile, origin: str) -> None:
         raise SweepError(f"{where}.levels: only for morris and factorial designs")
     if design.kind == "sobol" and design.levels is not None:
         raise SweepError(f"{where}.levels: only for morris and factorial designs")
-    if design.kind == "morris" and len(raw.parameters) < 1:
-        raise SweepError(f"{where}: morris designs need at least one parameter")
 
 
 def _outcomes(raw: SweepFile, origin: str, base: Scenario, params: list[SweepParam]) -> tuple[tuple[str, ...], tuple[Scalar, ...]]:

@@ -69,6 +69,7 @@ class BatchResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
     worker: str = ""
     peak_rss_mib: float = 0.0
+    cpu_s: float = 0.0
     seconds: float = 0.0
 
 
@@ -171,7 +172,14 @@ def run_batch(task: Task) -> BatchResult:
         result.outcomes.append(RunOutcome(run_id, point, rep, seed, tuple(values), scalars, data[:, series_index], time.perf_counter() - began))
     result.seconds = time.perf_counter() - started
     result.peak_rss_mib = peak_rss_mib()
+    result.cpu_s = cpu_seconds()
     return result
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) this process has used so far."""
+    times = os.times()
+    return times.user + times.system
 
 
 def peak_rss_mib() -> float:

@@ -71,10 +71,13 @@ def form_fields(spec: ActionSpec) -> list[Field]:
         default = start.get(name, None if info.is_required() else info.default)
         help_text = info.description or ""
         if typing.get_origin(base) is Literal:
-            fields.append(Field(name, "choice", default, choices=tuple(typing.get_args(base)), help=help_text))
+            choices = tuple(typing.get_args(base))
+            fields.append(Field(name, "choice", choices[0] if default is None else default, choices=choices, help=help_text))
         elif base is bool:
             fields.append(Field(name, "bool", bool(default), help=help_text))
         elif base in (int, float) and lo is not None and hi is not None:
+            if default is None and info.is_required():
+                default = base((lo + hi) / 2)
             fields.append(Field(name, base.__name__, default, lo, hi, optional=optional and name not in start, help=help_text))
         # lists and free text keep their declared defaults
     return fields

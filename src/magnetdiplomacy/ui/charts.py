@@ -51,8 +51,8 @@ def alignment_chart(session: Session) -> Chart:
     chart.items += [
         Area([x0, x1], [0.0, 0.0], [1.0, 1.0], US_SIDE_LIGHT, alpha=1.0),
         Area([x0, x1], [-1.0, -1.0], [0.0, 0.0], CHINA_SIDE_LIGHT, alpha=1.0),
-        Text(x0, 1.0, "US side", color=US_SIDE, size=11, bold=True, dx=6, dy=10, valign="top"),
-        Text(x0, -1.0, "China side", color=CHINA_SIDE, size=11, bold=True, dx=6, dy=-6, valign="bottom"),
+        Text(x1, 1.0, "US side", color=US_SIDE, size=11, bold=True, anchor="end", dx=-6, dy=6, valign="top"),
+        Text(x1, -1.0, "China side", color=CHINA_SIDE, size=11, bold=True, anchor="end", dx=-6, dy=-6, valign="bottom"),
         Rule(y=0.0, color=BLACK, width=1.2),
     ]
     intervention_rules(session, chart)

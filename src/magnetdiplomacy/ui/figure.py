@@ -65,6 +65,7 @@ class Text:
     bold: bool = False
     dx: float = 0.0  # offsets in pixels
     dy: float = 0.0
+    halo: bool = False  # a white outline so the text stays readable over lines
 
 
 @dataclass
@@ -143,12 +144,22 @@ class Chart:
         return left, top, self.width - left - right, self.height - top - bottom
 
     def px(self, x: float, y: float) -> tuple[float, float]:
+        """Pixel position of a data point (see :meth:`transform` for many points)."""
+        return self.transform()(x, y)
+
+    def transform(self):
+        """A function from data coordinates to pixels (the box is computed once)."""
         left, top, w, h = self.box()
         x0, x1 = self.xlim
         y0, y1 = self.ylim
-        sx = (x - x0) / (x1 - x0) if x1 != x0 else 0.5
-        sy = (y - y0) / (y1 - y0) if y1 != y0 else 0.5
-        return left + sx * w, top + (1 - sy) * h
+        sx = w / (x1 - x0) if x1 != x0 else 0.0
+        sy = h / (y1 - y0) if y1 != y0 else 0.0
+        bottom = top + h
+
+        def px(x: float, y: float) -> tuple[float, float]:
+            return left + (x - x0) * sx, bottom - (y - y0) * sy
+
+        return px
 
 
 # ---- helpers for building charts -----------------------------------------------------------
@@ -195,11 +206,22 @@ def _f(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if math.isfinite(value) else "0"
 
 
-def _svg_text(x, y, text, *, size=11.0, color="#000000", anchor="start", valign="middle", bold=False, rotate=None) -> str:
+def _svg_text(x, y, text, *, size=11.0, color="#000000", anchor="start", valign="middle", bold=False, rotate=None, halo=False) -> str:
     baseline = {"top": "hanging", "middle": "central", "bottom": "alphabetic"}[valign]
     extra = f' transform="rotate({rotate} {_f(x)} {_f(y)})"' if rotate else ""
+    if halo:
+        extra += ' stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round"'
     weight = ' font-weight="bold"' if bold else ""
     return f'<text x="{_f(x)}" y="{_f(y)}" font-size="{size:g}" fill="{color}" text-anchor="{anchor}" dominant-baseline="{baseline}"{weight}{extra}>{escape(text, quote=False)}</text>'
+
+
+def _points(px, xs, ys) -> str:
+    """SVG point list for data coordinates, rounded to 0.1 pixel."""
+    out = []
+    for x, y in zip(xs, ys):
+        a, b = px(x, y)
+        out.append(f"{a:.1f},{b:.1f}")
+    return " ".join(out)
 
 
 def _dash(dash: str | None) -> str:
@@ -238,6 +260,7 @@ def to_svg(chart: Chart, element_id: str = "") -> str:
     """The chart as an SVG string scaled to the width of its container."""
     W, H = chart.width, chart.height
     left, top, w, h = chart.box()
+    px = chart.transform()
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" preserveAspectRatio="xMidYMid meet" role="img" aria-label="{escape(chart.title)}" {FONT}'
         + (f' id="{element_id}"' if element_id else "")
@@ -245,15 +268,15 @@ def to_svg(chart: Chart, element_id: str = "") -> str:
     ]
     out.append(f'<rect x="0" y="0" width="{W}" height="{H}" fill="#ffffff"/>')
     out.append(_svg_text(left, 14, chart.title, size=13, bold=True, valign="middle"))
-    clip_id = f"clip{abs(hash((chart.title, W, H))) % 10**8}"
+    clip_id = f"clip{abs(hash((chart.title if chart.frame else 'diagram', W, H))) % 10**8}"
     out.append(f'<defs><clipPath id="{clip_id}"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(w)}" height="{_f(h)}"/></clipPath></defs>')
     if chart.frame:
         for value, label in chart.yticks:
-            _, y = chart.px(chart.xlim[0], value)
+            _, y = px(chart.xlim[0], value)
             out.append(f'<line x1="{_f(left)}" x2="{_f(left + w)}" y1="{_f(y)}" y2="{_f(y)}" stroke="#e3e3e3" stroke-width="1"/>')
             out.append(_svg_text(left - 6, y, label, size=10.5, color="#333333", anchor="end"))
         for value, label in chart.xticks:
-            x, _ = chart.px(value, chart.ylim[0])
+            x, _ = px(value, chart.ylim[0])
             out.append(f'<line x1="{_f(x)}" x2="{_f(x)}" y1="{_f(top)}" y2="{_f(top + h)}" stroke="#eeeeee" stroke-width="1"/>')
             out.append(_svg_text(x, top + h + 5, label, size=10.5, color="#333333", anchor="middle", valign="top"))
         if chart.xlabel:
@@ -266,38 +289,38 @@ def to_svg(chart: Chart, element_id: str = "") -> str:
         if isinstance(item, Area):
             if len(item.xs) == 0:
                 continue
-            upper = " ".join(f"{_f(px)},{_f(py)}" for px, py in (chart.px(x, y) for x, y in zip(item.xs, item.hi)))
-            lower = " ".join(f"{_f(px)},{_f(py)}" for px, py in (chart.px(x, y) for x, y in zip(reversed(item.xs), reversed(item.lo))))
+            upper = _points(px, item.xs, item.hi)
+            lower = _points(px, list(reversed(item.xs)), list(reversed(item.lo)))
             body.append(f'<polygon points="{upper} {lower}" fill="{item.color}" fill-opacity="{item.alpha:g}" stroke="none"/>')
         elif isinstance(item, Line):
             if len(item.xs) == 0:
                 continue
-            pts = " ".join(f"{_f(px)},{_f(py)}" for px, py in (chart.px(x, y) for x, y in zip(item.xs, item.ys)))
+            pts = _points(px, item.xs, item.ys)
             body.append(f'<polyline points="{pts}" fill="none" stroke="{item.color}" stroke-width="{item.width:g}" stroke-linejoin="round"{_dash(item.dash)}/>')
         elif isinstance(item, Rule):
             if item.y is not None:
-                _, y = chart.px(chart.xlim[0], item.y)
+                _, y = px(chart.xlim[0], item.y)
                 body.append(f'<line x1="{_f(left)}" x2="{_f(left + w)}" y1="{_f(y)}" y2="{_f(y)}" stroke="{item.color}" stroke-width="{item.width:g}"{_dash(item.dash)}>{_title(item.tooltip)}</line>')
                 if item.label:
                     labels.append(_svg_text(left + w - 4, y - 3, item.label, size=10, color=item.color, anchor="end", valign="bottom"))
             elif item.x is not None:
-                x, _ = chart.px(item.x, chart.ylim[0])
+                x, _ = px(item.x, chart.ylim[0])
                 body.append(f'<line x1="{_f(x)}" x2="{_f(x)}" y1="{_f(top)}" y2="{_f(top + h)}" stroke="{item.color}" stroke-width="{item.width:g}"{_dash(item.dash)}>{_title(item.tooltip)}</line>')
                 if item.label:
                     labels.append(f'<g>{_title(item.tooltip)}<rect x="{_f(x - 8)}" y="{_f(top + 1)}" width="16" height="14" rx="3" fill="{item.color}"/>' + _svg_text(x, top + 8, item.label, size=9.5, color="#ffffff", anchor="middle", bold=True) + "</g>")
         elif isinstance(item, Polygon):
-            pts = " ".join(f"{_f(px)},{_f(py)}" for px, py in (chart.px(x, y) for x, y in item.points))
+            pts = _points(px, [p[0] for p in item.points], [p[1] for p in item.points])
             stroke = f' stroke="{item.edge}" stroke-width="0.8"' if item.edge else ' stroke="none"'
             body.append(f'<polygon points="{pts}" fill="{item.color}" fill-opacity="{item.alpha:g}"{stroke}>{_title(item.tooltip)}</polygon>')
         elif isinstance(item, Curve):
             a, c, b = _curve_control(chart, item)
             body.append(f'<path d="M{_f(a[0])},{_f(a[1])} Q{_f(c[0])},{_f(c[1])} {_f(b[0])},{_f(b[1])}" fill="none" stroke="{item.color}" stroke-width="{item.width:g}"{_dash(item.dash)}>{_title(item.tooltip)}</path>')
         elif isinstance(item, Marker):
-            cx, cy = chart.px(item.x, item.y)
+            cx, cy = px(item.x, item.y)
             labels.append(_marker_svg(cx, cy, item.shape, item.size, item.color, item.edge, item.tooltip))
         elif isinstance(item, Text):
-            x, y = chart.px(item.x, item.y)
-            labels.append(_svg_text(x + item.dx, y + item.dy, item.text, size=item.size, color=item.color, anchor=item.anchor, valign=item.valign, bold=item.bold))
+            x, y = px(item.x, item.y)
+            labels.append(_svg_text(x + item.dx, y + item.dy, item.text, size=item.size, color=item.color, anchor=item.anchor, valign=item.valign, bold=item.bold, halo=item.halo))
     out.append(f'<g clip-path="url(#{clip_id})">' + "".join(body) + "</g>" if chart.frame else "".join(body))
     out.extend(labels)
     if chart.frame:
@@ -412,7 +435,11 @@ def to_png(chart: Chart, dpi: int = 150) -> bytes:
         elif isinstance(item, Text):
             ha = {"start": "left", "middle": "center", "end": "right"}[item.anchor]
             va = {"top": "top", "middle": "center", "bottom": "bottom"}[item.valign]
-            ax.annotate(item.text, (item.x, item.y), xytext=(item.dx * scale, -item.dy * scale), textcoords="offset points", color=item.color, fontsize=item.size * scale, ha=ha, va=va, fontweight="bold" if item.bold else "normal", annotation_clip=False, zorder=6)
+            text = ax.annotate(item.text, (item.x, item.y), xytext=(item.dx * scale, -item.dy * scale), textcoords="offset points", color=item.color, fontsize=item.size * scale, ha=ha, va=va, fontweight="bold" if item.bold else "normal", annotation_clip=False, zorder=6)
+            if item.halo:
+                from matplotlib import patheffects
+
+                text.set_path_effects([patheffects.withStroke(linewidth=2.2, foreground="white")])
     for x, y, entry in _legend_positions(chart):
         fx, fy = x / W, 1 - y / H
         if entry.kind == "line":

@@ -123,5 +123,5 @@ def flows_chart(session: Session, width: int = 520, height: int = 330) -> Chart:
         tip = f"{country_name(name)}: {tonnes:,.0f} {unit}"
         chart.items.append(Polygon([(x0, 1 - y0), (x0 + NODE_W, 1 - y0), (x0 + NODE_W, 1 - y0 - h), (x0, 1 - y0 - h)], color, alpha=1.0, edge="#333333", tooltip=tip))
         if h >= 0.035:
-            chart.items.append(Text(x0 + NODE_W, 1 - y0 - h / 2, f"{country_name(name)} {tonnes:,.0f}", size=9, anchor="start", dx=3, color="#111111"))
+            chart.items.append(Text(x0 + NODE_W, 1 - y0 - h / 2, f"{country_name(name)} {tonnes:,.0f}", size=9, anchor="start", dx=3, color="#111111", halo=True))
     return chart

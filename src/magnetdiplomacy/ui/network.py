@@ -76,7 +76,7 @@ def network_chart(session: Session, width: int = 520, height: int = 330) -> Char
         size = 13 + 2.5 * min(degree.get(name, 0), 4)
         tip = f"{name}: {degree.get(name, 0)} tie(s)"
         chart.items.append(Marker(x, y, color, shape=SHAPES.get(data.get("kind", "firm"), "circle"), size=size, tooltip=tip))
-        chart.items.append(Text(x, y, name, size=9.5, anchor="middle", valign="top", dy=size / 2 + 2, color="#111111"))
+        chart.items.append(Text(x, y, name, size=9.5, anchor="middle", valign="top", dy=size / 2 + 2, color="#111111", halo=True))
     chart.legend = [LegendEntry(words, color, dash=dash) for color, dash, words in TIE_STYLES.values()] + [
         LegendEntry("China's side", CHINA_SIDE, kind="circle"),
         LegendEntry("US side", US_SIDE, kind="circle"),

@@ -59,14 +59,18 @@ def headline_html(session: Session) -> str:
     )
 
 
-def chart_html(session: Session, key: str, option: str | None = None) -> str:
+def chart_html(session: Session, key: str, option: str | None = None, chart: Chart | None = None) -> str:
     """A chart as SVG, wrapped with its month and latest values as data attributes."""
-    chart = CHARTS[key](session, option) if option else CHARTS[key](session)
+    if chart is None:
+        chart = CHARTS[key](session, option) if option else CHARTS[key](session)
     return f"<div class='md-chart-inner' data-chart='{key}' data-tick='{session.tick}' data-values='{escape(chart_data(chart), quote=True)}'>{to_svg(chart)}</div>"
 
 
-def grid_html(session: Session, keys: list[str], options: dict[str, str] | None = None) -> str:
-    cards = "".join(f"<div class='md-card md-chart'>{chart_html(session, key, (options or {}).get(key))}</div>" for key in keys)
+def grid_html(session: Session, keys: list[str], options: dict[str, str] | None = None, charts: dict | None = None) -> str:
+    """The charts side by side, each in a card."""
+    options = options or {}
+    built = charts or {key: (CHARTS[key](session, options[key]) if options.get(key) else CHARTS[key](session)) for key in keys}
+    cards = "".join(f"<div class='md-card md-chart'>{chart_html(session, key, chart=built[key])}</div>" for key in keys)
     return f"<div class='md-grid'>{cards}</div>"
 
 
@@ -96,7 +100,17 @@ def ChartGrid(state: AppState, keys: list[str]):
     stage_label = solara.use_reactive(STAGES["magnet"][0])
     session = state.session
     options = {"production": STAGE_BY_LABEL[stage_label.value]} if "production" in keys else {}
-    use_live(state, "view:" + ",".join(keys), lambda: headline_html(session) + grid_html(session, keys, options), ["md-view"])
+    cache = solara.use_memo(dict, [])
+    name = ",".join(keys)
+
+    def charts_now() -> dict:
+        stamp = (session.generation, session.tick, len(session.events()), tuple(sorted(options.items())))
+        if cache.get("stamp") != stamp:
+            cache["charts"] = {key: (CHARTS[key](session, options[key]) if options.get(key) else CHARTS[key](session)) for key in keys}
+            cache["stamp"] = stamp
+        return cache["charts"]
+
+    use_live(state, f"view:{name}", lambda: headline_html(session) + grid_html(session, keys, options, charts_now()), ["md-view"])
     with solara.Row(justify="end", gap="4px", style={"align-items": "center", "flex-wrap": "wrap"}):
         if "production" in keys:
             solara.Text("Production stage:", classes=["md-help"])

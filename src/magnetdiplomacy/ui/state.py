@@ -28,7 +28,7 @@ from .session import Session
 @dataclass(frozen=True)
 class AppState:
     session: Session
-    version: solara.Reactive[int]  # bumped whenever the run changes (step, fire, reset)
+    version: solara.Reactive[int]  # bumped to redraw components outside a step (a new model)
     generation: solara.Reactive[int]  # bumped when a new model is built
     playing: solara.Reactive[bool]
     speed: solara.Reactive[float]  # months per second while playing
@@ -44,9 +44,10 @@ class AppState:
         All new contents are made first and then sent together, so the browser receives them in
         one burst and paints them in one frame.
         """
-        ready = [(widget, make()) for widget, make in list(self.live.values())]
-        for widget, content in ready:
-            widget.unsafe_innerHTML = content
+        with self.session.lock:
+            ready = [(widget, make()) for widget, make in list(self.live.values())]
+            for widget, content in ready:
+                widget.unsafe_innerHTML = content
 
     def changed(self) -> None:
         self.version.value = self.version.value + 1

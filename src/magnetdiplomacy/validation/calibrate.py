@@ -1,27 +1,31 @@
-"""Calibration of the free parameters against the historical patterns.
+"""Calibration of the free parameters against the historical patterns, on the sweep engine.
 
-Latin-hypercube rounds (SALib) over the parameters listed in ``configs/validation/calibration.yaml``;
-each candidate runs every validation experiment with a few seeds and is scored by the total
-shortfall of the hard patterns (:func:`magnetdiplomacy.validation.loss`). Nothing but the patterns
-and the data files enters the objective. Reproducible: the design and the seeds follow from the
-calibration file's ``seed``.
+Each round is one Latin-hypercube sweep per validation experiment (the same design, points and
+seeds in every experiment, so point *i* is one candidate everywhere). The sweeps run on the sweep
+engine's executors (local processes or Dask) and store each run's monthly series; every candidate
+is then scored by the total shortfall of the hard patterns H1-H8
+(:func:`magnetdiplomacy.validation.loss`). Patterns on the event log check replayed history, which
+the free parameters cannot change: they are left to ``validate``. Later rounds search a box shrunk
+around the best candidate so far. Nothing but the patterns and the data files enters the
+objective, and the calibration file's ``seed`` fixes every design and run seed. Because the sweeps
+resume, an interrupted calibration continues where it stopped when rerun into the same folder.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-import numpy as np
 import pandas as pd
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from SALib.sample import latin
 
+from ..model import MagnetDiplomacyModel
 from ..parameters import parameter_table
 from ..scenario import PROJECT_ROOT, ScenarioError, read_yaml_mapping
-from .patterns import load_patterns, validation_message
-from .runner import evaluate_all, loss, run_experiments
+from .patterns import PatternFile, load_patterns, validation_message
+from .runner import RunOutput, evaluate_pattern
 
 DEFAULT_CALIBRATION = PROJECT_ROOT / "configs" / "validation" / "calibration.yaml"
 
@@ -42,6 +46,7 @@ class CalibrationFile(BaseModel):
 
 
 def load_calibration(path: str | Path | None = None) -> CalibrationFile:
+    """Read and check a calibration file: every parameter declared, ranges inside the declared ones."""
     path = Path(path) if path else DEFAULT_CALIBRATION
     try:
         spec = CalibrationFile.model_validate(read_yaml_mapping(path, "calibration file"))
@@ -52,76 +57,141 @@ def load_calibration(path: str | Path | None = None) -> CalibrationFile:
         if name not in table:
             raise ScenarioError(f"{path}: parameters.{name}: unknown parameter")
         declared = table[name]
-        if lo >= hi or (declared.lo is not None and lo < declared.lo) or (declared.hi is not None and hi > declared.hi):
+        if not declared.sweep:
+            raise ScenarioError(f"{path}: parameters.{name}: not a numeric sweep parameter")
+        if lo >= hi or lo < declared.lo or hi > declared.hi:
             raise ScenarioError(f"{path}: parameters.{name}: range [{lo:g}, {hi:g}] is empty or outside the declared [{declared.lo:g}, {declared.hi:g}]")
     return spec
 
 
-def latin_design(bounds: dict[str, tuple[float, float]], samples: int, seed: int) -> pd.DataFrame:
-    """A Latin-hypercube design over ``bounds`` (SALib), one row per candidate."""
-    problem = {"num_vars": len(bounds), "names": list(bounds), "bounds": [list(b) for b in bounds.values()]}
-    return pd.DataFrame(latin.sample(problem, samples, seed=seed), columns=list(bounds))
+def needed_columns(patterns: PatternFile) -> list[str]:
+    """Model columns the patterns read (columns, denominators and names in expressions)."""
+    known = set(MagnetDiplomacyModel.column_names())
+    names: set[str] = set()
+    for pattern in patterns.patterns:
+        metric = pattern.metric
+        for text in (metric.column, metric.of, metric.expression):
+            names.update(word for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text or "") if word in known)
+    return sorted(names - {"tick", "date"})
 
 
-def score(args: tuple[str, dict[str, Any], int]) -> float:
-    """Loss of one candidate (module-level so worker processes can run it)."""
-    pattern_file, candidate, seeds = args
-    patterns = load_patterns(PROJECT_ROOT / pattern_file if not Path(pattern_file).is_absolute() else pattern_file)
-    outputs = run_experiments(patterns, seeds=seeds, extra=candidate)
-    return loss(evaluate_all(patterns, outputs))
+def scored_patterns(patterns: PatternFile):
+    """The patterns calibration scores: hard ones whose metric reads the time series."""
+    return [p for p in patterns.patterns if not p.soft and p.metric.kind != "events"]
 
 
-def _round_values(candidate: dict[str, float]) -> dict[str, float]:
-    table = parameter_table()
-    return {k: (int(round(v)) if table[k].kind == "int" else float(np.round(v, 4))) for k, v in candidate.items()}
+def base_file(patterns: PatternFile, spec: CalibrationFile, experiment: str, folder: Path) -> Path:
+    """A scenario file extending the experiment's scenario with the calibrated parameters at their
+    declared defaults, so the sweeps do not depend on values an earlier calibration wrote into
+    baseline.yaml (the design sets them anyway): runs stay resumable and reproducible from any commit."""
+    scenario = patterns.experiments[experiment].scenario
+    parent = PROJECT_ROOT / scenario if scenario.endswith((".yaml", ".yml")) else scenario
+    tree: dict = {"name": f"calibration_base_{experiment}", "extends": str(parent)}
+    for name in spec.parameters:
+        node = tree
+        *parents, leaf = name.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = parameter_table()[name].default
+    path = folder / "bases" / f"{experiment}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(tree, sort_keys=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def round_sweep(patterns: PatternFile, spec: CalibrationFile, experiment: str, box: dict[str, tuple[float, float]], index: int, samples: int, folder: Path):
+    """The sweep that runs one calibration round for one experiment."""
+    from ..sweeps.spec import parse_sweep
+
+    exp = patterns.experiments[experiment]
+    data = {
+        "name": f"calibration_round{index + 1}_{experiment}",
+        "description": f"Calibration round {index + 1}, experiment {experiment}",
+        "base": str(base_file(patterns, spec, experiment, folder)),
+        "set": dict(exp.overrides),
+        "parameters": {name: {"range": [float(lo), float(hi)]} for name, (lo, hi) in box.items()},
+        "design": {"kind": "lhs", "samples": samples},
+        "replications": spec.seeds_per_candidate,
+        "seed": spec.seed + index,
+        "outcomes": {"series": needed_columns(patterns)},
+    }
+    return parse_sweep(data, "calibration", folder=PROJECT_ROOT)
+
+
+def score_round(patterns: PatternFile, folders: dict[str, Path]) -> pd.DataFrame:
+    """Loss of every candidate of a finished round (one row per design point)."""
+    from ..sweeps.storage import read_series
+
+    scored = scored_patterns(patterns)
+    runs: dict[str, dict[int, list[RunOutput]]] = {}
+    points = None
+    for experiment, folder in folders.items():
+        plan = pd.read_parquet(folder / "plan.parquet")
+        series = read_series(folder)
+        series["date"] = pd.to_datetime(series["date"])
+        by_run = dict(tuple(series.groupby("run_id", sort=True)))
+        runs[experiment] = {}
+        for row in plan.itertuples():
+            frame = by_run[row.run_id].reset_index(drop=True)
+            runs[experiment].setdefault(int(row.point), []).append(RunOutput(experiment, int(row.seed), frame, pd.DataFrame()))
+        design = pd.read_parquet(folder / "design.parquet")
+        points = design if points is None else points
+    losses = []
+    for point in range(len(points)):
+        total = 0.0
+        for pattern in scored:
+            total += evaluate_pattern(pattern, runs[pattern.experiment][point]).shortfall
+        losses.append(total)
+    frame = points.copy()
+    frame["loss"] = losses
+    return frame
 
 
 def calibrate(
     spec: CalibrationFile,
+    folder: Path,
     *,
-    workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
-    executor: Callable[[Callable, list], list] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    progress_factory: Callable[[], object] | None = None,
 ) -> pd.DataFrame:
-    """Run the calibration rounds; returns every candidate with its loss, best first."""
-    bounds = {k: tuple(v) for k, v in spec.parameters.items()}
-    total = sum(r.samples for r in spec.rounds)
-    done = 0
+    """Run the calibration rounds into ``folder``; returns every candidate with its loss, best first."""
+    from ..sweeps.runner import run_sweep
+
+    patterns = load_patterns(PROJECT_ROOT / spec.patterns)
+    bounds = {k: (float(v[0]), float(v[1])) for k, v in spec.parameters.items()}
+    table = parameter_table()
     scored: list[pd.DataFrame] = []
-
-    def run_all(tasks: list) -> list[float]:
-        nonlocal done
-        results: list[float] = []
-        if executor is not None:
-            return executor(score, tasks)
-        if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for value in pool.map(score, tasks):
-                    results.append(value)
-                    done += 1
-                    if progress:
-                        progress(done, total)
-        else:
-            for task in tasks:
-                results.append(score(task))
-                done += 1
-                if progress:
-                    progress(done, total)
-        return results
-
     for index, round_ in enumerate(spec.rounds):
         box = dict(bounds)
         if round_.shrink and scored:
-            best = pd.concat(scored).sort_values("loss").iloc[0]
+            best = pd.concat(scored).sort_values("loss", kind="stable").iloc[0]
             box = {}
             for name, (lo, hi) in bounds.items():
                 half = (hi - lo) * round_.shrink
-                box[name] = (max(lo, best[name] - half), min(hi, best[name] + half))
-        design = latin_design(box, round_.samples, spec.seed + index)
-        candidates = [_round_values(row) for row in design.to_dict("records")]
-        losses = run_all([(spec.patterns, c, spec.seeds_per_candidate) for c in candidates])
-        frame = pd.DataFrame(candidates)
-        frame["loss"] = losses
+                box[name] = (max(lo, float(best[name]) - half), min(hi, float(best[name]) + half))
+        folders = {}
+        for experiment in patterns.experiments:
+            sweep = round_sweep(patterns, spec, experiment, box, index, round_.samples, folder)
+            folders[experiment] = folder / f"round{index + 1}" / experiment
+            run_sweep(sweep, folders[experiment], workers=workers, scheduler=scheduler, dask_local=dask_local, progress=progress_factory() if progress_factory else None)
+        frame = score_round(patterns, folders)
         frame["round"] = index + 1
         scored.append(frame)
-    return pd.concat(scored, ignore_index=True).sort_values(["loss", "round"], kind="stable").reset_index(drop=True)
+    result = pd.concat(scored, ignore_index=True).sort_values(["loss", "round"], kind="stable").reset_index(drop=True)
+    for name in bounds:
+        if table[name].kind == "int":
+            result[name] = result[name].round().astype(int)
+    return result
+
+
+def best_values(candidates: pd.DataFrame, parameters: list[str]) -> dict[str, float]:
+    """The best candidate's values, rounded to four significant figures."""
+    best = candidates.iloc[0]
+    return {name: float(f"{float(best[name]):.4g}") for name in parameters}
+
+
+__all__ = ["CalibrationFile", "best_values", "calibrate", "load_calibration"]

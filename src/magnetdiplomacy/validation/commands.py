@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ..progress import SweepBar
 from ..scenario import PROJECT_ROOT, ScenarioError, parse_assignment
 
 console = Console()
@@ -95,36 +96,34 @@ def write_calibrated_baseline(values: dict[str, float], note: str, path: Path = 
 
 def calibrate_command(
     config: Optional[Path] = typer.Option(None, "--config", help="Calibration file (default configs/validation/calibration.yaml)."),
-    workers: int = typer.Option(2, "--workers", min=1, help="Worker processes."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Run folder (default runs/calibration_<time>)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default: one per core)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run the candidates on an existing Dask cluster, e.g. tcp://HOST:8786."),
+    dask_local: Optional[int] = typer.Option(None, "--dask-local", help="Run the candidates on a Dask LocalCluster of N workers."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Calibration folder (default runs/calibration). Rerunning into it resumes."),
     write_baseline: bool = typer.Option(False, "--write-baseline", help="Write the best values into configs/baseline.yaml."),
 ) -> None:
-    """Fit the free parameters to the historical patterns (Latin-hypercube rounds) and report the best."""
+    """Fit the free parameters to the historical patterns (Latin-hypercube sweeps) and report the best."""
     from ..runs import git_commit
     from . import evaluate_all, load_patterns, loss, run_experiments
-    from .calibrate import calibrate, load_calibration
+    from .calibrate import best_values, calibrate, load_calibration
     from .report import write_report
 
     try:
         spec = load_calibration(config)
-        patterns_path = PROJECT_ROOT / spec.patterns
-        patterns = load_patterns(patterns_path)
+        patterns = load_patterns(PROJECT_ROOT / spec.patterns)
     except ScenarioError as err:
         _fail(str(err))
-    folder = out or Path("runs") / f"calibration_{dt.datetime.now():%Y%m%d-%H%M%S}"
-    if folder.exists() and any(folder.iterdir()):
-        _fail(f"{folder}: output folder exists and is not empty (choose another --out)")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = out or Path("runs") / "calibration"
     started = time.perf_counter()
-    with _progress() as bar:
-        task = bar.add_task("calibration candidates", total=sum(r.samples for r in spec.rounds))
-        candidates = calibrate(spec, workers=workers, progress=lambda d, n: bar.update(task, completed=d, total=n))
+    try:
+        candidates = calibrate(spec, folder, workers=workers, scheduler=scheduler, dask_local=dask_local, progress_factory=lambda: SweepBar(console, transient=True))
+    except ScenarioError as err:
+        _fail(str(err))
     candidates.to_csv(folder / "candidates.csv", index=False)
-    best = {k: v for k, v in candidates.drop(columns=["loss", "round"]).iloc[0].to_dict().items()}
-    best = {k: (int(v) if float(v).is_integer() and "months" not in k and "years" not in k else float(v)) for k, v in best.items()}
+    best = best_values(candidates, list(spec.parameters))
     with _progress() as bar:
         task = bar.add_task("re-checking the best with every seed", total=None)
-        outputs = run_experiments(patterns, extra=best, workers=workers, progress=lambda d, n: bar.update(task, completed=d, total=n))
+        outputs = run_experiments(patterns, extra=best, workers=workers or 2, progress=lambda d, n: bar.update(task, completed=d, total=n))
     results = evaluate_all(patterns, outputs)
     write_report(patterns, results, outputs, folder / "validation", pattern_file=Path(spec.patterns), seconds=time.perf_counter() - started, extra=best)
     summary = {
@@ -135,12 +134,13 @@ def calibrate_command(
         "best_loss_full_seeds": loss(results),
         "best": best,
         "seconds": round(time.perf_counter() - started, 1),
+        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     (folder / "best.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     _print_results(results)
-    console.print(f"best candidate of {len(candidates)}: loss {summary['best_loss_screening']:.3f} (screening), {summary['best_loss_full_seeds']:.3f} (all seeds); folder [bold]{folder}[/]", highlight=False)
+    console.print(f"best of {len(candidates)} candidates: loss {summary['best_loss_screening']:.3f} with {spec.seeds_per_candidate} seeds, {summary['best_loss_full_seeds']:.3f} with every seed; folder [bold]{folder}[/]", highlight=False)
     if write_baseline:
-        write_calibrated_baseline(best, f"uv run magnetdiplomacy calibrate, run folder {folder.name}, commit {summary['commit'][:12]}")
+        write_calibrated_baseline(best, f"uv run magnetdiplomacy calibrate, {dt.date.today():%Y-%m-%d}, commit {summary['commit'][:12]}, loss {summary['best_loss_full_seeds']:.3f}")
         console.print(f"wrote the calibrated values into {BASELINE.relative_to(PROJECT_ROOT)}")
 
 

@@ -77,6 +77,11 @@ def evaluate(metric: Metric, timeseries: pd.DataFrame, events: pd.DataFrame | No
             return 0.0  # never rose above the band: no recovery to wait for
         back = np.nonzero(values[above[0]:] <= metric.factor * base)[0]
         return float(above[0] + back[0]) if len(back) else float(len(values) + 1)
+    if kind == "drift":
+        window = _series(_between(df, metric.start, metric.end), metric).to_numpy()
+        if len(window) == 0 or window[0] <= 0:
+            return math.nan
+        return float(np.max(np.abs(np.log(window / window[0]))))
     if kind == "max_annual_increase":
         annual = _series(df, metric).groupby(years).last()
         start = float(_series(df, metric).iloc[0])

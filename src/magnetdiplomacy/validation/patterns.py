@@ -14,7 +14,7 @@ from ..scenario import PROJECT_ROOT, ScenarioError, read_yaml_mapping
 
 DEFAULT_PATTERNS = PROJECT_ROOT / "configs" / "validation" / "patterns.yaml"
 
-METRIC_KINDS = ("annual_mean", "annual_sum", "annual_growth", "annual_share", "ever", "value_at", "events", "peak_ratio", "months_until_below", "max_annual_increase")
+METRIC_KINDS = ("annual_mean", "annual_sum", "annual_growth", "annual_share", "ever", "value_at", "events", "peak_ratio", "months_until_below", "max_annual_increase", "drift")
 TEST_KINDS = ("within", "within_relative", "range", "at_least", "at_most", "increasing", "share_of_runs")
 
 

@@ -1,0 +1,200 @@
+"""What a teacher takes home: the class's results as CSV and a one-page summary per student (PDF).
+
+* :func:`results_csv`: one row per student and quarter: the decisions their seat made that quarter
+  and the world's indicators over it (alignment at the end of the quarter, Malaysia's share of
+  non-China magnets, direct jobs, exports, value added, incentive cost, tariffs...). The model's own
+  Malaysia (same seed, same news) is included as a reference.
+* :func:`scores_csv`: one row per student (or seat) with the scores against the targets.
+* :func:`summaries_pdf`: one A4 page per student: scores against the targets next to the model's
+  Malaysia, the path of alignment and magnet share, the decisions made, and questions to think
+  about.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import textwrap
+from typing import Iterable
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from .game import Debrief, class_scores, debrief
+from .menus import SEAT_LABELS
+from .session import ClassSession, Member
+from .targets import ALIGNMENT_BAND, SHARE_TARGET
+from .world import World
+
+QUARTER_COLUMNS = (
+    ("alignment_end", "malaysia_alignment", "last"),
+    ("share_nonchina", "malaysia_magnet_share_nonchina", "mean"),
+    ("share_global", "malaysia_magnet_share_global", "mean"),
+    ("oxide_share_global", "malaysia_oxide_share_global", "mean"),
+    ("direct_jobs_end", "malaysia_direct_jobs", "last"),
+    ("jobs_end", "malaysia_jobs", "last"),
+    ("exports_usd", "malaysia_export_revenue_usd", "sum"),
+    ("value_added_usd", "malaysia_value_added_usd", "sum"),
+    ("incentive_cost_usd", "malaysia_incentive_cost_usd", "sum"),
+    ("us_tariff_malaysia_end", "us_tariff_malaysia", "last"),
+    ("china_licence_rate_end", "china_export_licence_rate", "last"),
+    ("lynas_licence_valid_end", "lynas_licence_valid", "last"),
+    ("jslink_magnets_t", "jslink_magnet_t", "sum"),
+    ("lynas_ndpr_t", "lynas_ndpr_t", "sum"),
+)
+QUESTIONS = (
+    "Which decision moved Malaysia furthest from the model's own path, and why did it matter?",
+    "Where did you trade a target off against another (jobs against alignment, exports against the budget)?",
+    "What news changed your plans most, and would you decide differently knowing what followed?",
+)
+
+
+def _quarter_values(world: World, ticks: range) -> dict[str, float]:
+    return {name: world.window(column, ticks[0], ticks[-1] + 1, how) for name, column, how in QUARTER_COLUMNS}
+
+
+def _participants(session: ClassSession) -> list[tuple[Member, str]]:
+    """(member, world key) of everyone who took part (role-play: seated or not)."""
+    return [(m, session.world_key(m)) for m in session.members.values()]
+
+
+def results_csv(session: ClassSession) -> bytes:
+    out = io.StringIO()
+    names = [name for name, _, _ in QUARTER_COLUMNS]
+    writer = csv.writer(out)
+    writer.writerow(["class", "mode", "participant", "seat", "quarter", "period", "first_month", "last_month", "decisions", *names])
+    with session.lock:
+        played = session.quarter
+        fired = list(session.fired)
+        participants = _participants(session)
+    ai = session.ai_world()
+
+    def decisions(key: str, quarter: int, seat: str | None) -> str:
+        items = [f for w, q, f in fired if w == key and q == quarter and f.source == "student" and (seat is None or f.seat == seat)]
+        return "; ".join(f"{SEAT_LABELS.get(f.seat, f.seat)}: {f.label}" if seat is None else f.label for f in items)
+
+    for member, key in participants:
+        world = session.world(key)
+        seat = session.seat_of(member)
+        for quarter in range(played):
+            ticks = session.quarter_ticks(quarter)
+            if member.joined_quarter > quarter and session.mode != "roleplay":
+                text = "(not yet in the class: the model played Malaysia)"
+            else:
+                text = decisions(key, quarter, seat) if seat else ""
+            values = _quarter_values(world, ticks)
+            writer.writerow([session.name, session.mode, member.name, SEAT_LABELS.get(seat or "", "no seat"), quarter + 1, session.quarter_label(quarter),
+                             world.label(ticks[0]), world.label(ticks[-1]), text, *[_num(values[n]) for n in names]])
+    for quarter in range(played):
+        ticks = session.quarter_ticks(quarter)
+        values = _quarter_values(ai, ticks)
+        writer.writerow([session.name, session.mode, "The model's own Malaysia (same seed and news)", "model", quarter + 1, session.quarter_label(quarter),
+                         ai.label(ticks[0]), ai.label(ticks[-1]), "", *[_num(values[n]) for n in names]])
+    return out.getvalue().encode("utf-8")
+
+
+def _num(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def scores_csv(session: ClassSession) -> bytes:
+    rows = class_scores(session)
+    out = io.StringIO()
+    if not rows:
+        out.write("participant,seat,total\n")
+        return out.getvalue().encode("utf-8")
+    fields = list(rows[0])
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()})
+    return out.getvalue().encode("utf-8")
+
+
+# ---- one-page summaries ------------------------------------------------------------------------
+
+
+def _page(fig: Figure, session: ClassSession, member: Member, brief: Debrief) -> None:
+    seat = session.seat_of(member)
+    fig.text(0.07, 0.955, "Magnet diplomacy: summary", fontsize=17, weight="bold")
+    where = "single-player game" if session.mode == "solo" else f"class: {session.name}"
+    fig.text(0.07, 0.93, f"{member.name} — {SEAT_LABELS.get(seat or '', 'no seat')} — {where}", fontsize=11)
+    first = brief.dates[brief.first_index]
+    fig.text(0.07, 0.912, f"Played {session.quarter} quarter(s), from {first:%B %Y} to {brief.dates[-1]:%B %Y}. Scored over {brief.player.window}.", fontsize=9, color="#444444")
+    fig.text(0.07, 0.89, textwrap.fill(brief.verdict, 100), fontsize=9.5, va="top")
+
+    table = fig.add_axes([0.07, 0.73, 0.86, 0.13])
+    table.axis("off")
+    cells = [[s.label, s.goal, s.shown, brief.model.get(s.key).shown, f"{s.points:.0f} / 25"] for s in brief.player.scores]
+    cells.append(["Total", "", f"{brief.player.total:.0f}", f"{brief.model.total:.0f}", f"{brief.player.total:.0f} / 100"])
+    subject = brief.subject[0].upper() + brief.subject[1:]
+    tab = table.table(cellText=cells, colLabels=["Target", "Goal", subject, "Model's Malaysia", "Points"], loc="center", cellLoc="left", colLoc="left", colWidths=[0.3, 0.16, 0.2, 0.2, 0.14])
+    tab.auto_set_font_size(False)
+    tab.set_fontsize(8.5)
+    tab.scale(1, 1.25)
+
+    dates = brief.dates
+    ax = fig.add_axes([0.1, 0.5, 0.36, 0.18])
+    ax.axhspan(-ALIGNMENT_BAND, ALIGNMENT_BAND, color="#eeeeee")
+    ax.plot(dates, brief.ai["malaysia_alignment"], color="#999999", lw=1.5, ls="--", label="model's Malaysia")
+    ax.plot(dates, brief.you["malaysia_alignment"], color="#009E73", lw=2, label=brief.subject)
+    ax.axvline(dates[brief.first_index], color="#000000", lw=0.8, ls=":")
+    ax.set_ylim(-1, 1)
+    ax.set_title("Alignment (−1 China … +1 US)", fontsize=9)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=6.5, loc="lower left")
+    ax2 = fig.add_axes([0.57, 0.5, 0.36, 0.18])
+    ax2.plot(dates, [v * 100 for v in brief.ai["malaysia_magnet_share_nonchina"]], color="#999999", lw=1.5, ls="--")
+    ax2.plot(dates, [v * 100 for v in brief.you["malaysia_magnet_share_nonchina"]], color="#0072B2", lw=2)
+    ax2.axhline(SHARE_TARGET * 100, color="#E69F00", lw=1, ls="-.")
+    ax2.axvline(dates[brief.first_index], color="#000000", lw=0.8, ls=":")
+    ax2.set_title("Share of non-China magnets (%), target 15%", fontsize=9)
+    ax2.tick_params(labelsize=7)
+
+    y = 0.44
+    fig.text(0.07, y, "Decisions", fontsize=11, weight="bold")
+    lines = [f"{d['quarter']}: {d['text']}" + (f" ({d['who']})" if d["who"] and session.mode == "roleplay" else "") for d in brief.decisions
+             if session.mode != "roleplay" or d["seat"] == SEAT_LABELS.get(seat or "", "")]
+    if not lines:
+        lines = ["No changes: the seat kept every policy as it was."]
+    shown = lines[:16]
+    if len(lines) > 16:
+        shown.append(f"… and {len(lines) - 16} more (see the results CSV)")
+    y -= 0.022
+    for line in shown:
+        for part in textwrap.wrap(line, 115)[:2]:
+            fig.text(0.08, y, part, fontsize=7.8)
+            y -= 0.0145
+    if brief.seat_rows:
+        y -= 0.008
+        fig.text(0.07, y, f"{SEAT_LABELS.get(seat or '', '')}: the last twelve months (yours / model's world)", fontsize=9, weight="bold")
+        y -= 0.017
+        for label, mine, theirs in brief.seat_rows:
+            fig.text(0.08, y, f"{label}: {mine} / {theirs}", fontsize=7.8)
+            y -= 0.0135
+    y = min(y - 0.01, 0.13)
+    fig.text(0.07, y, "To think about", fontsize=11, weight="bold")
+    for i, question in enumerate(QUESTIONS):
+        fig.text(0.08, y - 0.02 - i * 0.016, f"{i + 1}. {question}", fontsize=8)
+    fig.text(0.07, 0.02, "Targets: 15% of non-China magnet output, US$500 million of exports and 2,000 direct jobs by 2030, alignment within ±0.25 (non-aligned).", fontsize=6.5, color="#555555")
+
+
+def summaries_pdf(session: ClassSession, members: Iterable[Member] | None = None) -> bytes:
+    """One A4 page per student (all students by default)."""
+    people = list(members) if members is not None else list(session.members.values())
+    buffer = io.BytesIO()
+    with PdfPages(buffer) as pdf:
+        for member in people:
+            fig = Figure(figsize=(8.27, 11.69))
+            try:
+                brief = debrief(session, member)
+            except ValueError:
+                fig.text(0.07, 0.95, f"{member.name}: no quarter played yet.", fontsize=12)
+            else:
+                _page(fig, session, member, brief)
+            pdf.savefig(fig)
+        if not people:
+            fig = Figure(figsize=(8.27, 11.69))
+            fig.text(0.07, 0.95, "Nobody has joined this class.", fontsize=12)
+            pdf.savefig(fig)
+    return buffer.getvalue()

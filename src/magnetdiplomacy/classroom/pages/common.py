@@ -1,0 +1,227 @@
+"""Pieces shared by the classroom pages: the layout, live updates, and HTML for tiles, news,
+trade-offs and score tables."""
+
+from __future__ import annotations
+
+import time
+from html import escape
+from typing import Iterable, Sequence
+from urllib.parse import parse_qs
+
+import solara
+import solara.widgets
+
+from ..session import STATUS_LABELS, ClassSession
+from ..targets import ALIGNMENT_BAND, EXPORT_TARGET_USD, JOBS_TARGET, SHARE_TARGET, Scorecard
+from ..world import METRICS, Comparison, fmt_value
+from .style import CSS
+
+TITLE = "Magnet diplomacy: classroom"
+
+
+def query() -> dict[str, str]:
+    """The page address's query parameters (first value of each)."""
+    router = solara.use_router()
+    return {k: v[0] for k, v in parse_qs(router.search or "").items() if v}
+
+
+def use_live(session: ClassSession | None, channels: Sequence[str], member_id: str | None = None, settle: float = 0.0) -> int:
+    """Re-render when one of a session's channels moves (another page acted, the clock advanced).
+
+    A background thread of this page waits on the session; when a channel moves it bumps a
+    reactive counter, which re-renders the page in this browser tab. While it runs the member
+    counts as online (the teacher's roster shows it). With ``settle`` > 0 the page waits that long
+    after a change for more changes and redraws once (the teacher's console, which sees every
+    click of every student).
+    """
+    counter = solara.use_reactive(0)
+    channels = tuple(channels)
+
+    def loop(cancel):
+        if session is None:
+            return
+        context = _context()
+        seen = session.version(channels)
+        if member_id:
+            session.online[member_id] += 1
+            session.bump("teacher")
+        try:
+            while not cancel.is_set() and not (context is not None and context.closed_event.is_set()):
+                now = session.wait(channels, seen, 1.0)
+                if cancel.is_set():
+                    break
+                if now != seen:
+                    if settle > 0 and not cancel.wait(settle):
+                        now = session.version(channels)
+                    seen = now
+                    counter.value = counter.value + 1
+        finally:
+            if member_id:
+                session.online[member_id] -= 1
+                session.bump("teacher")
+
+    solara.use_thread(loop, dependencies=[session.id if session else None, channels, member_id], intrusive_cancel=False)
+    return counter.value
+
+
+def _context():
+    """This page's kernel context (its threads stop when the page is gone), if there is one."""
+    from solara.server import kernel_context
+
+    try:
+        return kernel_context.get_current_context()
+    except Exception:  # pragma: no cover - outside a server
+        return None
+
+
+def use_clock(deadline: float | None) -> int:
+    """Seconds left before ``deadline``, refreshed every second while there is one."""
+    beat = solara.use_reactive(0)  # bumped every second: the component redraws and reads the time
+
+    def loop(cancel):
+        context = _context()
+        while deadline is not None and not cancel.is_set() and not (context is not None and context.closed_event.is_set()):
+            if cancel.wait(1.0):
+                break
+            beat.value = beat.value + 1
+
+    solara.use_thread(loop, dependencies=[deadline], intrusive_cancel=False)
+    _ = beat.value  # read during render: only then does the beat subscribe this component to redraws
+    if deadline is None:
+        return -1
+    return max(0, int(round(deadline - time.time())))
+
+
+@solara.component
+def Layout(children=[]):
+    solara.Title(TITLE)
+    solara.Style(CSS)
+    with solara.Column(gap="0px", style={"width": "100%"}):
+        solara.HTML(tag="div", unsafe_innerHTML='<a class="cr-brand" href="/">Magnet diplomacy</a><span class="cr-sub">classroom: Malaysia in the rare-earth magnet race</span>', classes=["cr-top"])
+        with solara.Column(gap="0px", classes=["cr-page"]):
+            solara.display(*children)
+
+
+def html(content: str, classes: Iterable[str] = (), tag: str = "div"):
+    """Raw HTML in one element (a widget element directly: cheaper than a component per redraw)."""
+    return solara.widgets.HTML.element(tag=tag, unsafe_innerHTML=content, attributes={"class": " ".join(classes)} if classes else {})
+
+
+def div(*classes: str):
+    """A ``<div>`` with classes, used as ``with div("cr-card"):`` (a widget element, not a component)."""
+    return solara.v.Html(tag="div", class_=" ".join(classes))
+
+
+def badge(status: str) -> str:
+    return f'<span class="cr-badge cr-{escape(status)}">{escape(STATUS_LABELS.get(status, status))}</span>'
+
+
+def clock_text(seconds: int) -> str:
+    if seconds < 0:
+        return ""
+    return f"{seconds // 60}:{seconds % 60:02d} left in this quarter"
+
+
+# ---- tiles ------------------------------------------------------------------------------------
+
+
+def tile(label: str, value: str, detail: str = "", status: str = "") -> str:
+    cls = f"cr-tile cr-{status}" if status else "cr-tile"
+    return f'<div class="{cls}"><div class="cr-tile-label">{escape(label)}</div><div class="cr-tile-value">{escape(value)}</div><div class="cr-tile-detail">{escape(detail)}</div></div>'
+
+
+def malaysia_tiles(snap: dict) -> str:
+    align = snap["alignment"]
+    side = "towards the US" if align > 0.1 else "towards China" if align < -0.1 else "balanced"
+    parts = [
+        tile("Alignment", f"{align:+.2f}", f"{side}; band ±{ALIGNMENT_BAND:.2f}", "good" if abs(align) <= ALIGNMENT_BAND else "short"),
+        tile("Non-China magnets", f"{snap['share_12m']:.1%}", "share, last 12 months; target 15%", "good" if snap["share_12m"] >= SHARE_TARGET else "short"),
+        tile("Direct jobs", f"{snap['jobs']:,.0f}", "target 2,000 by 2030", "good" if snap["jobs"] >= JOBS_TARGET else "short"),
+        tile("Exports", f"US${snap['exports_12m'] / 1e6:,.0f} m", "last 12 months; target US$500 m", "good" if snap["exports_12m"] >= EXPORT_TARGET_USD else "short"),
+        tile("US tariff on Malaysia", f"{snap['tariff']:.0%}", ""),
+        tile("China's licences", f"{snap['licences']:.0%}", "share of requests granted"),
+        tile("Lynas' licence", f"{snap['lynas_licence_years_left']:.1f} yrs" if snap["lynas_licence_valid"] else "none", "left to run" if snap["lynas_licence_valid"] else "Kuantan shut"),
+        tile("Incentive cost", f"US${snap['fiscal_12m'] / 1e6:,.0f} m", "last 12 months"),
+    ]
+    return '<div class="cr-tiles">' + "".join(parts) + "</div>"
+
+
+def seat_tiles(keys: Sequence[str], snap: dict) -> str:
+    parts = []
+    for key in keys:
+        metric = METRICS[key]
+        parts.append(tile(metric.label, fmt_value(metric, snap[key]), "last quarter" if metric.how != "last" else "now"))
+    return '<div class="cr-tiles">' + "".join(parts) + "</div>"
+
+
+# ---- trade-offs -----------------------------------------------------------------------------------
+
+
+def _cls(text: str) -> str:
+    if text.startswith("+"):
+        return "cr-up"
+    if text.startswith(("−", "-")):
+        return "cr-down"
+    return ""
+
+
+def tradeoff_html(comparison: Comparison, lead: str = "Expected, against no change") -> str:
+    """A compact table: each metric's change over the next year and the year after."""
+    head = "".join(f"<th>{escape(label)}</th>" for label in comparison.labels)
+    rows = []
+    for diff in comparison.differences:
+        cells = "".join(f'<td class="{_cls(t)}">{escape(t)}</td>' for t in diff.texts())
+        rows.append(f"<tr><td>{escape(diff.metric.label)}</td>{cells}</tr>")
+    from ..world import month_name
+
+    events = ""
+    if comparison.new_events:
+        items = "; ".join(f"{escape(month_name(m, True))}: {escape(text)}" for m, text in comparison.new_events[:3])
+        events += f'<div class="cr-small">Only with this choice: {items}</div>'
+    if comparison.gone_events:
+        items = "; ".join(f"{escape(month_name(m, True))}: {escape(text)}" for m, text in comparison.gone_events[:2])
+        events += f'<div class="cr-small">Would not happen: {items}</div>'
+    return f'<div><b>{escape(lead)}</b> (one simulated future, same luck in both)<table><tr><th></th>{head}</tr>{"".join(rows)}</table>{events}</div>'
+
+
+def compare_html(rows: Sequence[tuple[str, Comparison]]) -> str:
+    """Every choice of a decision side by side (first year ahead)."""
+    if not rows:
+        return ""
+    metrics = [d.metric.label.split(" (")[0] for d in rows[0][1].differences]
+    head = "".join(f"<th>{escape(m)}</th>" for m in metrics)
+    body = []
+    for label, comparison in rows:
+        cells = "".join(f'<td class="{_cls(d.texts()[0])}">{escape(d.texts()[0])}</td>' for d in comparison.differences)
+        body.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
+    first = rows[0][1].labels[0] if rows[0][1].labels else ""
+    return f'<div class="cr-small">Each choice against no change, over {escape(first)}:</div><table><tr><th>Choice</th>{head}</tr>{"".join(body)}</table>'
+
+
+# ---- news ------------------------------------------------------------------------------------------
+
+
+def news_html(class_news: Sequence, world_news: Sequence[dict], month_name, limit: int = 40) -> str:
+    items = []
+    for item in class_news:
+        body = escape(item.body).replace("\n", "<br>")
+        who = "Your teacher" if item.kind == "teacher" else "News"
+        items.append((item.created, f'<div class="cr-news-item cr-{escape(item.kind)}"><div class="cr-when">{escape(month_name(item.month))} · {who}</div>'
+                                    f'<div class="cr-headline">{escape(item.headline)}</div><div>{body}</div></div>'))
+    html_items = [h for _, h in sorted(items, key=lambda x: -x[0])]
+    for row in world_news:
+        html_items.append(f'<div class="cr-news-item cr-{escape(row["kind"])}"><div class="cr-when">{escape(month_name(row["month"]))} · <span class="cr-by">{escape(row["by"])}</span></div><div>{escape(row["text"])}</div></div>')
+    if not html_items:
+        return '<div class="cr-small">No news yet.</div>'
+    return "".join(html_items[:limit])
+
+
+def score_table(player: Scorecard, model: Scorecard, you: str = "You") -> str:
+    rows = []
+    for s in player.scores:
+        m = model.get(s.key)
+        rows.append(f"<tr><td>{escape(s.label)}<div class='cr-small'>{escape(s.detail)}</div></td><td>{escape(s.goal)}</td><td><b>{escape(s.shown)}</b>{' ✓' if s.met else ''}</td>"
+                    f"<td>{escape(m.shown)}{' ✓' if m.met else ''}</td><td>{s.points:.0f}</td><td>{m.points:.0f}</td></tr>")
+    rows.append(f"<tr><td><b>Total</b></td><td></td><td></td><td></td><td><b>{player.total:.0f}</b></td><td>{model.total:.0f}</td></tr>")
+    return (f'<table class="cr-table cr-scores"><tr><th>Target</th><th>Goal</th><th>{escape(you)}</th><th>Model\'s Malaysia</th><th>Points</th><th>Model\'s points</th></tr>'
+            + "".join(rows) + "</table>")

@@ -1,0 +1,138 @@
+"""Malaysia's published targets and how a game is scored against them.
+
+Four targets, 25 points each (100 in all):
+
+* **Magnets**: 15% of the magnets made outside China, as the average share over the target year.
+* **Exports**: US$500 million of rare-earth exports in the target year (oxide, magnets and
+  components, summed over its twelve months).
+* **Jobs**: 2,000 direct jobs in the industry in the last month of the target year.
+* **Non-aligned**: Malaysia's alignment stays inside the band -0.25 … +0.25 (the scale runs from
+  -1, fully on China's side, to +1, fully on the US side). Points are the share of the months the
+  player was in charge that stayed inside the band; the target counts as met when every month of
+  the target year did.
+
+The target year is 2030 when the game covers all of it; a shorter game is scored on its last twelve
+months (exports then count the months there are, scaled to a year). Points for the first three
+targets are proportional to how close the result came (capped at the target), so a near miss still
+scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import pandas as pd
+
+SHARE_TARGET = 0.15
+EXPORT_TARGET_USD = 500e6
+JOBS_TARGET = 2_000.0
+ALIGNMENT_BAND = 0.25
+TARGET_YEAR = 2030
+POINTS_EACH = 25.0
+
+TARGET_TEXT = {
+    "share": "15% of non-China magnet output",
+    "exports": "US$500 million of exports a year",
+    "jobs": "2,000 direct jobs",
+    "aligned": f"non-aligned: alignment within ±{ALIGNMENT_BAND:.2f}",
+}
+
+
+@dataclass(frozen=True)
+class Score:
+    key: str
+    label: str
+    value: float
+    target: float
+    points: float
+    met: bool
+    shown: str  # the value for people (e.g. "9.3%")
+    goal: str  # the target for people (e.g. "15%")
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    scores: tuple[Score, ...]
+    window: str  # e.g. "2030" or "Jan–Dec 2027"
+    months_played: int
+    extras: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return float(sum(s.points for s in self.scores))
+
+    @property
+    def met(self) -> int:
+        return sum(1 for s in self.scores if s.met)
+
+    def get(self, key: str) -> Score:
+        return next(s for s in self.scores if s.key == key)
+
+    def as_dict(self) -> dict:
+        out = {"total": round(self.total, 1), "targets_met": self.met, "window": self.window}
+        for s in self.scores:
+            out[f"{s.key}_value"] = s.value
+            out[f"{s.key}_points"] = round(s.points, 1)
+            out[f"{s.key}_met"] = s.met
+        out.update(self.extras)
+        return out
+
+
+def as_dates(values: Sequence) -> list[dt.date]:
+    """Dates of the data collector's ``date`` column (numpy or pandas values) as ``datetime.date``."""
+    return [pd.Timestamp(v).date() for v in values]
+
+
+def usd_m(value: float) -> str:
+    return f"US${value / 1e6:,.0f} m"
+
+
+def _window(dates: Sequence, last: int) -> tuple[int, int, str]:
+    """Row range (start, stop) of the target window and its label; ``last`` is the last row played."""
+    for i in range(last + 1):
+        if dates[i].year == TARGET_YEAR and dates[i].month == 1 and i + 11 <= last:
+            return i, i + 12, str(TARGET_YEAR)
+    start = max(0, last - 11)
+    a, b = dates[start], dates[last]
+    return start, last + 1, f"{a:%b %Y} – {b:%b %Y}"
+
+
+def scorecard(series: Mapping[str, Sequence], first_played: int, last: int | None = None) -> Scorecard:
+    """Score a run's monthly series (the model's data-collector columns, from tick 0).
+
+    ``first_played`` is the first tick the player was in charge; ``last`` the last tick simulated
+    (default: the last row).
+    """
+    dates = as_dates(series["date"])
+    last = len(dates) - 1 if last is None else min(last, len(dates) - 1)
+    if last < 0:
+        raise ValueError("nothing simulated yet")
+    lo, hi, label = _window(dates, last)
+    n = hi - lo
+
+    share = float(sum(series["malaysia_magnet_share_nonchina"][lo:hi]) / n)
+    exports = float(sum(series["malaysia_export_revenue_usd"][lo:hi])) * 12.0 / n
+    jobs = float(series["malaysia_direct_jobs"][hi - 1])
+    align = [float(a) for a in series["malaysia_alignment"][first_played : last + 1]] or [float(series["malaysia_alignment"][last])]
+    inside = sum(1 for a in align if abs(a) <= ALIGNMENT_BAND) / len(align)
+    window_align = [float(a) for a in series["malaysia_alignment"][lo:hi]]
+    aligned_met = all(abs(a) <= ALIGNMENT_BAND for a in window_align)
+    final = float(series["malaysia_alignment"][last])
+    incentive = float(sum(series["malaysia_incentive_cost_usd"][first_played : last + 1]))
+    value_added = float(sum(series["malaysia_value_added_usd"][lo:hi])) * 12.0 / n
+
+    def part(value: float, target: float) -> float:
+        return POINTS_EACH * max(0.0, min(1.0, value / target))
+
+    side = "towards the US" if final > 0 else "towards China" if final < 0 else ""
+    scores = (
+        Score("share", "Share of non-China magnets", share, SHARE_TARGET, part(share, SHARE_TARGET), share >= SHARE_TARGET, f"{share:.1%}", "15%", f"average over {label}"),
+        Score("exports", "Rare-earth exports", exports, EXPORT_TARGET_USD, part(exports, EXPORT_TARGET_USD), exports >= EXPORT_TARGET_USD, usd_m(exports), "US$500 m", f"over {label}" + ("" if n == 12 else " (scaled to a year)")),
+        Score("jobs", "Direct jobs", jobs, JOBS_TARGET, part(jobs, JOBS_TARGET), jobs >= JOBS_TARGET, f"{jobs:,.0f}", "2,000", f"in {dates[hi - 1]:%b %Y}"),
+        Score("aligned", "Non-aligned", inside, 1.0, POINTS_EACH * inside, aligned_met, f"{inside:.0%} of months", f"within ±{ALIGNMENT_BAND:.2f}", f"final alignment {final:+.2f} {side}".strip()),
+    )
+    extras = {"final_alignment": final, "incentive_cost_usd": incentive, "value_added_usd_yr": value_added}
+    return Scorecard(scores, label, last + 1 - first_played, extras)
