@@ -92,6 +92,18 @@ def git_commit() -> str:
         return "unknown"
 
 
+def provenance() -> dict[str, Any]:
+    """The software behind a run and when it was made (part of every manifest)."""
+    return {
+        "package": "magnetdiplomacy",
+        "version": __version__,
+        "mesa_version": mesa.__version__,
+        "python": platform.python_version(),
+        "git_commit": git_commit(),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
 def agent_table(model: MagnetDiplomacyModel) -> pd.DataFrame:
     """The agent table: states and firms every month, buyers at the configured interval."""
     if not model.agent_rows:
@@ -126,12 +138,7 @@ def simulate(scenario: Scenario, seed: int | None = None, progress: Callable[[in
         "end": scenario.run.end,
         "ticks": model.n_ticks,
         "buyers": scenario.buyers.count,
-        "package": "magnetdiplomacy",
-        "version": __version__,
-        "mesa_version": mesa.__version__,
-        "python": platform.python_version(),
-        "git_commit": git_commit(),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        **provenance(),
         "timings_s": {"build": round(built - started, 4), "simulate": round(finished - built, 4)},
         "parameters": scenario.model_dump(mode="json"),
     }

@@ -61,10 +61,19 @@ def read_yaml_mapping(path: Path, what: str = "scenario file") -> dict:
     """Read a YAML file that must hold a mapping; problems become one-line :class:`ScenarioError`."""
     if not path.is_file():
         raise ScenarioError(f"{path}: no such {what}")
+    return parse_yaml_mapping(read_text(path), path, what)
+
+
+def read_text(path: Path) -> str:
+    """A file's text; an unreadable file becomes a one-line :class:`ScenarioError`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as err:
         raise ScenarioError(f"{path}: cannot read ({err.strerror})") from None
+
+
+def parse_yaml_mapping(text: str, path: Path, what: str) -> dict:
+    """Parse YAML text (``safe_load``) that must hold a mapping; an empty text gives ``{}``."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

@@ -39,7 +39,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..parameters import Scenario, YearMonth, parameter_table
-from ..scenario import ScenarioError, find_scenario, load_scenario
+from ..scenario import ScenarioError, find_scenario, load_scenario, parse_yaml_mapping, read_text
 from ..timeline import months_between, tick_of
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
@@ -271,19 +271,14 @@ def _describe(err: ValidationError, origin: str) -> str:
 
 def _read(path: Path) -> tuple[dict, str]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise SweepError(f"{path}: cannot read ({err.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise SweepError(f"{path}: malformed YAML: {where}{problem}") from None
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
-        raise SweepError(f"{path}: a sweep file must be a mapping of keys to values, not {kind}")
+        text = read_text(path)
+        data = parse_yaml_mapping(text, path, "sweep file")
+    except SweepError:
+        raise
+    except ScenarioError as err:
+        raise SweepError(str(err)) from None
+    if not data:
+        raise SweepError(f"{path}: a sweep file must be a mapping of keys to values, not empty")
     return data, text
 
 

@@ -12,21 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import platform
 import tempfile
 import threading
 import zipfile
 from pathlib import Path
 from typing import Any
 
-import mesa
 import pandas as pd
 
-from .. import __version__
 from ..interventions import ACTIONS, validate_action
 from ..model import MagnetDiplomacyModel
 from ..parameters import Scenario
-from ..runs import RunResult, agent_table, git_commit, write_folder
+from ..runs import RunResult, agent_table, provenance, write_folder
 from ..scenario import list_scenarios, load_scenario
 from ..timeline import parse_month
 
@@ -188,12 +185,7 @@ class Session:
             "overrides": self.overrides,
             "interventions_fired": self.fired,
             "source": "browser app",
-            "package": "magnetdiplomacy",
-            "version": __version__,
-            "mesa_version": mesa.__version__,
-            "python": platform.python_version(),
-            "git_commit": git_commit(),
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            **provenance(),
             "timings_s": {},
             "parameters": scenario.model_dump(mode="json"),
         }
