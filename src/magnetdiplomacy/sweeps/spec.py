@@ -273,9 +273,7 @@ def _read(path: Path) -> tuple[dict, str]:
     try:
         text = read_text(path)
         data = parse_yaml_mapping(text, path, "sweep file")
-    except SweepError:
-        raise
-    except ScenarioError as err:
+    except ScenarioError as err:  # the same one-line message, as the sweep's own error type
         raise SweepError(str(err)) from None
     if not data:
         raise SweepError(f"{path}: a sweep file must be a mapping of keys to values, not empty")
