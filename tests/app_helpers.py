@@ -30,6 +30,20 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists()
 
 
+def require_chromium():
+    """Playwright's sync API for a browser test module, or skip the module without Chromium.
+
+    In CI a missing Chromium is an error, not a skip: CI must install Debian's ``chromium``.
+    """
+    import pytest
+
+    if not chromium_available():
+        if os.environ.get("CI"):
+            raise RuntimeError(f"Chromium not found at {CHROMIUM}: CI must install Debian's chromium package")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+    return pytest.importorskip("playwright.sync_api")
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 
 import pandas as pd
@@ -22,12 +21,12 @@ from app_helpers import (
     chart_svg,
     chart_values,
     choose,
-    chromium_available,
     fire,
     log_rows,
     month,
     open_app,
     open_tab,
+    require_chromium,
     screenshot,
     step,
     tick,
@@ -38,12 +37,7 @@ from magnetdiplomacy.ui.levers import levers
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-if not chromium_available():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}: CI must install Debian's chromium package")
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_chromium()
 
 
 @pytest.fixture(scope="module")

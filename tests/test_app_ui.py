@@ -13,6 +13,7 @@ import pytest
 from magnetdiplomacy import list_scenarios
 from magnetdiplomacy.interventions import ACTIONS, live_actions, validate_action
 from magnetdiplomacy.parameters import parameter_table
+from magnetdiplomacy.targets import SHARE_TARGET
 from magnetdiplomacy.ui import actions, charts, figure, flows, indicators, levers, network
 from magnetdiplomacy.ui.panels import CHARTS, chart_data, chart_html, event_rows, headline_html, log_html
 from magnetdiplomacy.ui.session import Session, scenario_names
@@ -120,7 +121,7 @@ def test_time_charts_have_units_markers_and_full_range(session):
         assert rules[0].x == pytest.approx(2021.0)  # fired after 12 months, applied in January 2021
     shares = charts.shares_chart(session)
     target = [item for item in shares.items if isinstance(item, figure.Rule) and item.y is not None]
-    assert target[0].y == indicators.NONCHINA_SHARE_TARGET and "15%" in target[0].label
+    assert target[0].y == SHARE_TARGET and "15%" in target[0].label
     prices = charts.prices_chart(session)
     assert prices.ylabel == "price (US$ per kg)"
 

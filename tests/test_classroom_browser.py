@@ -17,16 +17,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from app_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, Server, chromium_available, screenshot
+from app_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, Server, require_chromium, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 
-if not chromium_available():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}: CI must install Debian's chromium package")
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_chromium()
 
 VIEWPORT = {"width": 1366, "height": 900}
 DB_VAR = "MAGNETDIPLOMACY_CLASSROOM_DB"

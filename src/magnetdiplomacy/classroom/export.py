@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from .game import Debrief, class_scores, debrief
 from .menus import SEAT_LABELS
 from .session import ClassSession, Member
+from ..targets import EXPORT_TEXT_LONG, JOBS_TEXT, SHARE_TEXT, TARGET_YEAR
 from .targets import ALIGNMENT_BAND, SHARE_TARGET
 from .world import World
 
@@ -148,7 +149,7 @@ def _page(fig: Figure, session: ClassSession, member: Member, brief: Debrief) ->
     ax2.plot(dates, [v * 100 for v in brief.you["malaysia_magnet_share_nonchina"]], color="#0072B2", lw=2)
     ax2.axhline(SHARE_TARGET * 100, color="#E69F00", lw=1, ls="-.")
     ax2.axvline(dates[brief.first_index], color="#000000", lw=0.8, ls=":")
-    ax2.set_title("Share of non-China magnets (%), target 15%", fontsize=9)
+    ax2.set_title(f"Share of non-China magnets (%), target {SHARE_TEXT}", fontsize=9)
     ax2.tick_params(labelsize=7)
 
     y = 0.44
@@ -176,7 +177,7 @@ def _page(fig: Figure, session: ClassSession, member: Member, brief: Debrief) ->
     fig.text(0.07, y, "To think about", fontsize=11, weight="bold")
     for i, question in enumerate(QUESTIONS):
         fig.text(0.08, y - 0.02 - i * 0.016, f"{i + 1}. {question}", fontsize=8)
-    fig.text(0.07, 0.02, "Targets: 15% of non-China magnet output, US$500 million of exports and 2,000 direct jobs by 2030, alignment within ±0.25 (non-aligned).", fontsize=6.5, color="#555555")
+    fig.text(0.07, 0.02, f"Targets: {SHARE_TEXT} of non-China magnet output, {EXPORT_TEXT_LONG} of exports and {JOBS_TEXT} direct jobs by {TARGET_YEAR}, alignment within ±{ALIGNMENT_BAND:.2f} (non-aligned).", fontsize=6.5, color="#555555")
 
 
 def summaries_pdf(session: ClassSession, members: Iterable[Member] | None = None) -> bytes:

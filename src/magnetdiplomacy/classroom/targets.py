@@ -25,17 +25,14 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-SHARE_TARGET = 0.15
-EXPORT_TARGET_USD = 500e6
-JOBS_TARGET = 2_000.0
-ALIGNMENT_BAND = 0.25
-TARGET_YEAR = 2030
+from ..targets import ALIGNMENT_BAND, EXPORT_TARGET_USD, EXPORT_TEXT, EXPORT_TEXT_LONG, JOBS_TARGET, JOBS_TEXT, SHARE_TARGET, SHARE_TEXT, TARGET_YEAR
+
 POINTS_EACH = 25.0
 
 TARGET_TEXT = {
-    "share": "15% of non-China magnet output",
-    "exports": "US$500 million of exports a year",
-    "jobs": "2,000 direct jobs",
+    "share": f"{SHARE_TEXT} of non-China magnet output",
+    "exports": f"{EXPORT_TEXT_LONG} of exports a year",
+    "jobs": f"{JOBS_TEXT} direct jobs",
     "aligned": f"non-aligned: alignment within ±{ALIGNMENT_BAND:.2f}",
 }
 
@@ -129,9 +126,9 @@ def scorecard(series: Mapping[str, Sequence], first_played: int, last: int | Non
 
     side = "towards the US" if final > 0 else "towards China" if final < 0 else ""
     scores = (
-        Score("share", "Share of non-China magnets", share, SHARE_TARGET, part(share, SHARE_TARGET), share >= SHARE_TARGET, f"{share:.1%}", "15%", f"average over {label}"),
-        Score("exports", "Rare-earth exports", exports, EXPORT_TARGET_USD, part(exports, EXPORT_TARGET_USD), exports >= EXPORT_TARGET_USD, usd_m(exports), "US$500 m", f"over {label}" + ("" if n == 12 else " (scaled to a year)")),
-        Score("jobs", "Direct jobs", jobs, JOBS_TARGET, part(jobs, JOBS_TARGET), jobs >= JOBS_TARGET, f"{jobs:,.0f}", "2,000", f"in {dates[hi - 1]:%b %Y}"),
+        Score("share", "Share of non-China magnets", share, SHARE_TARGET, part(share, SHARE_TARGET), share >= SHARE_TARGET, f"{share:.1%}", SHARE_TEXT, f"average over {label}"),
+        Score("exports", "Rare-earth exports", exports, EXPORT_TARGET_USD, part(exports, EXPORT_TARGET_USD), exports >= EXPORT_TARGET_USD, usd_m(exports), EXPORT_TEXT, f"over {label}" + ("" if n == 12 else " (scaled to a year)")),
+        Score("jobs", "Direct jobs", jobs, JOBS_TARGET, part(jobs, JOBS_TARGET), jobs >= JOBS_TARGET, f"{jobs:,.0f}", JOBS_TEXT, f"in {dates[hi - 1]:%b %Y}"),
         Score("aligned", "Non-aligned", inside, 1.0, POINTS_EACH * inside, aligned_met, f"{inside:.0%} of months", f"within ±{ALIGNMENT_BAND:.2f}", f"final alignment {final:+.2f} {side}".strip()),
     )
     extras = {"final_alignment": final, "incentive_cost_usd": incentive, "value_added_usd_yr": value_added}

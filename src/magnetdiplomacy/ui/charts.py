@@ -7,8 +7,8 @@ interventions show as numbered vertical markers.
 
 from __future__ import annotations
 
+from ..targets import SHARE_TARGET
 from .figure import Area, Chart, LegendEntry, Line, Rule, Text, nice_max, nice_ticks
-from .indicators import NONCHINA_SHARE_TARGET
 from .palette import BLACK, CHINA_SIDE, CHINA_SIDE_LIGHT, COUNTRY_COLORS, GREEN, ORANGE, PURPLE, US_SIDE, US_SIDE_LIGHT, country_name
 from .session import STAGES, Session
 
@@ -70,10 +70,10 @@ def shares_chart(session: Session) -> Chart:
         ("malaysia_magnet_share_global", "world magnets", ORANGE, "dash"),
         ("malaysia_oxide_share_global", "world NdPr oxide", GREEN, "dashdot"),
     ]
-    peak = max([max(session.series(col), default=0.0) for col, *_ in series] + [NONCHINA_SHARE_TARGET])
+    peak = max([max(session.series(col), default=0.0) for col, *_ in series] + [SHARE_TARGET])
     top = nice_max(peak * 1.1, 0.2)
     chart = _time_chart(session, "Malaysia's market shares", "share of output (%)", (0.0, top), percent_ticks(top))
-    chart.items.append(Rule(y=NONCHINA_SHARE_TARGET, color=US_SIDE, width=1.2, dash="dot", label=f"target: {NONCHINA_SHARE_TARGET:.0%} of non-China magnets"))
+    chart.items.append(Rule(y=SHARE_TARGET, color=US_SIDE, width=1.2, dash="dot", label=f"target: {SHARE_TARGET:.0%} of non-China magnets"))
     intervention_rules(session, chart)
     for column, label, color, dash in series:
         chart.items.append(Line(xs, session.series(column), color, width=2.2, dash=dash, label=label))

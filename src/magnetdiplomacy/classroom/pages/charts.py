@@ -7,6 +7,7 @@ from typing import Sequence
 
 from ...ui.figure import Area, Chart, LegendEntry, Line, Rule, Text, nice_max, nice_ticks, to_svg
 from ...ui.palette import BLACK, BLUE, CHINA_SIDE, CHINA_SIDE_LIGHT, GREEN, GREY, ORANGE, PURPLE, SKY_BLUE, US_SIDE, US_SIDE_LIGHT, VERMILLION, YELLOW
+from ...targets import SHARE_TEXT
 from ..targets import ALIGNMENT_BAND, SHARE_TARGET, as_dates
 
 STUDENT_COLORS = [GREEN, BLUE, ORANGE, PURPLE, VERMILLION, SKY_BLUE, YELLOW, BLACK]
@@ -50,7 +51,7 @@ def share_chart(xs: Sequence[float], lines: Sequence[tuple[str, Sequence[float],
     top = nice_max(peak * 1.15, 0.2)
     ticks = [(v, f"{v * 100:.0f}%") for v in nice_ticks(0.0, top, 4)]
     chart = Chart(title="Malaysia's share of non-China magnets", xlim=(x0, x1), ylim=(0.0, top), ylabel="share of output", xticks=_xticks(x0, x1), yticks=ticks, width=width, height=height)
-    chart.items.append(Rule(y=SHARE_TARGET, color=ORANGE, width=1.3, dash="dashdot", label="target 15%"))
+    chart.items.append(Rule(y=SHARE_TARGET, color=ORANGE, width=1.3, dash="dashdot", label=f"target {SHARE_TEXT}"))
     if start is not None:
         chart.items.append(Rule(x=start, color=BLACK, width=1.0, dash="dot"))
     for label, values, color, dash in lines:

@@ -12,6 +12,7 @@ import solara
 import solara.widgets
 
 from ..session import STATUS_LABELS, ClassSession
+from ...targets import EXPORT_TEXT, JOBS_TEXT, SHARE_TEXT, TARGET_YEAR
 from ..targets import ALIGNMENT_BAND, EXPORT_TARGET_USD, JOBS_TARGET, SHARE_TARGET, Scorecard
 from ..world import METRICS, Comparison, fmt_value
 from .style import CSS
@@ -135,9 +136,9 @@ def malaysia_tiles(snap: dict) -> str:
     side = "towards the US" if align > 0.1 else "towards China" if align < -0.1 else "balanced"
     parts = [
         tile("Alignment", f"{align:+.2f}", f"{side}; band ±{ALIGNMENT_BAND:.2f}", "good" if abs(align) <= ALIGNMENT_BAND else "short"),
-        tile("Non-China magnets", f"{snap['share_12m']:.1%}", "share, last 12 months; target 15%", "good" if snap["share_12m"] >= SHARE_TARGET else "short"),
-        tile("Direct jobs", f"{snap['jobs']:,.0f}", "target 2,000 by 2030", "good" if snap["jobs"] >= JOBS_TARGET else "short"),
-        tile("Exports", f"US${snap['exports_12m'] / 1e6:,.0f} m", "last 12 months; target US$500 m", "good" if snap["exports_12m"] >= EXPORT_TARGET_USD else "short"),
+        tile("Non-China magnets", f"{snap['share_12m']:.1%}", f"share, last 12 months; target {SHARE_TEXT}", "good" if snap["share_12m"] >= SHARE_TARGET else "short"),
+        tile("Direct jobs", f"{snap['jobs']:,.0f}", f"target {JOBS_TEXT} by {TARGET_YEAR}", "good" if snap["jobs"] >= JOBS_TARGET else "short"),
+        tile("Exports", f"US${snap['exports_12m'] / 1e6:,.0f} m", f"last 12 months; target {EXPORT_TEXT}", "good" if snap["exports_12m"] >= EXPORT_TARGET_USD else "short"),
         tile("US tariff on Malaysia", f"{snap['tariff']:.0%}", ""),
         tile("China's licences", f"{snap['licences']:.0%}", "share of requests granted"),
         tile("Lynas' licence", f"{snap['lynas_licence_years_left']:.1f} yrs" if snap["lynas_licence_valid"] else "none", "left to run" if snap["lynas_licence_valid"] else "Kuantan shut"),
