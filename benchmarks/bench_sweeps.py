@@ -45,10 +45,21 @@ from pathlib import Path
 
 import yaml
 
-GRID = {
-    "china.licence_grant_rate": [0.1, 0.3, 0.5, 0.7, 0.9],
-    "us.tariff_malaysia_initial": [0.0, 0.1, 0.25, 0.4],
-    "jslink.capacity_t_yr": [1000.0, 2000.0, 3000.0, 4500.0, 6000.0],
+DESIGNS = {
+    # Two values that act from 2020 (a tariff built with the model, a licence rate in China's
+    # leverage from the first month) and one that acts when JS Link opens in 2027.
+    "history": {
+        "china.licence_grant_rate": [0.1, 0.3, 0.5, 0.7, 0.9],
+        "us.tariff_malaysia_initial": [0.0, 0.1, 0.25, 0.4],
+        "jslink.capacity_t_yr": [1000.0, 2000.0, 3000.0, 4500.0, 6000.0],
+    },
+    # Policy levers of the agents, who decide for themselves after the replayed history (2026-04):
+    # under which responses does Malaysia's alignment leave the neutral band?
+    "levers": {
+        "malaysia.hedging.economic_weight": [0.0, 0.25, 0.5, 0.75, 1.0],
+        "us.offtake_offer_rate_per_year": [0.0, 0.33, 0.67, 1.0],
+        "china.retaliation_threshold": [0.2, 0.4, 0.6, 0.8, 1.0],
+    },
 }
 SERIES = ["malaysia_alignment", "malaysia_magnet_share_nonchina", "malaysia_oxide_share_global"]
 SCALARS = {
@@ -58,13 +69,14 @@ SCALARS = {
 }
 
 
-def sweep_file(folder: Path, name: str, replications: int, short: bool = False) -> Path:
+def sweep_file(folder: Path, name: str, replications: int, short: bool = False, design: str = "history") -> Path:
+    grid = DESIGNS[design]
     data = {
         "name": name,
         "description": "benchmark sweep",
         "base": "baseline",
         "set": {"run.end": "2021-12", "buyers.count": 30} if short else {},
-        "parameters": {path: values for path, values in GRID.items()},
+        "parameters": {path: values for path, values in grid.items()},
         "design": {"kind": "factorial"},
         "replications": replications,
         "seed": 4,
@@ -79,21 +91,21 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run_sweep_case(path: Path, out: Path, workers: int) -> dict:
+def run_sweep_case(path: Path, out: Path, workers: int, *options: str) -> dict:
     started = time.perf_counter()
-    command = [sys.executable, "-m", "magnetdiplomacy.cli", "sweep", str(path), "--workers", str(workers), "--out", str(out), "--quiet"]
+    command = [sys.executable, "-m", "magnetdiplomacy.cli", "sweep", str(path), "--workers", str(workers), "--out", str(out), "--quiet", *options]
     subprocess.run(command, check=True, capture_output=True, text=True)
     wall = time.perf_counter() - started
     manifest = json.loads((out / "manifest.json").read_text())
     session = manifest["sessions"][-1]
     cpu = session["cpu_s"]["driver"] + session["cpu_s"]["workers"]
-    return {"wall_s": wall, "session_s": session["seconds"], "runs": session["runs_done"], "cpu_s": cpu, "peak_rss_mib": session["peak_rss_mib"], "load": load()}
+    return {"wall_s": wall, "session_s": session["seconds"], "runs": session["runs_done"], "cpu_s": cpu, "peak_rss_mib": session["peak_rss_mib"], "months_shared": session.get("months_shared", 0.0), "load": load()}
 
 
 # ---- mesa.batch_run side -----------------------------------------------------------------------
 
 
-def batch_run_child(replications: int, processes: int, out: str) -> None:
+def batch_run_child(replications: int, processes: int, out: str, design: str) -> None:
     """Run mesa.batch_run on the benchmark design and write the same outcomes; print JSON."""
     import mesa
     import pandas as pd
@@ -102,9 +114,9 @@ def batch_run_child(replications: int, processes: int, out: str) -> None:
     from magnetdiplomacy.sweeps import load_sweep
     from magnetdiplomacy.sweeps.designs import replication_seeds
 
-    seeds = replication_seeds(load_sweep(sweep_file(Path(out), "seeds", replications)))
+    seeds = replication_seeds(load_sweep(sweep_file(Path(out), "seeds", replications, design=design)))
     (Path(out) / "seeds.yaml").unlink()
-    parameters = {path.replace(".", "__"): values for path, values in GRID.items()}
+    parameters = {path.replace(".", "__"): values for path, values in DESIGNS[design].items()}
     started = time.perf_counter()
     results = mesa.batch_run(
         MagnetDiplomacyModel,
@@ -134,15 +146,15 @@ def batch_run_child(replications: int, processes: int, out: str) -> None:
     print(json.dumps({"call_s": called, "wall_s": total, "runs": int(frame["RunId"].nunique()), "rows": len(frame), "cpu_s": cpu, "peak_rss_mib": {"driver": own.ru_maxrss / 1024.0, "workers_max": kids.ru_maxrss / 1024.0}, "load": load()}))
 
 
-def run_batch_case(replications: int, processes: int, out: Path) -> dict:
+def run_batch_case(replications: int, processes: int, out: Path, design: str) -> dict:
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--batch-run-child", str(replications), str(processes), str(out)], check=True, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, __file__, "--batch-run-child", str(replications), str(processes), str(out), design], check=True, capture_output=True, text=True)
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["process_wall_s"] = time.perf_counter() - started
     return result
 
 
-def same_outcomes(sweep_folder: Path, batch_folder: Path) -> bool:
+def same_outcomes(sweep_folder: Path, batch_folder: Path, design: str) -> bool:
     import numpy as np
     import pandas as pd
 
@@ -152,7 +164,7 @@ def same_outcomes(sweep_folder: Path, batch_folder: Path) -> bool:
     manifest = json.loads((sweep_folder / "manifest.json").read_text())
     mine["rng"] = [manifest["replication_seeds"][r] for r in mine["rep"]]
     theirs = pd.read_parquet(batch_folder / "batch_run_scalars.parquet")
-    keys = [path.replace(".", "__") for path in GRID] + ["rng"]
+    keys = [path.replace(".", "__") for path in DESIGNS[design]] + ["rng"]
     merged = theirs.merge(mine, on=keys, suffixes=("_b", "_s"))
     if len(merged) != len(mine):
         return False
@@ -165,13 +177,14 @@ def same_outcomes(sweep_folder: Path, batch_folder: Path) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000, help="runs of the baseline sweep (a multiple of 100)")
+    parser.add_argument("--designs", nargs="+", default=list(DESIGNS), choices=list(DESIGNS), help="designs compared with mesa.batch_run")
     parser.add_argument("--mem-runs", type=int, nargs=2, default=[1000, 10000], help="sizes of the two short-run sweeps for memory")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["one-worker", "batch-run", "memory"], help="leave out cases")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["one-worker", "batch-run", "no-sharing", "memory"], help="leave out cases")
     parser.add_argument("--repeats", type=int, default=1, help="run the 2-worker sweep and batch_run this many times, alternating, and keep the fastest of each")
-    parser.add_argument("--batch-run-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--batch-run-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.batch_run_child:
-        batch_run_child(int(args.batch_run_child[0]), int(args.batch_run_child[1]), args.batch_run_child[2])
+        batch_run_child(int(args.batch_run_child[0]), int(args.batch_run_child[1]), args.batch_run_child[2], args.batch_run_child[3])
         return
     from rich.console import Console
     from rich.table import Table
@@ -182,28 +195,32 @@ def main() -> None:
     results: dict = {"runs": runs, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="bench-sweeps-") as tmp:
         tmp = Path(tmp)
-        path = sweep_file(tmp, "bench", reps)
-        console.print(f"[bold]1-2. {runs:,}-run baseline sweep[/] (192 months, 300 buyers) with 2 workers, and mesa.batch_run on the same design (2 processes, data_collection_period=1); load {load()}")
-        sweeps, batches = [], []
-        for attempt in range(max(1, args.repeats)):
-            folder = tmp / f"w2_{attempt}"
-            sweeps.append(run_sweep_case(path, folder, 2))
-            console.print(f"   sweep, 2 workers: {sweeps[-1]['wall_s']:.1f} s ({runs / sweeps[-1]['wall_s']:.2f} runs/s), {sweeps[-1]['cpu_s'] / runs:.3f} CPU s/run, load {sweeps[-1]['load']}")
-            if "batch-run" not in args.skip:
-                batch_dir = tmp / f"batch_{attempt}"
-                batch_dir.mkdir()
-                batch = run_batch_case(reps, 2, batch_dir)
-                batch["same_outcomes_as_sweep"] = same_outcomes(folder, batch_dir)
-                batches.append(batch)
-                console.print(f"   batch_run: call {batch['call_s']:.1f} s, whole process {batch['process_wall_s']:.1f} s, {batch['cpu_s'] / runs:.3f} CPU s/run; identical outcomes: {batch['same_outcomes_as_sweep']}; load {batch['load']}")
-        results["sweep_2_all"], results["batch_run_2_all"] = sweeps, batches
-        results["sweep_2"] = two = min(sweeps, key=lambda r: r["wall_s"])
-        if batches:
-            results["batch_run_2"] = min(batches, key=lambda r: r["process_wall_s"])
-            results["batch_run_2"]["same_outcomes_as_sweep"] = all(b["same_outcomes_as_sweep"] for b in batches)
-        if "one-worker" not in args.skip:
-            results["sweep_1"] = one = run_sweep_case(path, tmp / "w1", 1)
-            console.print(f"   1 worker: {one['wall_s']:.1f} s ({runs / one['wall_s']:.2f} runs/s), load {one['load']}")
+        for design in args.designs:
+            path = sweep_file(tmp, f"bench_{design}", reps, design=design)
+            console.print(f"[bold]1-2. {runs:,}-run baseline sweep, design '{design}'[/] ({', '.join(DESIGNS[design])}; 192 months, 300 buyers) with 2 workers, and mesa.batch_run on the same design (2 processes, data_collection_period=1); load {load()}")
+            sweeps, batches = [], []
+            for attempt in range(max(1, args.repeats)):
+                folder = tmp / f"{design}_w2_{attempt}"
+                sweeps.append(run_sweep_case(path, folder, 2))
+                console.print(f"   sweep, 2 workers: {sweeps[-1]['wall_s']:.1f} s ({runs / sweeps[-1]['wall_s']:.2f} runs/s), {sweeps[-1]['cpu_s'] / runs:.3f} CPU s/run, {sweeps[-1]['months_shared']:.0%} of months shared, load {sweeps[-1]['load']}")
+                if "batch-run" not in args.skip:
+                    batch_dir = tmp / f"{design}_batch_{attempt}"
+                    batch_dir.mkdir()
+                    batch = run_batch_case(reps, 2, batch_dir, design)
+                    batch["same_outcomes_as_sweep"] = same_outcomes(folder, batch_dir, design)
+                    batches.append(batch)
+                    console.print(f"   batch_run: call {batch['call_s']:.1f} s, whole process {batch['process_wall_s']:.1f} s, {batch['cpu_s'] / runs:.3f} CPU s/run; identical outcomes: {batch['same_outcomes_as_sweep']}; load {batch['load']}")
+            part: dict = {"sweep_2_all": sweeps, "batch_run_2_all": batches, "sweep_2": min(sweeps, key=lambda r: r["wall_s"])}
+            if batches:
+                part["batch_run_2"] = min(batches, key=lambda r: r["process_wall_s"])
+                part["batch_run_2"]["same_outcomes_as_sweep"] = all(b["same_outcomes_as_sweep"] for b in batches)
+            if "no-sharing" not in args.skip:
+                part["sweep_2_no_sharing"] = run_sweep_case(path, tmp / f"{design}_w2_plain", 2, "--no-share-history")
+                console.print(f"   sweep, 2 workers, --no-share-history: {part['sweep_2_no_sharing']['wall_s']:.1f} s, load {part['sweep_2_no_sharing']['load']}")
+            if design == args.designs[0] and "one-worker" not in args.skip:
+                part["sweep_1"] = one = run_sweep_case(path, tmp / f"{design}_w1", 1)
+                console.print(f"   1 worker: {one['wall_s']:.1f} s ({runs / one['wall_s']:.2f} runs/s), load {one['load']}")
+            results[design] = part
         if "memory" not in args.skip:
             console.print("[bold]3. memory[/]: short runs (2020-01 to 2021-12, 30 buyers), 2 workers")
             for size in args.mem_runs:
@@ -213,7 +230,7 @@ def main() -> None:
                 results[f"memory_{reps_m * 100}"] = case
                 console.print(f"   {reps_m * 100:,} runs: {case['wall_s']:.1f} s, driver peak {case['peak_rss_mib']['driver']:.0f} MiB, worker peak {case['peak_rss_mib']['workers_max']:.0f} MiB, load {case['load']}")
 
-    table = Table(title=f"Sweep benchmark ({runs:,}-run baseline sweep; {os.cpu_count()} CPUs; fastest of {max(1, args.repeats)} for sweep and batch_run)")
+    table = Table(title=f"Sweep benchmark ({runs:,}-run baseline sweeps; {os.cpu_count()} CPUs; fastest of {max(1, args.repeats)} for sweep and batch_run)")
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_column("target", justify="right")
@@ -222,35 +239,33 @@ def main() -> None:
     def row(label: str, value: str, target: str, ok: bool | None) -> None:
         table.add_row(label, value, target, "" if ok is None else ("yes" if ok else "NO"))
 
-    two = results["sweep_2"]
-    row(f"{runs:,} runs, 2 workers (wall, whole command)", f"{two['wall_s']:.1f} s", "< 180 s" if runs == 1000 else "", two["wall_s"] < 180 if runs == 1000 else None)
-    row("throughput, 2 workers", f"{runs / two['wall_s']:.2f} runs/s", "", None)
-    if "sweep_1" in results:
-        one = results["sweep_1"]
-        efficiency = one["wall_s"] / (2 * two["wall_s"])
-        results["parallel_efficiency"] = efficiency
-        results["parallel_efficiency_session"] = one["session_s"] / (2 * two["session_s"])
-        row(f"{runs:,} runs, 1 worker (wall)", f"{one['wall_s']:.1f} s", "", None)
-        row("parallel efficiency T1 / (2 T2)", f"{efficiency:.1%}", ">= 85%", efficiency >= 0.85)
-        cpu_efficiency = one["cpu_s"] / two["cpu_s"]
-        results["parallel_efficiency_cpu"] = cpu_efficiency
-        row("  CPU per run, 1 worker / 2 workers (overhead of parallelism)", f"{cpu_efficiency:.1%}", "", None)
-    if "batch_run_2" in results:
-        batch = results["batch_run_2"]
-        ratio = batch["process_wall_s"] / two["wall_s"]
-        results["throughput_vs_batch_run"] = ratio
-        results["throughput_vs_batch_run_call_only"] = batch["call_s"] / two["wall_s"]
-        row("mesa.batch_run, 2 processes: bare call", f"{batch['call_s']:.1f} s", "", None)
-        row("mesa.batch_run: whole process (call + tables + Parquet)", f"{batch['process_wall_s']:.1f} s", "", None)
-        row("sweep throughput / batch_run throughput (whole processes)", f"{ratio:.2f}x", ">= 1.5x", ratio >= 1.5)
-        row("  ... against the bare batch_run call", f"{batch['call_s'] / two['wall_s']:.2f}x", "", None)
-        cpu_ratio = (batch["cpu_s"] / runs) / (two["cpu_s"] / runs)
-        results["cpu_per_run_ratio_batch_run_over_sweep"] = cpu_ratio
-        row("CPU seconds per run: sweep / batch_run", f"{two['cpu_s'] / runs:.3f} / {batch['cpu_s'] / runs:.3f}", "", None)
-        row("  throughput per CPU second, sweep / batch_run", f"{cpu_ratio:.2f}x", ">= 1.5x", cpu_ratio >= 1.5)
-        row("batch_run driver peak memory", f"{batch['peak_rss_mib']['driver']:.0f} MiB", "", None)
-        row("sweep driver peak memory", f"{two['peak_rss_mib']['driver']:.0f} MiB", "", None)
-        row("identical outcome values", str(batch["same_outcomes_as_sweep"]), "True", batch["same_outcomes_as_sweep"])
+    for design in args.designs:
+        part = results[design]
+        two = part["sweep_2"]
+        row(f"[bold]design '{design}'[/]: {runs:,} runs, 2 workers (wall, whole command)", f"{two['wall_s']:.1f} s", "< 180 s" if runs == 1000 else "", two["wall_s"] < 180 if runs == 1000 else None)
+        row("  months started from a shared copy", f"{two['months_shared']:.0%}", "", None)
+        if "sweep_2_no_sharing" in part:
+            plain = part["sweep_2_no_sharing"]
+            row("  same with --no-share-history", f"{plain['wall_s']:.1f} s ({plain['wall_s'] / two['wall_s']:.2f}x slower)", "", None)
+        if "sweep_1" in part:
+            one = part["sweep_1"]
+            efficiency = one["wall_s"] / (2 * two["wall_s"])
+            part["parallel_efficiency"] = efficiency
+            part["parallel_efficiency_cpu"] = one["cpu_s"] / two["cpu_s"]
+            row(f"  1 worker (wall)", f"{one['wall_s']:.1f} s", "", None)
+            row("  parallel efficiency T1 / (2 T2)", f"{efficiency:.1%}", ">= 85%", efficiency >= 0.85)
+        if "batch_run_2" in part:
+            batch = part["batch_run_2"]
+            ratio = batch["process_wall_s"] / two["wall_s"]
+            part["throughput_vs_batch_run"] = ratio
+            part["throughput_vs_batch_run_call_only"] = batch["call_s"] / two["wall_s"]
+            cpu_ratio = batch["cpu_s"] / two["cpu_s"]
+            part["cpu_per_run_ratio_batch_run_over_sweep"] = cpu_ratio
+            row("  mesa.batch_run, 2 processes: whole process (bare call)", f"{batch['process_wall_s']:.1f} s ({batch['call_s']:.1f} s)", "", None)
+            row("  sweep throughput / batch_run throughput (whole processes)", f"{ratio:.2f}x", ">= 1.5x", ratio >= 1.5)
+            row("  CPU seconds per run: sweep / batch_run", f"{two['cpu_s'] / runs:.3f} / {batch['cpu_s'] / runs:.3f} ({cpu_ratio:.2f}x)", "", None)
+            row("  driver peak memory: sweep / batch_run", f"{two['peak_rss_mib']['driver']:.0f} / {batch['peak_rss_mib']['driver']:.0f} MiB", "", None)
+            row("  identical outcome values", str(batch["same_outcomes_as_sweep"]), "True", batch["same_outcomes_as_sweep"])
     mem = [results[k] for k in results if k.startswith("memory_")]
     if len(mem) == 2:
         small, large = mem

@@ -143,6 +143,7 @@ def sweep_command(
     limit: Optional[int] = typer.Option(None, "--limit", help="Do at most N runs now and leave the rest for a later call."),
     flush: int = typer.Option(500, "--flush", help="Write finished runs to disk every N runs (and at least every 10 s)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; print only the sweep folder."),
+    share_history: bool = typer.Option(True, "--share-history/--no-share-history", help="Start runs that share a seed from a copy of an earlier run where they have not yet diverged (same results, less work)."),
 ) -> None:
     """Run a parameter sweep, streaming results to Parquet; rerun the same command to resume."""
     from .sweeps import load_sweep, run_sweep
@@ -165,7 +166,7 @@ def sweep_command(
             console.print(f"sweep [bold]{sweep.name}[/]: {sweep.design.kind} design, {report.total:,} runs ({sweep.n_points:,} points x {sweep.replications} replication{'s' if sweep.replications != 1 else ''}){resumed}; {report.executor}; results in {folder}", highlight=False)
 
     try:
-        report = run_sweep(sweep, folder, executor=executor, batch=batch, limit=limit, flush_runs=flush, progress=None if quiet else SweepBar(console), on_ready=ready)
+        report = run_sweep(sweep, folder, executor=executor, batch=batch, limit=limit, flush_runs=flush, progress=None if quiet else SweepBar(console), on_ready=ready, share_history=share_history)
     except SweepInterrupted as stop:
         report = stop.report
         errors.print(f"interrupted: {report.completed:,} of {report.total:,} runs saved in {report.folder}; rerun the same command to resume", highlight=False, soft_wrap=True)

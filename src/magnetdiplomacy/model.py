@@ -109,6 +109,8 @@ class MagnetDiplomacyModel(mesa.Model):
         self.china_offtake_history: list[float] = []
         self.sales_window: deque = deque(maxlen=12)
         self.indicators: dict[str, Any] = {}
+        # Reporting only: a caller that keeps just the output contract's columns (a sweep) skips the rest.
+        self.contract_indicators_only = False
 
         # agents: states, firms, buyers
         self.us = UnitedStates(self)
@@ -958,8 +960,6 @@ class MagnetDiplomacyModel(mesa.Model):
         exchina_idx = [m for m, p in enumerate(self.magnet_plants) if p.pool == "exchina"]
         weights = np.array([max(self.magnet_plants[m].sold_t, 1e-9 if self.magnet_plants[m].capacity_t(t) > 0 else 0.0) for m in exchina_idx])
         magnet_ex = float(np.average(prices[exchina_idx], weights=weights)) if weights.sum() > 0 else float(prices[exchina_idx].mean())
-        licence = self.licence
-        demand_by_segment = self.buyer_population.demand_by_segment()
         self.indicators = {
             "tick": t,
             "date": np.datetime64(self.date, "ns"),
@@ -984,6 +984,12 @@ class MagnetDiplomacyModel(mesa.Model):
             "malaysia_jobs": self.malaysia.jobs,
             "malaysia_value_added_usd": self.malaysia.value_added_usd,
             "partnerships_active": self.partnerships.count(),
+        }
+        if self.contract_indicators_only:
+            return
+        licence = self.licence
+        demand_by_segment = self.buyer_population.demand_by_segment()
+        self.indicators |= {
             # beyond the contract
             "malaysia_lean": self.malaysia.lean,
             "malaysia_revealed_alignment": self.malaysia.revealed,

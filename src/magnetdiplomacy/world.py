@@ -42,6 +42,12 @@ def build_plants(config: Scenario) -> dict[str, Plant]:
     def at(when: str) -> int:
         return tick_of(start, when)
 
+    def opening(section, name: str, when: str) -> dict:
+        """Nameplate of a plant opening after the first month: read from the scenario when it opens."""
+        if at(when) > 0:
+            return {"nameplate_t_yr": 0.0, "nameplate_from": (section, name), "start": at(when)}
+        return {"nameplate_t_yr": getattr(section, name), "start": at(when)}
+
     grade = mines.ndpr_grade
     plants = [
         # mines (t REO/yr)
@@ -51,14 +57,14 @@ def build_plants(config: Scenario) -> dict[str, Plant]:
         Plant("row_domestic_mines", "Rest-of-world miners", "rest_of_world", "mine", "exchina", mines.row_domestic_t_yr, grade=grade),
         Plant("mountain_pass", "MP Materials", "united_states", "mine", "exchina", mines.us_mountain_pass_t_yr, grade=grade),
         Plant("mt_weld", "Lynas", "australia", "mine", "exchina", mines.mt_weld_t_yr, grade=mines.mt_weld_ndpr_grade, additions=[(at(mines.mt_weld_expansion), mines.mt_weld_expanded_t_yr - mines.mt_weld_t_yr, sep.lynas_expansion_ramp_months)]),
-        Plant("perak_pilot", "Malaysia", "malaysia", "mine", "exchina", mines.malaysia_pilot_t_yr, start=at(mines.malaysia_pilot_start), ramp_months=6, grade=grade),
+        Plant("perak_pilot", "Malaysia", "malaysia", "mine", "exchina", **opening(mines, "malaysia_pilot_t_yr", mines.malaysia_pilot_start), ramp_months=6, grade=grade),
         Plant("jv_mine", "Malaysia-China JV", "malaysia", "mine", "exchina", 0.0, start=NEVER, ramp_months=12, grade=grade),
         Plant("new_mines", "New non-China projects", "rest_of_world", "mine", "exchina", 0.0, grade=grade),
         # separation (t NdPr/yr; China's is bounded by its quota instead)
         Plant("china_separation", "China", "china", "separation", "china", float("inf")),
         Plant("lynas_malaysia", "Lynas", "malaysia", "separation", "exchina", sep.lynas_malaysia_t_yr, additions=[(at(sep.lynas_expansion), sep.lynas_malaysia_expanded_t_yr - sep.lynas_malaysia_t_yr, sep.lynas_expansion_ramp_months)]),
         Plant("lynas_relocated", "Lynas", "australia", "separation", "exchina", 0.0, start=NEVER),
-        Plant("mp_separation", "MP Materials", "united_states", "separation", "exchina", sep.mp_t_yr, start=at(sep.mp_start), ramp_months=sep.mp_ramp_months),
+        Plant("mp_separation", "MP Materials", "united_states", "separation", "exchina", **opening(sep, "mp_t_yr", sep.mp_start), ramp_months=sep.mp_ramp_months),
         Plant("other_separation", "Other separators", "rest_of_world", "separation", "exchina", sep.other_t_yr),
         # The joint venture sells its oxide to its Chinese partner: it sells into China's pool.
         Plant("jv_refinery", "Malaysia-China JV", "malaysia", "separation", "china", 0.0, start=NEVER, ramp_months=12),
@@ -73,7 +79,7 @@ def build_plants(config: Scenario) -> dict[str, Plant]:
         Plant("china_magnets", "China", "china", "magnet", "china", mag.china_capacity_t_yr, cost_factor=market.china_cost_factor),
         Plant("japan_magnets", "Japanese magnet makers", "japan", "magnet", "exchina", mag.japan_capacity_t_yr, cost_factor=market.japan_cost_factor),
         Plant("row_magnets", "Other magnet makers", "europe", "magnet", "exchina", mag.row_capacity_t_yr, cost_factor=market.row_cost_factor, additions=[(at(mag.narva_start), mag.narva_t_yr, 12.0), (at(mag.narva_expansion), mag.narva_expanded_t_yr - mag.narva_t_yr, 12.0)]),
-        Plant("us_magnets", "MP Materials", "united_states", "magnet", "exchina", mag.us_capacity_t_yr, start=at(mag.us_start), ramp_months=mag.us_ramp_months, cost_factor=market.us_cost_factor),
-        Plant("jslink_magnets", "JS Link", "malaysia", "magnet", "exchina", js.capacity_t_yr, start=at(js.start), ramp_months=js.ramp_months, cost_factor=market.malaysia_cost_factor),
+        Plant("us_magnets", "MP Materials", "united_states", "magnet", "exchina", **opening(mag, "us_capacity_t_yr", mag.us_start), ramp_months=mag.us_ramp_months, cost_factor=market.us_cost_factor),
+        Plant("jslink_magnets", "JS Link", "malaysia", "magnet", "exchina", **opening(js, "capacity_t_yr", js.start), ramp_months=js.ramp_months, cost_factor=market.malaysia_cost_factor),
     ]
     return {plant.name: plant for plant in plants}

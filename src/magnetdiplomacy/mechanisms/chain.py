@@ -11,6 +11,7 @@ returns what it produced *and* what it lost, so the model can check mass balance
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 STAGES = ("mine", "separation", "magnet", "heavy")
 
@@ -97,6 +98,11 @@ class Plant:
     ``nameplate_t_yr`` is in t REO/yr for mines, t NdPr/yr for separation, t NdFeB/yr for magnet
     plants and t Dy+Tb/yr for heavy circuits. ``additions`` are planned capacity changes
     ``(tick, extra t/yr, ramp months)``: expansions decided by the owner or set by the data.
+
+    A plant that opens later may take its nameplate from the scenario only when it is first
+    needed (``nameplate_from``: a scenario section and a field name): until then the value has
+    not influenced the run, so sweeps can share the months before it between runs that differ only
+    in that value (see :mod:`magnetdiplomacy.sweeps.sharing`).
     """
 
     name: str
@@ -128,12 +134,21 @@ class Plant:
     orders_t: float = 0.0  # magnet plants: tonnes buyers asked for this month
     effective_capacity_t: float = 0.0  # magnet plants: capacity usable given Dy/Tb supply
     history_orders: list[float] = field(default_factory=list)
+    nameplate_from: tuple[Any, str] | None = None
+
+    def _read_nameplate(self) -> None:
+        section, name = self.nameplate_from
+        self.nameplate_t_yr = float(getattr(section, name))
+        self.nameplate_from = None
 
     def capacity_t_yr(self, tick: int) -> float:
         """Nameplate in force at ``tick`` after ramps and planned additions."""
         if self.closed_from is not None and tick >= self.closed_from:
             return 0.0
-        total = self.nameplate_t_yr * ramp_factor(tick, self.start, self.ramp_months)
+        ramp = ramp_factor(tick, self.start, self.ramp_months)
+        if ramp and self.nameplate_from is not None:
+            self._read_nameplate()
+        total = self.nameplate_t_yr * ramp
         if self.growth_per_year:
             total *= (1.0 + self.growth_per_year) ** (max(0, tick - max(self.start, 0)) / 12.0)
         for when, extra, ramp in self.additions:
@@ -148,6 +163,8 @@ class Plant:
         """Capacity once every planned addition has ramped up (for investment decisions)."""
         if self.closed_from is not None and tick >= self.closed_from:
             return 0.0
+        if self.nameplate_from is not None:
+            self._read_nameplate()
         return self.nameplate_t_yr + sum(extra for _, extra, _ in self.additions)
 
     def add_capacity(self, when: int, extra_t_yr: float, ramp_months: float = 12.0) -> None:

@@ -5,6 +5,12 @@ finished runs to a new Parquet part every ``flush_runs`` runs or ``flush_seconds
 comes first. It holds at most one part's worth of results, so its memory does not grow with the
 number of runs. On Ctrl-C it writes what has finished, records the session as interrupted and
 stops the workers; rerunning the same command then runs only the missing runs.
+
+With common random numbers, runs that share a seed also share their history up to the month in
+which the model first reads a value they differ in (:mod:`magnetdiplomacy.sweeps.sharing`). The
+driver runs the base scenario once to learn those months, orders the runs so that those sharing
+the most history travel in the same task, and tells the workers when to keep copies. Results do
+not depend on it; ``share_history=False`` turns it off.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import numpy as np
 
 from .. import __version__
 from ..runs import git_commit
+from .sharing import first_reads
 from .designs import build_design, design_seed, design_table, replication_seeds, run_plan
 from .executors import Executor, make_executor
 from .spec import Sweep
@@ -117,13 +124,51 @@ def sweep_manifest(sweep: Sweep, plan_size: int) -> dict:
     }
 
 
-def auto_batch(total: int, workers: int) -> int:
-    """Runs per task: enough tasks to balance the workers, few enough to keep overhead low."""
+def auto_batch(total: int, workers: int, sharing: bool = False) -> int:
+    """Runs per task: enough tasks to balance the workers, few enough to keep overhead low.
+
+    Tasks are larger when runs share history, since only runs of one task share."""
+    if sharing:
+        return int(min(50, max(1, math.ceil(total / (max(1, workers) * 6)))))
     return int(min(8, max(1, math.ceil(total / (max(1, workers) * 30)))))
 
 
-def _tasks(sweep: Sweep, plan, pending: np.ndarray, batch: int) -> Iterator[Task]:
-    context = Context(sweep.fingerprint(), sweep.base.model_dump(mode="json"), tuple(sweep.paths), sweep.needed_columns, sweep.series, sweep.scalars)
+@dataclass(frozen=True)
+class SharingPlan:
+    """When each swept value is first read in the base scenario, and what follows from it."""
+
+    first_read: dict[str, float]
+
+    @property
+    def snapshot_ticks(self) -> tuple[int, ...]:
+        """Months at which reference runs keep a copy: each first read, and six months earlier in
+        case a run reads the value a little sooner than the base scenario does."""
+        ticks = {int(t) for t in self.first_read.values() if 1 <= t < math.inf}
+        return tuple(sorted(ticks | {t - 6 for t in ticks if t > 6}))
+
+    def order(self, plan, pending: np.ndarray, paths: list[str]) -> np.ndarray:
+        """``pending`` reordered by seed, then by the values read earliest: neighbours share most."""
+        early_first = sorted(paths, key=lambda path: self.first_read[path])
+        keys = [plan[path].to_numpy()[pending] for path in reversed(early_first)] + [plan["seed"].to_numpy()[pending]]
+        return pending[np.lexsort(keys)]
+
+
+def sharing_plan(sweep: Sweep, seed: int) -> SharingPlan | None:
+    """Probe the base scenario (one run) for when each swept value is first read; None if the
+    sweep's runs cannot share history (independent seeds)."""
+    if sweep.seeding != "common" or not sweep.paths:
+        return None
+    try:
+        return SharingPlan(first_reads(sweep.base, list(sweep.paths), seed))
+    except Exception:  # noqa: BLE001 - a base scenario that fails fails in every run; reported there
+        return None
+
+
+def _tasks(sweep: Sweep, plan, pending: np.ndarray, batch: int, sharing: SharingPlan | None = None) -> Iterator[Task]:
+    context = Context(
+        sweep.fingerprint(), sweep.base.model_dump(mode="json"), tuple(sweep.paths), sweep.needed_columns, sweep.series, sweep.scalars,
+        share_history=sharing is not None, snapshot_ticks=sharing.snapshot_ticks if sharing else (),
+    )
     ids = plan["run_id"].to_numpy()
     points = plan["point"].to_numpy()
     reps = plan["rep"].to_numpy()
@@ -149,8 +194,12 @@ def run_sweep(
     flush_seconds: float = 10.0,
     progress: Progress | None = None,
     on_ready: Callable[[SweepReport], None] | None = None,
+    share_history: bool = True,
 ) -> SweepReport:
     """Run (or resume) ``sweep`` into ``out`` (default ``runs/<name>``); return a :class:`SweepReport`.
+
+    ``share_history`` lets runs with the same seed start from a copy of an earlier run (same
+    results, less work; see :mod:`magnetdiplomacy.sweeps.sharing`).
 
     ``limit`` caps the number of runs done in this call (the rest stay for a later call).
     Raises :class:`SweepInterrupted` on Ctrl-C after saving the finished runs.
@@ -197,11 +246,17 @@ def run_sweep(
                 buffer = []
             last_flush = time.monotonic()
 
+        months = months_shared = 0
         try:
             if len(pending):
-                size = batch or sweep.batch or auto_batch(len(pending), executor.workers)
+                sharing = sharing_plan(sweep, int(plan["seed"].iloc[pending[0]])) if share_history and len(pending) > 1 else None
+                if sharing is not None:
+                    pending = sharing.order(plan, pending, list(sweep.paths))
+                size = batch or sweep.batch or auto_batch(len(pending), executor.workers, sharing is not None)
                 progress.start(len(plan), len(done), f"{sweep.name}")
-                for result in executor.imap_unordered(_tasks(sweep, plan, pending, size)):
+                for result in executor.imap_unordered(_tasks(sweep, plan, pending, size, sharing)):
+                    months += result.months
+                    months_shared += result.months_shared
                     buffer.extend(result.outcomes)
                     report.errors.extend(result.errors)
                     if result.worker:
@@ -233,6 +288,7 @@ def run_sweep(
                 runs_done=report.done_now, runs_failed=len(report.errors), seconds=round(report.seconds, 3),
                 runs_per_second=round(report.done_now / report.seconds, 3) if report.seconds > 0 else None,
                 peak_rss_mib=report.peak_rss_mib,
+                months_shared=round(months_shared / months, 4) if months else 0.0,
                 cpu_s={"driver": round(cpu_seconds() - cpu_at_start, 3), "workers": round(sum(worker_cpu.values()), 3) if executor.kind != "inline" else 0.0},
                 first_error=(f"run {report.errors[0][0]}: {report.errors[0][1]}" if report.errors else None),
             )
