@@ -1,16 +1,23 @@
 """Sweep throughput, parallel efficiency, a side-by-side with mesa.batch_run, and memory at scale.
 
-    uv run python benchmarks/bench_sweeps.py                 # about 15 minutes on an idle 2-core machine
+    uv run python benchmarks/bench_sweeps.py                 # about 20 minutes on an idle 2-core machine
     uv run python benchmarks/bench_sweeps.py --runs 200 --mem-runs 500 2000   # a quick look
 
 What is measured, each case in a fresh process (so timings include start-up and peak memory is
-that case's alone):
+that case's alone), for two 1,000-run baseline sweeps (192 months, 300 buyers; a full factorial
+of 5 x 4 x 5 = 100 points, 10 replications; three per-month series and three end-of-run scalars
+kept):
 
-1. ``magnetdiplomacy sweep`` of a 1,000-run baseline sweep (192 months, 300 buyers; a full
-   factorial of 5 licence grant rates x 4 US tariffs x 5 JS Link capacities = 100 points, 10
-   replications), keeping three per-month series and three end-of-run scalars, with 2 workers
-   and with 1 worker: wall time of the whole command, runs per second, parallel efficiency
-   ``T1 / (2 * T2)``.
+- design ``history``: China's licence grant rate (part of China's leverage over Malaysia from the
+  first month) x the 2020 US tariff on Malaysia (built with the model) x JS Link's capacity (read
+  when the plant opens in 2027);
+- design ``levers``: three of the agents' policy levers, all first read when the agents take over
+  from the replayed history in 2026-04 (the weight Malaysia gives its industry targets, the US
+  offtake offer rate, China's retaliation threshold).
+
+1. ``magnetdiplomacy sweep`` with 2 workers (and, for the first design, with 1 worker: parallel
+   efficiency ``T1 / (2 * T2)``), and with ``--no-share-history`` to show what shared history
+   contributes; wall time of the whole command, CPU seconds, share of months started from a copy.
 2. ``mesa.batch_run`` on the same design: the same 100 points (a grid), the same 10 seeds (the
    sweep's replication seeds: sweeps use common random numbers, replication r of every point has
    one seed, which is what ``batch_run(rng=[...])`` does), the same fixed settings
@@ -21,8 +28,7 @@ that case's alone):
    Both the bare ``batch_run`` call and the end-to-end time are reported; the throughput ratio
    uses end-to-end times. The script checks that both give identical outcome values. It also
    compares CPU seconds per run (driver plus workers, user plus system), which other programs
-   sharing the machine do not distort the way they distort wall time. (The sweep's figure leaves
-   out the one-time import in the server process its workers are forked from, about 3 CPU s.)
+   sharing the machine do not distort the way they distort wall time.
 3. Peak memory of the sweep driver and of its workers for a 1,000-run and a 10,000-run sweep of
    short runs (2020-01 to 2021-12, 30 buyers) with 2 workers, to show that memory does not grow
    with the number of runs (short runs keep this part to a few minutes).

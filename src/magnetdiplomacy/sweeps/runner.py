@@ -129,7 +129,7 @@ def auto_batch(total: int, workers: int, sharing: bool = False) -> int:
 
     Tasks are larger when runs share history, since only runs of one task share."""
     if sharing:
-        return int(min(50, max(1, math.ceil(total / (max(1, workers) * 6)))))
+        return int(min(50, max(1, math.ceil(total / (max(1, workers) * 12)))))
     return int(min(8, max(1, math.ceil(total / (max(1, workers) * 30)))))
 
 
@@ -141,10 +141,9 @@ class SharingPlan:
 
     @property
     def snapshot_ticks(self) -> tuple[int, ...]:
-        """Months at which reference runs keep a copy: each first read, and six months earlier in
-        case a run reads the value a little sooner than the base scenario does."""
-        ticks = {int(t) for t in self.first_read.values() if 1 <= t < math.inf}
-        return tuple(sorted(ticks | {t - 6 for t in ticks if t > 6}))
+        """Months at which reference runs keep a copy: each month in which a swept value was first
+        read. (A run that reads a value sooner falls back to an earlier copy or runs from the start.)"""
+        return tuple(sorted({int(t) for t in self.first_read.values() if 1 <= t < math.inf}))
 
     def order(self, plan, pending: np.ndarray, paths: list[str]) -> np.ndarray:
         """``pending`` reordered by seed, then by the values read earliest: neighbours share most."""

@@ -9,7 +9,7 @@ Workers record only the model columns the sweep needs: the model's own ``DataCol
 columns, deep-copied each month) is replaced by a :class:`Recorder` that reads the same
 ``model.indicators`` row; the model computes only the output contract's columns when those are all
 the sweep keeps, and no agent table. These are outputs, not dynamics: the values are identical (a
-test checks it) and a run is about a quarter faster.
+test checks it) and a run takes about a fifth less time.
 
 Runs of a task that share a seed start, where they can, from a copy of an earlier run of the
 task taken before the month in which they first differ (:mod:`magnetdiplomacy.sweeps.sharing`);
