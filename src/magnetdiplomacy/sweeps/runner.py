@@ -28,9 +28,9 @@ import numpy as np
 
 from .. import __version__
 from ..runs import git_commit
-from .sharing import first_reads
 from .designs import build_design, design_seed, design_table, replication_seeds, run_plan
 from .executors import Executor, make_executor
+from .sharing import first_reads
 from .spec import Sweep
 from .storage import SweepStore, completed_run_ids, now
 from .worker import Context, Task, cpu_seconds, peak_rss_mib
