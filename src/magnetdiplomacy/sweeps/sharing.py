@@ -108,13 +108,14 @@ class Reference:
 
     def start_for(self, values: dict[str, Any], varied: Sequence[str]) -> tuple[int, list[str]]:
         """The latest month a run with ``values`` can start from, and the paths that differ."""
-        differ = [path for path in varied if not _same(values[path], self.values[path])]
+        differ = [path for path in varied if not same_value(values[path], self.values[path])]
         limit = min((self.tracker.first_read(path) for path in differ), default=NEVER_READ)
         usable = [tick for tick in self.snapshots if tick <= limit]
         return (max(usable) if usable else -1), differ
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
+    """Equal scenario values (two NaNs count as equal)."""
     return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
 
 
@@ -143,9 +144,11 @@ class SharedRunner:
     references: list[Reference] = field(default_factory=list)
     months_shared: int = 0
 
-    def run(self, scenario: Scenario, seed: int) -> MagnetDiplomacyModel:
-        """Run one scenario with one seed to its end; return the finished model."""
-        values = leaves(scenario)
+    def run(self, scenario: Scenario, seed: int, values: dict[str, Any] | None = None) -> MagnetDiplomacyModel:
+        """Run one scenario with one seed to its end; return the finished model.
+
+        ``values`` are the scenario's :func:`leaves`, if the caller has them already."""
+        values = leaves(scenario) if values is None else values
         best: tuple[int, Reference | None, list[str]] = (0, None, [])
         for reference in self.references:
             if reference.seed != seed:
@@ -162,24 +165,9 @@ class SharedRunner:
         return self._reference(scenario, seed, values)
 
     def _reference(self, scenario: Scenario, seed: int, values: dict[str, Any]) -> MagnetDiplomacyModel:
-        scenario = scenario.model_copy(deep=True)  # the tracker changes section classes
-        tracker = ReadTracker()
-        tracker.watch(scenario, self.varied)
-        model = self.build(scenario, seed)
-        reference = Reference(seed, values, tracker)
-        wanted = sorted(set(t for t in self.snapshot_ticks if 0 < t < model.n_ticks))
-        while model.running:
-            tick = model.tick
-            if wanted and tick == wanted[0]:
-                wanted.pop(0)
-                # a copy is useful only while some varied value is still unread
-                if any(path not in tracker.first for path in self.varied):
-                    reference.snapshots[tick] = copy.deepcopy(model)
-            tracker.tick = tick
-            model.step()
-        tracker.active = False
-        if reference.snapshots:
-            self.references.append(reference)
+        model, tracker, snapshots = tracked_run(scenario, seed, self.varied, self.build, self.snapshot_ticks)
+        if snapshots:
+            self.references.append(Reference(seed, values, tracker, snapshots))
             del self.references[: -self.keep]
         return model
 
@@ -189,13 +177,33 @@ def _finish(model: MagnetDiplomacyModel) -> None:
         model.step()
 
 
-def first_reads(scenario: Scenario, paths: Sequence[str], seed: int, build: Callable[[Scenario, int], MagnetDiplomacyModel] | None = None) -> dict[str, float]:
-    """Run ``scenario`` once and return the month each of ``paths`` is first read (``inf``: never)."""
-    scenario = scenario.model_copy(deep=True)
+def tracked_run(
+    scenario: Scenario,
+    seed: int,
+    paths: Sequence[str],
+    build: Callable[[Scenario, int], MagnetDiplomacyModel],
+    snapshot_ticks: Sequence[int] = (),
+) -> tuple[MagnetDiplomacyModel, ReadTracker, dict[int, MagnetDiplomacyModel]]:
+    """Run ``scenario`` to its end with the values at ``paths`` watched; return the finished model,
+    the tracker and copies of the model taken at the start of ``snapshot_ticks`` (only while some
+    watched value is still unread: a later copy is of no use)."""
+    scenario = scenario.model_copy(deep=True)  # the tracker changes section classes
     tracker = ReadTracker()
     tracker.watch(scenario, paths)
-    model = (build or (lambda s, r: MagnetDiplomacyModel(s, rng=r)))(scenario, seed)
+    model = build(scenario, seed)
+    snapshots: dict[int, MagnetDiplomacyModel] = {}
+    wanted = {t for t in snapshot_ticks if 0 < t < model.n_ticks}
     while model.running:
-        tracker.tick = model.tick
+        tick = model.tick
+        if tick in wanted and any(path not in tracker.first for path in paths):
+            snapshots[tick] = copy.deepcopy(model)
+        tracker.tick = tick
         model.step()
+    tracker.active = False
+    return model, tracker, snapshots
+
+
+def first_reads(scenario: Scenario, paths: Sequence[str], seed: int) -> dict[str, float]:
+    """Run ``scenario`` once and return the month each of ``paths`` is first read (``inf``: never)."""
+    _, tracker, _ = tracked_run(scenario, seed, paths, lambda s, r: MagnetDiplomacyModel(s, rng=r))
     return {path: tracker.first_read(path) for path in paths}

@@ -32,7 +32,7 @@ import numpy as np
 from ..model import CONTRACT_COLUMNS, MagnetDiplomacyModel
 from ..parameters import Scenario
 from ..scenario import load_scenario
-from .sharing import SharedRunner, leaves
+from .sharing import SharedRunner, leaves, same_value
 from .spec import Scalar
 
 
@@ -189,8 +189,8 @@ def run_batch(task: Task) -> BatchResult:
             scenarios.append(load_scenario(base, dict(zip(context.paths, values))))
         except Exception as err:  # noqa: BLE001 - reported below with the run id
             scenarios.append(err)
-    runner = _shared_runner(context, [s for s in scenarios if isinstance(s, Scenario)])
-    for (run_id, point, rep, seed, values), scenario in zip(task.runs, scenarios):
+    runner, scenario_values = _shared_runner(context, scenarios)
+    for (run_id, point, rep, seed, values), scenario, leaf_values in zip(task.runs, scenarios, scenario_values):
         began = time.perf_counter()
         try:
             if isinstance(scenario, Exception):
@@ -199,7 +199,7 @@ def run_batch(task: Task) -> BatchResult:
                 data = simulate_columns(scenario, seed, context.columns)
             else:
                 shared_before = runner.months_shared
-                model = runner.run(scenario, seed)
+                model = runner.run(scenario, seed, leaf_values)
                 data = recorded(model)
                 result.months_shared += runner.months_shared - shared_before
             scalars = compute_scalars(data, context.columns, context.scalars)
@@ -215,16 +215,19 @@ def run_batch(task: Task) -> BatchResult:
     return result
 
 
-def _shared_runner(context: Context, scenarios: list[Scenario]) -> SharedRunner | None:
-    """A runner that shares history between the task's runs, or None where nothing can be shared."""
-    if not context.share_history or not context.snapshot_ticks or len(scenarios) < 2:
-        return None
-    values = [leaves(s) for s in scenarios]
-    first = values[0]
+def _shared_runner(context: Context, scenarios: list[Scenario | Exception]) -> tuple[SharedRunner | None, list[dict | None]]:
+    """A runner that shares history between the task's runs (None where nothing can be shared),
+    and each scenario's values by path (None for a scenario that failed or without a runner)."""
+    valid = [s for s in scenarios if isinstance(s, Scenario)]
+    if not context.share_history or not context.snapshot_ticks or len(valid) < 2:
+        return None, [None] * len(scenarios)
+    values = [leaves(s) if isinstance(s, Scenario) else None for s in scenarios]
+    known = [v for v in values if v is not None]
+    first = known[0]
     # every value that differs anywhere in the task, including values validators derive
-    varied = [path for path in first if any(v[path] != first[path] for v in values[1:])]
+    varied = [path for path in first if any(not same_value(v[path], first[path]) for v in known[1:])]
     columns = context.columns
-    return SharedRunner(lambda scenario, seed: recording_model(scenario, seed, columns), context.snapshot_ticks, varied)
+    return SharedRunner(lambda scenario, seed: recording_model(scenario, seed, columns), context.snapshot_ticks, varied), values
 
 
 def cpu_seconds() -> float:
