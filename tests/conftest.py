@@ -15,6 +15,19 @@ def cached_run(scenario: str = "baseline", **overrides):
     return run(scenario, overrides={k.replace("__", "."): v for k, v in overrides.items()} or None)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for a browser test module (the module calls ``require_chromium`` first,
+    so it is skipped, or fails in CI, before this is used without Chromium)."""
+    from app_helpers import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def baseline():
     return cached_run("baseline")

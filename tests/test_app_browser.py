@@ -13,8 +13,6 @@ import pytest
 
 from app_helpers import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     VIEWPORT,
     Server,
@@ -37,7 +35,7 @@ from magnetdiplomacy.ui.levers import levers
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-sync_api = require_chromium()
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +44,6 @@ def server():
     app = Server(ROOT / "app.py", log=ARTIFACTS / "app_server.log").start()
     yield app
     app.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

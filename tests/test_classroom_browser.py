@@ -17,11 +17,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from app_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, Server, require_chromium, screenshot
+from app_helpers import ARTIFACTS, ROOT, Server, require_chromium, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 
-sync_api = require_chromium()
+require_chromium()
 
 VIEWPORT = {"width": 1366, "height": 900}
 DB_VAR = "MAGNETDIPLOMACY_CLASSROOM_DB"
@@ -60,14 +60,6 @@ def room(tmp_path_factory):
         os.environ.pop(DB_VAR, None)
     else:
         os.environ[DB_VAR] = old
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
