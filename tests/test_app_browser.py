@@ -35,7 +35,7 @@ from magnetdiplomacy.ui.levers import levers
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-require_chromium()
+expect = require_chromium().expect
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +79,8 @@ def test_every_control_is_present(server, context):
     assert page.locator(".md-seed input").input_value() == "20200101"
     # scenario picker lists every scenario file
     page.locator(".md-scenario").click()
+    # the menu opens asynchronously: wait until it lists as many items as there are scenarios
+    expect(page.get_by_role("option")).to_have_count(len(list_scenarios()))
     options = page.get_by_role("option").all_inner_texts()
     assert sorted(o.strip() for o in options) == sorted(list_scenarios())
     page.keyboard.press("Escape")
