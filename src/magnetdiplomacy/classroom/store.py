@@ -110,19 +110,24 @@ class Store:
         with self.lock:
             return [dict(r) for r in self.db.execute(sql, args).fetchall()]
 
-    # ---- classes -----------------------------------------------------------------------------
-
-    def insert_class(self, row: dict) -> None:
+    def _insert(self, table: str, row: dict) -> None:
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         with self.tx() as db:
-            db.execute(f"INSERT INTO classes ({cols}) VALUES ({marks})", tuple(row.values()))
+            db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
 
-    def update_class(self, class_id: str, **fields: Any) -> None:
-        fields["updated"] = time.time()
+    def _update(self, table: str, row_id: str, fields: dict) -> None:
         sets = ", ".join(f"{k} = ?" for k in fields)
         with self.tx() as db:
-            db.execute(f"UPDATE classes SET {sets} WHERE id = ?", (*fields.values(), class_id))
+            db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*fields.values(), row_id))
+
+    # ---- classes -----------------------------------------------------------------------------
+
+    def insert_class(self, row: dict) -> None:
+        self._insert("classes", row)
+
+    def update_class(self, class_id: str, **fields: Any) -> None:
+        self._update("classes", class_id, {**fields, "updated": time.time()})
 
     def class_row(self, class_id: str) -> dict | None:
         rows = self._rows("SELECT * FROM classes WHERE id = ?", (class_id,))
@@ -144,15 +149,10 @@ class Store:
     # ---- members -----------------------------------------------------------------------------
 
     def insert_member(self, row: dict) -> None:
-        cols = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        with self.tx() as db:
-            db.execute(f"INSERT INTO members ({cols}) VALUES ({marks})", tuple(row.values()))
+        self._insert("members", row)
 
     def update_member(self, member_id: str, **fields: Any) -> None:
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        with self.tx() as db:
-            db.execute(f"UPDATE members SET {sets} WHERE id = ?", (*fields.values(), member_id))
+        self._update("members", member_id, fields)
 
     def member_by_token_hash(self, token_hash: str) -> dict | None:
         rows = self._rows("SELECT * FROM members WHERE token_hash = ?", (token_hash,))
