@@ -12,7 +12,7 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 os.environ.setdefault("SOLARA_SERVER_SYNC_WS_WRITE", "true")  # see configure_server
 
 from magnetdiplomacy.classroom.pages import Layout, configure_server, routes  # noqa: E402
-from magnetdiplomacy.classroom.session import get_classroom  # noqa: E402
+from magnetdiplomacy.classroom.room import get_classroom  # noqa: E402
 
 configure_server()
 get_classroom()  # open the database and bring back running classes (and their timers) at start-up

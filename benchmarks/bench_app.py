@@ -32,13 +32,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from app_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Server  # noqa: E402
-
 import mesa  # noqa: E402
+
+from app_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Server  # noqa: E402
 
 WOLF_SHEEP = Path(mesa.__file__).parent / "examples" / "advanced" / "wolf_sheep" / "app.py"
 
@@ -52,7 +53,7 @@ APPS = {
 # The floor: the least a Solara page can do per step (a Step button whose handler puts two tiny SVG
 # charts into one HTML element directly, as this app's live views do; no model, no re-render), to
 # show what this machine allows for the 10-tab ratio.
-FLOOR_APP = '''
+FLOOR_APP = """
 import os
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 import solara
@@ -60,7 +61,8 @@ import solara.widgets
 
 def svg(n):
     pts = " ".join(f"{10 + 2 * i},{100 - (i * 7) % 90}" for i in range(n))
-    return f'<svg viewBox="0 0 420 120" width="420"><polyline points="{pts}" fill="none" stroke="black"/><text x="5" y="15">{n}</text></svg>'
+    line = f'<polyline points="{pts}" fill="none" stroke="black"/>'
+    return f'<svg viewBox="0 0 420 120" width="420">{line}<text x="5" y="15">{n}</text></svg>'
 
 def content(n):
     return "".join(f"<div class='floor-chart'>{svg(n)}</div>" for _ in range(2))
@@ -81,21 +83,26 @@ def Page():
 
     solara.use_effect(attach)
     solara.Button("Step", on_click=click)
-'''
+"""
 
 
 READY = """([sel, count, step]) => {
-  const charts = Array.from(document.querySelectorAll(sel)).filter(e => e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0));
-  const button = step ? document.querySelector(step) : Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim().toLowerCase() === 'step');
+  const charts = Array.from(document.querySelectorAll(sel))
+    .filter(e => e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0));
+  const button = step ? document.querySelector(step)
+    : Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim().toLowerCase() === 'step');
   return charts.length >= count && !!button;
 }"""
 
 # Click Step inside the page and resolve with the milliseconds until every chart has changed and
 # the next frame is painted.
 MEASURE = """([sel, step, paint]) => new Promise((resolve, reject) => {
-  const sig = () => Array.from(document.querySelectorAll(sel)).map(e => e.tagName === 'IMG' ? e.src.length + ':' + e.src.slice(-96) : e.outerHTML.length + ':' + e.outerHTML.slice(-400));
+  const sig = () => Array.from(document.querySelectorAll(sel)).map(e => e.tagName === 'IMG'
+    ? e.src.length + ':' + e.src.slice(-96)
+    : e.outerHTML.length + ':' + e.outerHTML.slice(-400));
   const before = sig();
-  const button = step ? document.querySelector(step) : Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim().toLowerCase() === 'step');
+  const button = step ? document.querySelector(step)
+    : Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim().toLowerCase() === 'step');
   let done = false;
   const check = () => {
     if (done) return;
@@ -109,7 +116,9 @@ MEASURE = """([sel, step, paint]) => new Promise((resolve, reject) => {
   };
   const observer = new MutationObserver(check);
   observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
-  setTimeout(() => { if (!done) { observer.disconnect(); reject(new Error('charts did not change within 30 s')); } }, 30000);
+  setTimeout(() => {
+    if (!done) { observer.disconnect(); reject(new Error('charts did not change within 30 s')); }
+  }, 30000);
   const t0 = performance.now();
   button.click();
 })"""
@@ -128,7 +137,9 @@ async def open_page(browser, url: str, app: str, context=None):
     page = await ctx.new_page()
     started = time.perf_counter()
     await page.goto(url)
-    await page.wait_for_function(READY, arg=[spec["charts"], spec["count"], spec["step"]], timeout=90_000, polling="raf")
+    await page.wait_for_function(
+        READY, arg=[spec["charts"], spec["count"], spec["step"]], timeout=90_000, polling="raf"
+    )
     return page, time.perf_counter() - started
 
 
@@ -158,6 +169,68 @@ async def tabs_ratio(browser, url: str, app: str, tabs: int, rounds: int, pid: i
     return single, together, 1000 * used / len(together)
 
 
+def server_pid(server: Server) -> int:
+    """Process id of a started server."""
+    if server.process is None:
+        raise RuntimeError(f"the server for {server.app} is not running")
+    return server.process.pid
+
+
+async def _first_renders(browser: Any, servers: dict[str, Server], rounds: int) -> dict[str, list[float]]:
+    """Seconds from opening each app to its charts drawn: both warmed first, then fresh loads alternating."""
+    for app, server in servers.items():
+        page, _ = await open_page(browser, server.url, app)
+        await page.context.close()
+    renders: dict[str, list[float]] = {app: [] for app in servers}
+    for _ in range(rounds):
+        for app, server in servers.items():
+            page, seconds = await open_page(browser, server.url, app)
+            renders[app].append(seconds)
+            await page.context.close()
+    return renders
+
+
+async def _step_latencies(
+    browser: Any, servers: dict[str, Server], rounds: int
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """One tab each: Step latencies (ms) and server CPU seconds, apps alternating in blocks of five steps."""
+    pages = {}
+    for app, server in servers.items():
+        pages[app], _ = await open_page(browser, server.url, app)
+        for _ in range(2):  # warm-up
+            await step_latency(pages[app], app)
+    steps: dict[str, list[float]] = {app: [] for app in servers}
+    server_cpu = {app: 0.0 for app in servers}
+    for _ in range(rounds * 2):
+        for app, server in servers.items():
+            for _ in range(5):
+                before = cpu_seconds(server_pid(server))
+                steps[app].append(await step_latency(pages[app], app))
+                server_cpu[app] += cpu_seconds(server_pid(server)) - before
+                await asyncio.sleep(0.05)
+    for page in pages.values():
+        await page.context.close()
+    return steps, server_cpu
+
+
+async def _floor(browser: Any, tabs: int, rounds: int) -> dict:
+    """The same measurement on a minimal page (one HTML element replaced per Step): the floor."""
+    floor_server = Server(ARTIFACTS / "bench_floor_app.py", log=ARTIFACTS / "bench_floor_server.log")
+    (ARTIFACTS / "bench_floor_app.py").write_text(FLOOR_APP)
+    floor_server.start()
+    try:
+        f_single, f_together, f_cpu_ms = await tabs_ratio(
+            browser, floor_server.url, "floor", tabs, rounds, server_pid(floor_server)
+        )
+    finally:
+        floor_server.stop()
+    return {
+        "single_ms": statistics.median(f_single),
+        "tabs_ms": statistics.median(f_together),
+        "server_cpu_per_step_ms": f_cpu_ms,
+    }
+
+
 async def run(rounds: int, tabs: int, floor: bool = False) -> dict:
     from playwright.async_api import async_playwright
 
@@ -172,48 +245,18 @@ async def run(rounds: int, tabs: int, floor: bool = False) -> dict:
     try:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            # warm both servers (first kernel, imports), then time fresh loads, alternating apps
-            for app, server in servers.items():
-                page, _ = await open_page(browser, server.url, app)
-                await page.context.close()
-            renders = {app: [] for app in servers}
-            for _ in range(rounds):
-                for app, server in servers.items():
-                    page, seconds = await open_page(browser, server.url, app)
-                    renders[app].append(seconds)
-                    await page.context.close()
-            # one tab each: step latency, apps alternating in blocks of five steps
-            pages = {}
-            for app, server in servers.items():
-                pages[app], _ = await open_page(browser, server.url, app)
-                for _ in range(2):  # warm-up
-                    await step_latency(pages[app], app)
-            steps = {app: [] for app in servers}
-            server_cpu = {app: 0.0 for app in servers}
-            for _ in range(rounds * 2):
-                for app, server in servers.items():
-                    for _ in range(5):
-                        before = cpu_seconds(server.process.pid)
-                        steps[app].append(await step_latency(pages[app], app))
-                        server_cpu[app] += cpu_seconds(server.process.pid) - before
-                        await asyncio.sleep(0.05)
-            for page in pages.values():
-                await page.context.close()
+            renders = await _first_renders(browser, servers, rounds)
+            steps, server_cpu = await _step_latencies(browser, servers, rounds)
             # our app: `tabs` tabs on one server, all clicking Step at once; the single-tab block
             # for the ratio is measured right before on the same server, with the others open.
             # Each tab gets its own browser context (its own window): in one window only the
             # front tab paints, so the others would measure Chromium's background throttling.
             ours = servers["magnetdiplomacy"]
-            single, together, tabs_cpu_ms = await tabs_ratio(browser, ours.url, "magnetdiplomacy", tabs, rounds, ours.process.pid)
+            single, together, tabs_cpu_ms = await tabs_ratio(
+                browser, ours.url, "magnetdiplomacy", tabs, rounds, server_pid(ours)
+            )
             if floor:
-                floor_server = Server(ARTIFACTS / "bench_floor_app.py", log=ARTIFACTS / "bench_floor_server.log")
-                (ARTIFACTS / "bench_floor_app.py").write_text(FLOOR_APP)
-                floor_server.start()
-                try:
-                    f_single, f_together, f_cpu_ms = await tabs_ratio(browser, floor_server.url, "floor", tabs, rounds, floor_server.process.pid)
-                finally:
-                    floor_server.stop()
-                results["floor"] = {"single_ms": statistics.median(f_single), "tabs_ms": statistics.median(f_together), "server_cpu_per_step_ms": f_cpu_ms}
+                results["floor"] = await _floor(browser, tabs, rounds)
             await browser.close()
     finally:
         for server in servers.values():
@@ -225,39 +268,110 @@ async def run(rounds: int, tabs: int, floor: bool = False) -> dict:
     results["server_cpu_per_step_10_tabs_ms"] = tabs_cpu_ms
     results["step_single_same_server_ms"] = statistics.median(single)
     results["step_10_tabs_ms"] = statistics.median(together)
-    results["samples"] = {"first_render_s": renders, "step_ms": steps, "single_ms": single, "tabs_ms": together, "tabs": tabs}
+    results["samples"] = {
+        "first_render_s": renders,
+        "step_ms": steps,
+        "single_ms": single,
+        "tabs_ms": together,
+        "tabs": tabs,
+    }
     return results
 
 
-def report(results: dict) -> str:
-    ours, theirs = "magnetdiplomacy", "wolf_sheep"
+def _target_rows(results: dict, ours: str, theirs: str) -> list[tuple]:
+    """The measures with targets: first render, Step with one tab, Step with many tabs."""
     render_ratio = results["first_render_s"][ours] / results["first_render_s"][theirs]
     step_ratio = results["step_ms"][ours] / results["step_ms"][theirs]
     tabs_ratio = results["step_10_tabs_ms"] / results["step_single_same_server_ms"]
     n = results["samples"]["tabs"]
-    rows = [
-        ("first render (s, median)", f"{results['first_render_s'][ours]:.2f}", f"{results['first_render_s'][theirs]:.2f}", f"{render_ratio:.2f}", "<= 1.00", render_ratio <= 1.0),
-        ("Step -> charts updated, 1 tab (ms, median)", f"{results['step_ms'][ours]:.1f}", f"{results['step_ms'][theirs]:.1f}", f"{step_ratio:.2f}", "<= 0.50", step_ratio <= 0.5),
-        (f"Step -> charts updated, {n} tabs at once (ms, median)", f"{results['step_10_tabs_ms']:.1f}", "", f"{tabs_ratio:.2f} x {results['step_single_same_server_ms']:.1f} ms (1 tab)", "< 3.00", tabs_ratio < 3.0),
+    return [
+        (
+            "first render (s, median)",
+            f"{results['first_render_s'][ours]:.2f}",
+            f"{results['first_render_s'][theirs]:.2f}",
+            f"{render_ratio:.2f}",
+            "<= 1.00",
+            render_ratio <= 1.0,
+        ),
+        (
+            "Step -> charts updated, 1 tab (ms, median)",
+            f"{results['step_ms'][ours]:.1f}",
+            f"{results['step_ms'][theirs]:.1f}",
+            f"{step_ratio:.2f}",
+            "<= 0.50",
+            step_ratio <= 0.5,
+        ),
+        (
+            f"Step -> charts updated, {n} tabs at once (ms, median)",
+            f"{results['step_10_tabs_ms']:.1f}",
+            "",
+            f"{tabs_ratio:.2f} x {results['step_single_same_server_ms']:.1f} ms (1 tab)",
+            "< 3.00",
+            tabs_ratio < 3.0,
+        ),
     ]
+
+
+def _info_rows(results: dict, ours: str, theirs: str) -> list[tuple]:
+    """The measures shown for information: server CPU per Step and, if measured, the floor."""
+    n = results["samples"]["tabs"]
     cpu = results["server_cpu_per_step_ms"]
     info = [
-        ("server CPU per Step, 1 tab (ms, mean)", f"{cpu[ours]:.1f}", f"{cpu[theirs]:.1f}", f"{cpu[ours] / cpu[theirs]:.2f}", "", None),
-        (f"server CPU per Step, {n} tabs at once (ms, mean)", f"{results['server_cpu_per_step_10_tabs_ms']:.1f}", "", "", "", None),
+        (
+            "server CPU per Step, 1 tab (ms, mean)",
+            f"{cpu[ours]:.1f}",
+            f"{cpu[theirs]:.1f}",
+            f"{cpu[ours] / cpu[theirs]:.2f}",
+            "",
+            None,
+        ),
+        (
+            f"server CPU per Step, {n} tabs at once (ms, mean)",
+            f"{results['server_cpu_per_step_10_tabs_ms']:.1f}",
+            "",
+            "",
+            "",
+            None,
+        ),
     ]
     if "floor" in results:
         floor = results["floor"]
-        info.append((f"floor: minimal page, {n} tabs / 1 tab (ms, medians)", f"{floor['tabs_ms']:.1f} / {floor['single_ms']:.1f}", "", f"{floor['tabs_ms'] / floor['single_ms']:.2f}", "", None))
-        info.append((f"floor: server CPU per Step, {n} tabs at once (ms, mean)", f"{floor['server_cpu_per_step_ms']:.1f}", "", "", "", None))
-    rows = rows + info
-    widths = [max(len(str(row[i])) for row in rows + [("measure", ours, theirs, "ratio", "target", "")]) for i in range(5)]
+        info.append(
+            (
+                f"floor: minimal page, {n} tabs / 1 tab (ms, medians)",
+                f"{floor['tabs_ms']:.1f} / {floor['single_ms']:.1f}",
+                "",
+                f"{floor['tabs_ms'] / floor['single_ms']:.2f}",
+                "",
+                None,
+            )
+        )
+        info.append(
+            (
+                f"floor: server CPU per Step, {n} tabs at once (ms, mean)",
+                f"{floor['server_cpu_per_step_ms']:.1f}",
+                "",
+                "",
+                "",
+                None,
+            )
+        )
+    return info
+
+
+def report(results: dict) -> str:
+    ours, theirs = "magnetdiplomacy", "wolf_sheep"
+    rows = _target_rows(results, ours, theirs) + _info_rows(results, ours, theirs)
+    widths = [
+        max(len(str(row[i])) for row in rows + [("measure", ours, theirs, "ratio", "target", "")]) for i in range(5)
+    ]
     lines = []
     header = ("measure", ours, theirs, "ratio", "target")
-    lines.append("  ".join(str(h).ljust(w) for h, w in zip(header, widths)) + "  result")
+    lines.append("  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)) + "  result")
     lines.append("  ".join("-" * w for w in widths) + "  ------")
     for row in rows:
         verdict = "" if row[5] is None else "  met" if row[5] else "  NOT MET"
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row[:5], widths)) + verdict)
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row[:5], widths, strict=True)) + verdict)
     return "\n".join(lines)
 
 
@@ -265,8 +379,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="page loads per app; step samples scale with it")
     parser.add_argument("--tabs", type=int, default=10, help="tabs stepping at once")
-    parser.add_argument("--no-floor", dest="floor", action="store_false", help="leave out the minimal Solara page (what this machine allows for the 10-tab ratio)")
-    parser.add_argument("--json", type=Path, default=ARTIFACTS / "bench_app.json", help="where to write the raw figures")
+    parser.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="leave out the minimal Solara page (what this machine allows for the 10-tab ratio)",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=ARTIFACTS / "bench_app.json", help="where to write the raw figures"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     results = asyncio.run(run(args.rounds, args.tabs, args.floor))

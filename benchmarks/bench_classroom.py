@@ -1,6 +1,7 @@
 """Load benchmark of the classroom: one teacher and 30 student tabs on one server.
 
-    uv run python benchmarks/bench_classroom.py [--students 30] [--rounds 5] [--modes individual roleplay] [--busy] [--json PATH]
+    uv run python benchmarks/bench_classroom.py [--students 30] [--rounds 5] [--modes individual roleplay]
+        [--busy] [--json PATH]
 
 For each mode the script opens a class in a fresh database (individual: every student plays
 Malaysia in their own world; role-play: 30 students in teams of five on the six seats of one
@@ -31,17 +32,21 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from app_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
-
 from magnetdiplomacy.classroom import Classroom, Store  # noqa: E402
 from magnetdiplomacy.interventions import SEATS  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 800}
-ARGS = CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"]
+ARGS = CHROMIUM_ARGS + [
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
 WATCH = """(target) => {
   window.__seen = null; window.__dom = null;
   const check = () => {
@@ -84,6 +89,68 @@ def prepare(db: Path, mode: str, students: int) -> tuple[str, str, list[str]]:
     return class_id, key, tokens
 
 
+def _open_tabs(browser: Any, url: str, class_id: str, key: str, tokens: list[str]) -> tuple[Any, list[Any]]:
+    """The teacher's console and one tab per student, each in a browser context of its own."""
+    teacher_ctx = browser.new_context(viewport=VIEWPORT)
+    teacher_ctx.set_default_timeout(120_000)
+    teacher = teacher_ctx.new_page()
+    teacher.goto(url + f"teacher?c={class_id}&k={key}")
+    teacher.wait_for_selector(".cr-advance")
+    pages = []
+    for token in tokens:
+        ctx = browser.new_context(viewport=VIEWPORT)
+        ctx.set_default_timeout(120_000)
+        page = ctx.new_page()
+        page.goto(url + f"student?t={token}")
+        pages.append(page)
+    for page in pages:
+        page.wait_for_selector(".cr-decisions")
+    return teacher, pages
+
+
+def _round(
+    teacher: Any, pages: list[Any], r: int, busy: bool
+) -> tuple[list[float], list[float], float | None, int, int]:
+    """One quarter: a third of the class decides, the teacher moves the clock.
+
+    Returns the seconds until each tab showed the new quarter (first sign, DOM), the teacher's, the
+    number of tabs that never did, and the quarter."""
+    choices = ["level_25", "level_50", "level_75", "level_100"]
+    # a third of the class decides something this quarter (role-play: the seats that offer it);
+    # the teacher moves the clock once their trade-offs are on screen
+    deciding = []
+    for i, page in enumerate(pages):
+        if i % 3 == r % 3:
+            target = page.locator(".cr-d-incentive .cr-c-" + choices[r % len(choices)] + " label")
+            if target.count():
+                target.click()
+                deciding.append(page)
+    if not busy:
+        for page in deciding:
+            page.wait_for_selector(".cr-d-incentive .cr-tradeoff")
+        teacher.wait_for_timeout(1000)
+    quarter = int(teacher.locator(".cr-console").get_attribute("data-quarter")) + 1
+    for page in pages + [teacher]:
+        page.evaluate(WATCH, quarter)
+    clicked = teacher.evaluate(CLICK)
+    deadline = time.time() + 30
+    pending = list(pages)
+    while pending and time.time() < deadline:
+        pending = [p for p in pending if p.evaluate("() => window.__seen === null")]
+        if pending:
+            time.sleep(0.2)
+    latencies, dom_latencies, missing = [], [], 0
+    for page in pages:
+        seen, dom = page.evaluate("() => [window.__seen, window.__dom]")
+        if seen is None and dom is None:
+            missing += 1
+            continue
+        latencies.append(((seen or dom) - clicked) / 1000.0)
+        dom_latencies.append(((dom or seen) - clicked) / 1000.0)
+    seen = teacher.evaluate("() => window.__seen || window.__dom")
+    return latencies, dom_latencies, (seen - clicked) / 1000.0 if seen else None, missing, quarter
+
+
 def run_mode(playwright, mode: str, students: int, rounds: int, busy: bool = False) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"bench_classroom_{mode}_"))
     db = folder / "classroom.sqlite"
@@ -94,73 +161,41 @@ def run_mode(playwright, mode: str, students: int, rounds: int, busy: bool = Fal
     result: dict = {"mode": mode, "students": students, "rounds": rounds, "busy": busy}
     try:
         t0 = time.perf_counter()
-        teacher_ctx = browser.new_context(viewport=VIEWPORT)
-        teacher_ctx.set_default_timeout(120_000)
-        teacher = teacher_ctx.new_page()
-        teacher.goto(server.url + f"teacher?c={class_id}&k={key}")
-        teacher.wait_for_selector(".cr-advance")
-        pages = []
-        for token in tokens:
-            ctx = browser.new_context(viewport=VIEWPORT)
-            ctx.set_default_timeout(120_000)
-            page = ctx.new_page()
-            page.goto(server.url + f"student?t={token}")
-            pages.append(page)
-        for page in pages:
-            page.wait_for_selector(".cr-decisions")
+        teacher, pages = _open_tabs(browser, server.url, class_id, key, tokens)
         result["open_all_tabs_s"] = round(time.perf_counter() - t0, 1)
         print(f"  {mode}: teacher and {students} student tabs open in {result['open_all_tabs_s']} s", flush=True)
 
-        latencies, dom_latencies, teacher_lat, missing = [], [], [], 0
-        choices = ["level_25", "level_50", "level_75", "level_100"]
+        latencies: list[float] = []
+        dom_latencies: list[float] = []
+        teacher_lat: list[float] = []
+        missing = 0
         for r in range(rounds):
-            # a third of the class decides something this quarter (role-play: the seats that offer it);
-            # the teacher moves the clock once their trade-offs are on screen
-            deciding = []
-            for i, page in enumerate(pages):
-                if i % 3 == r % 3:
-                    target = page.locator(".cr-d-incentive .cr-c-" + choices[r % len(choices)] + " label")
-                    if target.count():
-                        target.click()
-                        deciding.append(page)
-            if not busy:
-                for page in deciding:
-                    page.wait_for_selector(".cr-d-incentive .cr-tradeoff")
-                teacher.wait_for_timeout(1000)
-            target = int(teacher.locator(".cr-console").get_attribute("data-quarter")) + 1
-            for page in pages + [teacher]:
-                page.evaluate(WATCH, target)
-            clicked = teacher.evaluate(CLICK)
-            deadline = time.time() + 30
-            pending = list(pages)
-            while pending and time.time() < deadline:
-                pending = [p for p in pending if p.evaluate("() => window.__seen === null")]
-                if pending:
-                    time.sleep(0.2)
-            for page in pages:
-                seen, dom = page.evaluate("() => [window.__seen, window.__dom]")
-                if seen is None and dom is None:
-                    missing += 1
-                    continue
-                latencies.append(((seen or dom) - clicked) / 1000.0)
-                dom_latencies.append(((dom or seen) - clicked) / 1000.0)
-            seen = teacher.evaluate("() => window.__seen || window.__dom")
-            if seen:
-                teacher_lat.append((seen - clicked) / 1000.0)
+            lat, dom, teacher_s, lost, target = _round(teacher, pages, r, busy)
+            latencies += lat
+            dom_latencies += dom
+            missing += lost
+            if teacher_s is not None:
+                teacher_lat.append(teacher_s)
             this = latencies[-students:]
-            print(f"  {mode}: round {r + 1}: quarter {target}, p50 {statistics.median(this):.2f} s, p95 {percentile(this, 0.95):.2f} s, max {max(this):.2f} s", flush=True)
+            print(
+                f"  {mode}: round {r + 1}: quarter {target}, p50 {statistics.median(this):.2f} s, p95 "
+                f"{percentile(this, 0.95):.2f} s, max {max(this):.2f} s",
+                flush=True,
+            )
             teacher.wait_for_timeout(500)
-        result.update({
-            "samples": len(latencies),
-            "missing": missing,
-            "p50_s": round(statistics.median(latencies), 3),
-            "p95_s": round(percentile(latencies, 0.95), 3),
-            "max_s": round(max(latencies), 3),
-            "dom_p95_s": round(percentile(dom_latencies, 0.95), 3),
-            "teacher_p50_s": round(statistics.median(teacher_lat), 3) if teacher_lat else None,
-            "target_p95_s": 2.0,
-            "meets_target": percentile(latencies, 0.95) <= 2.0 and missing == 0,
-        })
+        result.update(
+            {
+                "samples": len(latencies),
+                "missing": missing,
+                "p50_s": round(statistics.median(latencies), 3),
+                "p95_s": round(percentile(latencies, 0.95), 3),
+                "max_s": round(max(latencies), 3),
+                "dom_p95_s": round(percentile(dom_latencies, 0.95), 3),
+                "teacher_p50_s": round(statistics.median(teacher_lat), 3) if teacher_lat else None,
+                "target_p95_s": 2.0,
+                "meets_target": percentile(latencies, 0.95) <= 2.0 and missing == 0,
+            }
+        )
     finally:
         browser.close()
         server.stop()
@@ -172,7 +207,11 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--modes", nargs="+", default=["individual", "roleplay"], choices=["individual", "roleplay"])
-    parser.add_argument("--busy", action="store_true", help="move the clock while the deciding students' trade-offs are still being simulated")
+    parser.add_argument(
+        "--busy",
+        action="store_true",
+        help="move the clock while the deciding students' trade-offs are still being simulated",
+    )
     parser.add_argument("--json", type=Path, default=ARTIFACTS / "bench_classroom.json")
     args = parser.parse_args()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -182,13 +221,23 @@ def main() -> int:
     with sync_playwright() as playwright:
         for mode in args.modes:
             results.append(run_mode(playwright, mode, args.students, args.rounds, args.busy))
-    report = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}, "results": results}
+    report = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "results": results,
+    }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2))
     print()
-    print(f"{'mode':<11} {'tabs':>4} {'samples':>7} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'teacher p50 s':>13}  target p95 <= 2 s")
+    print(
+        f"{'mode':<11} {'tabs':>4} {'samples':>7} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'teacher p50 s':>13}  target "
+        "p95 <= 2 s"
+    )
     for r in results:
-        print(f"{r['mode']:<11} {r['students']:>4} {r['samples']:>7} {r['p50_s']:>6.2f} {r['p95_s']:>6.2f} {r['max_s']:>6.2f} {r['teacher_p50_s'] or float('nan'):>13.2f}  {'met' if r['meets_target'] else 'NOT met'}")
+        print(
+            f"{r['mode']:<11} {r['students']:>4} {r['samples']:>7} {r['p50_s']:>6.2f} {r['p95_s']:>6.2f} "
+            f"{r['max_s']:>6.2f} {r['teacher_p50_s'] or float('nan'):>13.2f}  "
+            f"{'met' if r['meets_target'] else 'NOT met'}"
+        )
     print(f"\nwritten to {args.json}")
     return 0 if all(r["meets_target"] for r in results) else 1
 

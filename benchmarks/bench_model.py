@@ -53,7 +53,9 @@ def child(kind: str, agents: int) -> None:
 def measure(kind: str, agents: int, repeats: int) -> dict:
     best = None
     for _ in range(repeats):
-        out = subprocess.run([sys.executable, __file__, "--child", kind, str(agents)], check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", kind, str(agents)], check=True, capture_output=True, text=True
+        )
         result = json.loads(out.stdout.strip().splitlines()[-1])
         if best is None or result["seconds"] < best["seconds"]:
             best = result
@@ -71,8 +73,19 @@ def main() -> None:
         child(args.child[0], int(args.child[1]))
         return
     console = Console()
-    table = Table(title=f"{TICKS} steps, best of {args.repeats}; model = magnetdiplomacy baseline, reference = Mesa BoltzmannWealth")
-    for column in ("agents", "model s", "model us/agent-step", "model peak MiB", "Boltzmann s", "Boltzmann us/agent-step", "Boltzmann peak MiB", "Boltzmann / model per agent-step"):
+    table = Table(
+        title=f"{TICKS} steps, best of {args.repeats}; model = magnetdiplomacy baseline, reference = Mesa BoltzmannWealth"
+    )
+    for column in (
+        "agents",
+        "model s",
+        "model us/agent-step",
+        "model peak MiB",
+        "Boltzmann s",
+        "Boltzmann us/agent-step",
+        "Boltzmann peak MiB",
+        "Boltzmann / model per agent-step",
+    ):
         table.add_column(column, justify="right")
     rows = []
     for agents in args.sizes:
@@ -80,7 +93,16 @@ def main() -> None:
         ref = measure("boltzmann", agents, args.repeats)
         ratio = ref["us_per_agent_step"] / ours["us_per_agent_step"]
         rows.append({"agents": agents, "model": ours, "boltzmann": ref, "ratio": ratio})
-        table.add_row(f"{agents:,}", f"{ours['seconds']:.2f}", f"{ours['us_per_agent_step']:.3f}", f"{ours['peak_mib']:.0f}", f"{ref['seconds']:.2f}", f"{ref['us_per_agent_step']:.3f}", f"{ref['peak_mib']:.0f}", f"{ratio:.1f}x")
+        table.add_row(
+            f"{agents:,}",
+            f"{ours['seconds']:.2f}",
+            f"{ours['us_per_agent_step']:.3f}",
+            f"{ours['peak_mib']:.0f}",
+            f"{ref['seconds']:.2f}",
+            f"{ref['us_per_agent_step']:.3f}",
+            f"{ref['peak_mib']:.0f}",
+            f"{ratio:.1f}x",
+        )
     console.print(table)
     default = next((r for r in rows if r["agents"] == 300), None)
     if default:

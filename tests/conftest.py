@@ -9,7 +9,7 @@ import pytest
 from magnetdiplomacy import run
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cached_run(scenario: str = "baseline", **overrides):
     """Run a scenario once per test session (overrides as dotted-path keyword pairs)."""
     return run(scenario, overrides={k.replace("__", "."): v for k, v in overrides.items()} or None)
@@ -19,8 +19,9 @@ def cached_run(scenario: str = "baseline", **overrides):
 def browser():
     """Headless Chromium for a browser test module (the module calls ``require_chromium`` first,
     so it is skipped, or fails in CI, before this is used without Chromium)."""
-    from app_helpers import CHROMIUM, CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
+
+    from app_helpers import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

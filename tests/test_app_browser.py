@@ -32,8 +32,9 @@ from app_helpers import (
 from magnetdiplomacy import list_scenarios, load_scenario
 from magnetdiplomacy.ui.actions import menu
 from magnetdiplomacy.ui.levers import levers
+from magnetdiplomacy.ui.panels import CHARTS
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
 expect = require_chromium().expect
 
@@ -231,13 +232,18 @@ def test_downloads_are_valid_files(server, context, tmp_path):
         folder = archive.namelist()[0].split("/")[0]
         inner = pd.read_parquet(io.BytesIO(archive.read(f"{folder}/timeseries.parquet")))
         assert len(inner) == 14
-    for button in page.locator(".md-download-png").all():
+    png_buttons = page.locator(".md-download-png").all()
+    assert len(png_buttons) == len(CHARTS)  # one per chart
+    pngs = set()
+    for button in png_buttons:
         with page.expect_download() as info:
             button.click()
         assert info.value.suggested_filename.endswith(".png")
         path = tmp_path / info.value.suggested_filename
         info.value.save_as(path)
         assert path.read_bytes()[:4] == b"\x89PNG"
+        pngs.add(path.name)
+    assert pngs == {f"{key}.png" for key in CHARTS}
     screenshot(page, "07_downloads")
 
 

@@ -29,8 +29,15 @@ def session():
     return s
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
 def parse_svg(text: str) -> ET.Element:
     return ET.fromstring(text)
+
+
+def svg_texts(root: ET.Element) -> list[str]:
+    return ["".join(element.itertext()) for element in root.iter(f"{SVG}text")]
 
 
 # ---- sessions ----------------------------------------------------------------------------------
@@ -107,8 +114,31 @@ def test_every_chart_is_valid_svg_and_png(session, key):
 
 @pytest.mark.parametrize("key", list(CHARTS))
 def test_charts_draw_before_the_first_step(key):
-    chart = CHARTS[key](Session("baseline"))
-    parse_svg(figure.to_svg(chart))
+    session = Session("baseline")
+    chart = CHARTS[key](session)
+    root = parse_svg(figure.to_svg(chart))
+    texts = svg_texts(root)
+    assert chart.title in texts
+    # no month simulated yet: every data line is empty, none is drawn, and no value is reported
+    lines = [item for item in chart.items if isinstance(item, figure.Line)]
+    assert all(len(line.xs) == 0 and len(line.ys) == 0 for line in lines)
+    assert not root.findall(f".//{SVG}polyline")
+    assert json.loads(chart_data(chart)) == {}
+    if chart.frame:  # a time chart: the axes with their labels and ticks over the whole run
+        assert chart.xlabel == "year" and chart.ylabel
+        assert chart.xlim == (2020.0, 2036.0)
+        assert {chart.xlabel, chart.ylabel} | {label for _, label in chart.xticks + chart.yticks} <= set(texts)
+    if key == "shares":
+        target = [item for item in chart.items if isinstance(item, figure.Rule) and item.y is not None]
+        assert [rule.y for rule in target] == [SHARE_TARGET] and target[0].label in texts
+    if key == "production":
+        assert not root.findall(f".//{SVG}polygon")  # no stacked areas without production
+    if key == "network":
+        curves = [item for item in chart.items if isinstance(item, figure.Curve)]
+        assert len(curves) == session.model.partnerships.count() == 0
+        assert not root.findall(f".//{SVG}path")
+    if key == "flows":
+        assert not root.findall(f".//{SVG}polygon")  # no bands before a month of flows
 
 
 def test_time_charts_have_units_markers_and_full_range(session):
@@ -152,6 +182,7 @@ def test_sankey_bands_share_each_leg(session):
     for link in links:
         leg = link["source"][0]  # each leg starts from one column
         legs[leg] = legs.get(leg, 0.0) + link["share"]
+    assert sorted(legs) == [0, 1, 2]  # mines to separation, separation to magnets, magnets to buyers
     assert all(total == pytest.approx(1.0) for total in legs.values())
     for node in nodes.values():
         assert 0 <= node["y"] and node["y"] + node["h"] <= 1.0 + 1e-9
@@ -202,7 +233,9 @@ def test_chart_html_carries_month_and_values(session):
 
 def test_levers_come_from_the_parameter_declarations():
     table = parameter_table()
-    for lever in levers.levers():
+    declared = levers.levers()
+    assert declared
+    for lever in declared:
         spec = table[lever.path]
         assert lever.spec == spec
         if lever.kind in ("float", "int"):

@@ -19,7 +19,7 @@ import pytest
 
 from app_helpers import ARTIFACTS, ROOT, Server, require_chromium, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
 
 require_chromium()
 

@@ -120,6 +120,7 @@ def test_existing_output_folder_is_refused(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 
 
+@pytest.mark.slow  # a fresh interpreter imports the whole package; the in-process tests above check the same messages
 def test_real_process_exit_code_and_stderr(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("market:\n  ndpr_price_usd_kg: -3\n")

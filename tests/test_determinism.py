@@ -1,4 +1,8 @@
-"""Same scenario and seed give identical outputs, in one process and across processes."""
+"""Same scenario and seed give identical outputs, in one process and across processes.
+
+The cross-process check runs the full baseline three times (two in child processes): it is marked
+``slow``; the in-process check on a shorter run stays in the quick suite.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from magnetdiplomacy import MagnetDiplomacyModel, run
 from magnetdiplomacy.agents.buyers import Buyer
@@ -24,6 +29,7 @@ def test_same_seed_same_files_in_one_process(tmp_path):
     pd.testing.assert_frame_equal(a.model_df, b.model_df)
 
 
+@pytest.mark.slow
 def test_same_seed_same_files_across_processes(tmp_path):
     for name in ("a", "b"):
         subprocess.run([sys.executable, "-m", "magnetdiplomacy.cli", "run", "baseline", "--seed", "7", "--quiet", "--out", str(tmp_path / name)], check=True, capture_output=True)

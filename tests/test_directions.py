@@ -6,6 +6,9 @@ window long enough for the effect to work through the chain.
 
 from __future__ import annotations
 
+import functools
+import json
+
 import pytest
 
 from conftest import cached_run, window
@@ -17,10 +20,20 @@ def mean(result, column, start="2027-01-01", end="2032-12-01"):
 
 
 def with_actions(*actions, name="probe", **overrides):
-    """The baseline plus dated interventions [(date, action, params)] and parameter overrides."""
-    base = load_scenario("baseline", overrides or None).model_dump()
-    base["name"] = name
-    base["interventions"] = [{"date": d, "action": a, "params": p} for d, a, p in actions]
+    """The baseline plus dated interventions [(date, action, params)] and parameter overrides.
+
+    Runs are cached per session (keyed by the arguments as JSON), so an arm several tests share,
+    such as the plain probe, is simulated once.
+    """
+    return _with_actions(json.dumps({"actions": actions, "name": name, "overrides": overrides}, sort_keys=True))
+
+
+@functools.cache
+def _with_actions(key: str):
+    spec = json.loads(key)
+    base = load_scenario("baseline", spec["overrides"] or None).model_dump()
+    base["name"] = spec["name"]
+    base["interventions"] = [{"date": d, "action": a, "params": p} for d, a, p in spec["actions"]]
     return run(load_scenario(base_tree_scenario(base)))
 
 
@@ -192,4 +205,7 @@ def test_scenario_no_history_diverges_from_replay(baseline):
     free = cached_run("no_history")
     history = window(baseline.model_df, "2020-01-01", "2026-03-01")
     counterfactual = window(free.model_df, "2020-01-01", "2026-03-01")
-    assert (history["us_tariff_malaysia"] != counterfactual["us_tariff_malaysia"]).any() or (history["china_export_licence_rate"] != counterfactual["china_export_licence_rate"]).any()
+    # neither the replayed US tariffs on Malaysia (2025) nor China's replayed licensing (No. 18,
+    # April 2025) is what the agents choose when left to themselves
+    assert (history["us_tariff_malaysia"] != counterfactual["us_tariff_malaysia"]).any()
+    assert (history["china_export_licence_rate"] != counterfactual["china_export_licence_rate"]).any()

@@ -1,7 +1,11 @@
-"""Invariants hold every month for random parameter sets drawn from the declared ranges."""
+"""Invariants hold every month for random parameter sets drawn from the declared ranges.
+
+The property test (30 random runs) is marked ``slow``; the quick suite checks the baseline.
+"""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,14 +39,12 @@ def interventions(draw):
     return out
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(overrides=parameter_sets(), actions=interventions(), seed=st.integers(0, 2**31 - 1), replay=st.booleans())
-def test_invariants_hold_every_month(overrides, actions, seed, replay):
-    tree = load_scenario("baseline", {**overrides, "run.end": "2029-12", "buyers.count": 40, "replay.enabled": replay}).model_dump()
-    tree["interventions"] = actions
-    model = MagnetDiplomacyModel(load_scenario_tree(tree), rng=seed)
+def run_checking_every_month(model: MagnetDiplomacyModel) -> int:
+    """Step the model to its end, checking the invariants after every month; the months checked."""
+    months = 0
     while model.running:
         model.step()
+        months += 1
         problems = model.check_invariants()
         assert not problems, f"{model.label_of(model.tick - 1)}: {problems}"
         row = model.indicators
@@ -51,6 +53,23 @@ def test_invariants_hold_every_month(overrides, actions, seed, replay):
             assert 0.0 <= row[column] <= 1.0 + 1e-9, column
         # substitution away from NdFeB never exceeds the annual cap (C142)
         assert row["substitution_share"] <= model.config.demand.substitution_cap_per_year * (model.tick / 12.0) + 1e-9
+    return months
+
+
+def test_invariants_hold_every_month_of_the_baseline():
+    """The quick suite's check: the baseline as declared, replay and agents, with few buyers."""
+    model = MagnetDiplomacyModel("baseline", **{"run.end": "2029-12", "buyers.count": 40})
+    assert run_checking_every_month(model) == 120
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(overrides=parameter_sets(), actions=interventions(), seed=st.integers(0, 2**31 - 1), replay=st.booleans())
+def test_invariants_hold_every_month(overrides, actions, seed, replay):
+    tree = load_scenario("baseline", {**overrides, "run.end": "2029-12", "buyers.count": 40, "replay.enabled": replay}).model_dump()
+    tree["interventions"] = actions
+    model = MagnetDiplomacyModel(load_scenario_tree(tree), rng=seed)
+    run_checking_every_month(model)
 
 
 def load_scenario_tree(tree):

@@ -133,6 +133,7 @@ def test_the_driver_learns_when_values_are_first_read_and_orders_runs_to_share(t
     assert reads["market.oxide_price_speed"] < reads["jslink.capacity_t_yr"]
 
 
+@pytest.mark.slow
 def test_a_sweep_with_shared_history_equals_one_without_and_resumes_the_same(tmp_path):
     sweep = _sweep(tmp_path)
     plain = run_sweep(sweep, tmp_path / "plain", workers=0, share_history=False)

@@ -238,7 +238,7 @@ def test_a_folder_holding_another_sweep_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("kind, design, columns", [
-    ("sobol", {"kind": "sobol", "samples": 16}, ["S1", "S1_conf", "ST", "ST_conf"]),
+    pytest.param("sobol", {"kind": "sobol", "samples": 16}, ["S1", "S1_conf", "ST", "ST_conf"], marks=pytest.mark.slow),  # 64 runs
     ("morris", {"kind": "morris", "samples": 6, "levels": 4}, ["mu", "mu_star", "sigma", "mu_star_conf"]),
 ])
 def test_analyze_writes_indices_and_plots(tmp_path, kind, design, columns):

@@ -1,7 +1,9 @@
 """Sweeps across processes: kill -9 and Ctrl-C then resume, and identical results on every executor.
 
 The sweeps here are small (40-60 runs of 36 months with 30 buyers); the interrupted ones run the
-real command in a child process, which is killed as soon as its first part is on disk.
+real command in a child process, which is killed as soon as its first part is on disk. Each test
+that runs the sweep takes tens of seconds on two cores and is marked ``slow``; the unreachable
+scheduler's error stays in the quick suite.
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ def start_and_interrupt(sweep_file: Path, out: Path, sig: int) -> tuple[subproce
     return proc, workers, log.read_text()
 
 
+@pytest.mark.slow
 def test_sweep_killed_mid_way_resumes_to_the_uninterrupted_result(sweep_file, reference, tmp_path):
     out = tmp_path / "killed"
     proc, workers, _ = start_and_interrupt(sweep_file, out, signal.SIGKILL)
@@ -132,6 +135,7 @@ def test_sweep_killed_mid_way_resumes_to_the_uninterrupted_result(sweep_file, re
     assert read_scalars(out)["run_id"].is_unique and len(read_scalars(out)) == 60
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_finished_runs_and_the_rerun_completes(sweep_file, reference, tmp_path):
     out = tmp_path / "ctrlc"
     proc, _, stderr = start_and_interrupt(sweep_file, out, signal.SIGINT)
@@ -147,6 +151,7 @@ def test_ctrl_c_saves_finished_runs_and_the_rerun_completes(sweep_file, referenc
     assert_same_results(reference, out)
 
 
+@pytest.mark.slow
 def test_dask_localcluster_and_local_processes_give_identical_results(sweep_file, reference, tmp_path):
     local = runner.invoke(app, ["sweep", str(sweep_file), "--workers", "2", "--out", str(tmp_path / "local"), "--quiet"])
     assert local.exit_code == 0, local.output
@@ -159,6 +164,7 @@ def test_dask_localcluster_and_local_processes_give_identical_results(sweep_file
     assert manifest["sessions"][-1]["executor"] == "dask" and manifest["sessions"][-1]["peak_rss_mib"]["workers"] == 2
 
 
+@pytest.mark.slow
 def test_existing_dask_cluster_by_scheduler_address(sweep_file, reference, tmp_path):
     """--scheduler tcp://HOST:PORT: here a one-worker cluster on the loopback interface."""
     from distributed import LocalCluster
@@ -197,6 +203,7 @@ def test_unreachable_dask_scheduler_is_one_line_exit_2(sweep_file, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_a_lost_worker_is_replaced_and_its_batches_rerun(sweep_file, reference, tmp_path):
     """kill -9 of one worker process mid-sweep: the pool is rebuilt and nothing is lost."""
     from magnetdiplomacy.sweeps.executors import LocalExecutor

@@ -1,4 +1,8 @@
-"""Validation against history: the replay meets patterns H1-H8; H9 is reported, not asserted."""
+"""Validation against history: the replay meets patterns H1-H8; H9 is reported, not asserted.
+
+The tests that run the validation experiments (every pattern's runs, and the ``validate``
+command) are marked ``slow``; pattern files, metrics and a two-candidate calibration stay quick.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ def results():
 HARD = ["H1", "H2a", "H2b", "H2c", "H3", "H4", "H5a", "H5b", "H6a", "H6b", "H7a", "H7b", "H7c", "H8a", "H8b", "H8c", "H8d"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pattern", HARD)
 def test_historical_pattern_holds(results, pattern):
     result = results[pattern]
@@ -30,6 +35,7 @@ def test_historical_pattern_holds(results, pattern):
     assert result.passed, f"{pattern}: margin {result.margin:.3g}\n{result.summary.to_string()}"
 
 
+@pytest.mark.slow
 def test_soft_patterns_are_reported(results):
     for pattern in ("H9a", "H9b"):
         assert results[pattern].pattern.soft
@@ -82,6 +88,7 @@ def test_validate_and_calibrate_commands_reject_bad_files(tmp_path):
     assert out_of_range.exit_code == 2 and "parameters.demand.shock_depth" in out_of_range.output
 
 
+@pytest.mark.slow
 def test_validate_command_writes_the_report_and_a_plot_per_pattern(tmp_path):
     from typer.testing import CliRunner
 

@@ -25,7 +25,9 @@ LEVERS = {"us.tariff_malaysia_initial": (0.0, 0.5), "us.floor_offer_rate_per_yea
 def magnetdiplomacy_model(end: str = "2030-12", buyers: int = 100, seed: int = 1, **parameters: float) -> dict:
     """One run: keyword parameters (``china__licence_grant_rate=...``) in, outcomes out."""
     overrides = {name.replace("__", "."): value for name, value in parameters.items()}
-    scenario = load_scenario("baseline", {**overrides, "run.end": end, "buyers.count": buyers, "outputs.agent_table": False})
+    scenario = load_scenario(
+        "baseline", {**overrides, "run.end": end, "buyers.count": buyers, "outputs.agent_table": False}
+    )
     model = MagnetDiplomacyModel(scenario, rng=seed)
     while model.running:
         model.step()
@@ -79,8 +81,12 @@ def main(scenarios: int = 8, policies: int = 2, end: str = "2030-12", buyers: in
     model = build(end, buyers, replications)
     with SequentialEvaluator(model) as evaluator:
         experiments, outcomes = perform_experiments(
-            model, scenarios=scenarios, policies=policies, evaluator=evaluator,
-            uncertainty_sampling_kwargs={"rng": 42}, lever_sampling_kwargs={"rng": 43},
+            model,
+            scenarios=scenarios,
+            policies=policies,
+            evaluator=evaluator,
+            uncertainty_sampling_kwargs={"rng": 42},
+            lever_sampling_kwargs={"rng": 43},
         )
     return experiments, outcomes
 

@@ -1,6 +1,6 @@
 """Generated parts of the documentation (kept in sync by a test).
 
-    uv run python -m magnetdiplomacy.docgen      # rewrite the parameter table in docs/ODD.md
+uv run python -m magnetdiplomacy.docgen      # rewrite the parameter table in docs/ODD.md
 """
 
 from __future__ import annotations
@@ -32,7 +32,15 @@ def parameter_table() -> str:
     lines = ["| parameter | default | range | unit | flag | source | description |", "|---|---|---|---|---|---|---|"]
     for spec in iter_parameters():
         bounds = f"{spec.lo:g} - {spec.hi:g}" if spec.lo is not None and spec.hi is not None else ""
-        cells = [f"`{spec.path}`", str(spec.default), bounds, spec.unit, spec.flag, _source_text(spec.source), spec.description]
+        cells = [
+            f"`{spec.path}`",
+            str(spec.default),
+            bounds,
+            spec.unit,
+            spec.flag,
+            _source_text(spec.source),
+            spec.description,
+        ]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines)
 

@@ -8,10 +8,14 @@ Rows dated before the run starts only set the initial state (Lynas' licence in f
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
+import io
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any, TextIO
 
 from .timeline import month_index, tick_of
 
@@ -37,7 +41,7 @@ class ScheduledAction:
     tick: int
     order: tuple = field(compare=True)
     name: str = field(compare=False)
-    params: dict = field(compare=False, default_factory=dict)
+    params: Any = field(compare=False, default_factory=dict)  # a dict, or the action's validated Params
     source: str = field(compare=False, default="")
     description: str = field(compare=False, default="")
     actor: str = field(compare=False, default="")
@@ -66,11 +70,31 @@ def parse_parameters(text: str) -> dict:
 
 def load_events(path: str | Path | None = None) -> list[Event]:
     """Read events.csv (the packaged copy unless ``path`` is given)."""
-    handle = open(path, newline="", encoding="utf-8") if path else resources.files("magnetdiplomacy.data").joinpath(EVENTS_FILE).open(newline="", encoding="utf-8")
-    with handle:
-        rows = list(csv.DictReader(handle))
+    if not path:
+        return list(_packaged_events())
+    with open(path, newline="", encoding="utf-8") as handle:
+        return _events(handle)
+
+
+@functools.cache
+def _packaged_events() -> tuple[Event, ...]:
+    text = resources.files("magnetdiplomacy.data").joinpath(EVENTS_FILE).read_bytes().decode("utf-8")
+    return tuple(_events(io.StringIO(text, newline="")))
+
+
+def _events(handle: TextIO) -> list[Event]:
+    rows = list(csv.DictReader(handle))
     return [
-        Event(r["id"], r["date"], r["actor"], r["target"], r["kind"], r["description"], parse_parameters(r["parameters"]), r["source"])
+        Event(
+            r["id"],
+            r["date"],
+            r["actor"],
+            r["target"],
+            r["kind"],
+            r["description"],
+            parse_parameters(r["parameters"]),
+            r["source"],
+        )
         for r in rows
     ]
 
@@ -128,7 +152,13 @@ def _export_control_actions(ev: Event) -> list[tuple[str, dict, str | None]]:
     if "elements" in p:
         scope = p.get("scope", ["oxides", "metals", "alloys", "compounds"])
         scope = scope if isinstance(scope, list) else [scope]
-        return [("china_export_licensing", {"announcement": announcement, "elements": list(p["elements"]), "products": scope}, None)]
+        return [
+            (
+                "china_export_licensing",
+                {"announcement": announcement, "elements": list(p["elements"]), "products": scope},
+                None,
+            )
+        ]
     return [("record", {}, None)]
 
 
@@ -139,7 +169,11 @@ def _partnership_actions(ev: Event) -> list[tuple[str, dict, str | None]]:
     if ev.actor.startswith("United States") and "Malaysia" in ev.target:
         return [
             ("form_partnership", {"a": "United States", "b": "Malaysia", "tie": "mou", "note": ev.description}, None),
-            ("malaysia_concession", {"value": 0.1, "what": "Malaysia commits not to restrict rare-earth exports or magnet sales to the US"}, None),
+            (
+                "malaysia_concession",
+                {"value": 0.1, "what": "Malaysia commits not to restrict rare-earth exports or magnet sales to the US"},
+                None,
+            ),
         ]
     pairs = {
         "China Rare Earth Group": ("Perak state", "China Rare Earth Group", "technology"),
@@ -155,53 +189,91 @@ def _partnership_actions(ev: Event) -> list[tuple[str, dict, str | None]]:
 def _investment_actions(ev: Event) -> list[tuple[str, dict, str | None]]:
     p = ev.parameters
     if ev.actor.startswith("United States") and "MP Materials" in ev.target:
-        return [("form_partnership", {"a": "United States", "b": "MP Materials", "tie": "investment", "note": ev.description}, None)]
+        return [
+            (
+                "form_partnership",
+                {"a": "United States", "b": "MP Materials", "tie": "investment", "note": ev.description},
+                None,
+            )
+        ]
     if "offtake_share" in p and "MP Materials" in ev.actor:
-        return [("form_partnership", {"a": "US buyers", "b": "MP Materials", "tie": "supply", "note": ev.description}, None)]
+        return [
+            ("form_partnership", {"a": "US buyers", "b": "MP Materials", "tie": "supply", "note": ev.description}, None)
+        ]
     # Plant start-ups and capacities come from the parameters (separation.*, magnets.*, jslink.*).
     return [("record", {}, None)]
 
 
-def actions_for(ev: Event) -> list[tuple[str, dict, str | None]]:
-    """(action, params, effective date or None) for one event row."""
+Planned = list[tuple[str, dict, str | None]]  # (action, params, effective date or None)
+RECORD: Planned = [("record", {}, None)]
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _quota_actions(ev: Event) -> Planned:
     p = ev.parameters
-    kind = ev.kind
-    if kind == "quota":
-        if "mining_quota_t" in p:
-            return [("china_set_quota", {"mining_t": float(p["mining_quota_t"]), "separation_t": float(p["separation_quota_t"]) if "separation_quota_t" in p else None}, None)]
-        if p.get("scope") == "imported_ore":
-            return [("china_imports_under_quota", {}, None)]
-        return [("record", {}, None)]
-    if kind == "licence":
-        return _licence_actions(ev)
-    if kind == "export_ban":
-        if p.get("status") == "in_force" and ev.actor.startswith("Malaysia"):
-            return [("malaysia_raw_ore_ban", {"on": True}, None)]
-        return [("record", {}, None)]
-    if kind == "tech_ban":
-        scope = p.get("scope", [])
-        return [("china_tech_ban", {"announcement": str(p.get("announcement", ev.id)), "scope": scope if isinstance(scope, list) else [scope]}, None)]
-    if kind == "export_control":
-        return _export_control_actions(ev)
-    if kind == "truce":
-        if "suspends" in p:
-            suspends = p["suspends"] if isinstance(p["suspends"], list) else [p["suspends"]]
-            return [("china_suspend_controls", {"announcements": [str(s) for s in suspends], "until": str(p["until"])}, None)]
-        return [("us_china_truce", {}, None)]
-    if kind == "tariff":
-        return _tariff_actions(ev)
-    if kind == "price_floor":
-        if "start" in p:
-            return [("us_price_floor", {"beneficiary": "MP Materials", "floor_usd_kg": float(p["floor_usd_per_kg"])}, str(p["start"]))]
-        return [("record", {}, None)]
-    if kind == "investment":
-        return _investment_actions(ev)
-    if kind == "partnership":
-        return _partnership_actions(ev)
-    return [("record", {}, None)]
+    if "mining_quota_t" in p:
+        separation = float(p["separation_quota_t"]) if "separation_quota_t" in p else None
+        return [("china_set_quota", {"mining_t": float(p["mining_quota_t"]), "separation_t": separation}, None)]
+    if p.get("scope") == "imported_ore":
+        return [("china_imports_under_quota", {}, None)]
+    return RECORD
 
 
-def schedule(start: str, until: str, exclude: list[str] | None = None, events: list[Event] | None = None) -> list[ScheduledAction]:
+def _export_ban_actions(ev: Event) -> Planned:
+    if ev.parameters.get("status") == "in_force" and ev.actor.startswith("Malaysia"):
+        return [("malaysia_raw_ore_ban", {"on": True}, None)]
+    return RECORD
+
+
+def _tech_ban_actions(ev: Event) -> Planned:
+    p = ev.parameters
+    params = {"announcement": str(p.get("announcement", ev.id)), "scope": _as_list(p.get("scope", []))}
+    return [("china_tech_ban", params, None)]
+
+
+def _truce_actions(ev: Event) -> Planned:
+    p = ev.parameters
+    if "suspends" in p:
+        params = {"announcements": [str(s) for s in _as_list(p["suspends"])], "until": str(p["until"])}
+        return [("china_suspend_controls", params, None)]
+    return [("us_china_truce", {}, None)]
+
+
+def _price_floor_actions(ev: Event) -> Planned:
+    p = ev.parameters
+    if "start" in p:
+        params = {"beneficiary": "MP Materials", "floor_usd_kg": float(p["floor_usd_per_kg"])}
+        return [("us_price_floor", params, str(p["start"]))]
+    return RECORD
+
+
+# How each kind of event row becomes actions.
+_BY_KIND = {
+    "quota": _quota_actions,
+    "licence": _licence_actions,
+    "export_ban": _export_ban_actions,
+    "tech_ban": _tech_ban_actions,
+    "export_control": _export_control_actions,
+    "truce": _truce_actions,
+    "tariff": _tariff_actions,
+    "price_floor": _price_floor_actions,
+    "investment": _investment_actions,
+    "partnership": _partnership_actions,
+}
+
+
+def actions_for(ev: Event) -> Planned:
+    """(action, params, effective date or None) for one event row."""
+    handler = _BY_KIND.get(ev.kind)
+    return handler(ev) if handler else RECORD
+
+
+def schedule(
+    start: str, until: str, exclude: list[str] | None = None, events: list[Event] | None = None
+) -> list[ScheduledAction]:
     """Actions replaying events from ``start`` to ``until`` (inclusive months), in date order."""
     events = events if events is not None else load_events()
     skip = set(exclude or [])
@@ -216,14 +288,31 @@ def schedule(start: str, until: str, exclude: list[str] | None = None, events: l
         for name, params, effective in actions_for(ev):
             fire = effective if effective and month_index(effective) > when else ev.date
             tick = tick_of(start, fire)
-            out.append(ScheduledAction(tick, (month_index(fire), ev.date, ev.id), name, params, f"events.csv:{ev.id}", ev.description, ev.actor, ev.target, ev.kind))
+            key = (month_index(fire), ev.date, ev.id)
+            out.append(
+                ScheduledAction(
+                    tick,
+                    key,
+                    name,
+                    copy.deepcopy(params),
+                    f"events.csv:{ev.id}",
+                    ev.description,
+                    ev.actor,
+                    ev.target,
+                    ev.kind,
+                )
+            )
     return sorted(out)
 
 
 def initial_licence(start: str, events: list[Event] | None = None) -> tuple[Event, dict] | None:
     """The last Lynas licence decided before ``start``, with its parameters for the licence action."""
     events = events if events is not None else load_events()
-    before = [ev for ev in events if ev.kind == "licence" and "Lynas" in ev.target and month_index(ev.date) < month_index(start)]
+    before = [
+        ev
+        for ev in events
+        if ev.kind == "licence" and "Lynas" in ev.target and month_index(ev.date) < month_index(start)
+    ]
     if not before:
         return None
     ev = before[-1]
@@ -231,4 +320,38 @@ def initial_licence(start: str, events: list[Event] | None = None) -> tuple[Even
     return ev, params
 
 
-__all__ = ["Event", "ScheduledAction", "load_events", "schedule", "initial_licence", "parse_parameters"]
+def opening_actions(start: str) -> list[ScheduledAction]:
+    """What is in force when the run starts: the Lynas licence decided last before ``start``."""
+    initial = initial_licence(start)
+    if initial is None:
+        return []
+    event, params = initial
+    params = dict(params)
+    params["start"] = event.date
+    params.pop("term_months", None)
+    description = f"Licence in force at the start: {event.description}"
+    key = (-1, event.date, event.id)
+    return [
+        ScheduledAction(
+            0,
+            key,
+            "malaysia_lynas_licence",
+            params,
+            f"events.csv:{event.id}",
+            description,
+            event.actor,
+            event.target,
+            event.kind,
+        )
+    ]
+
+
+__all__ = [
+    "Event",
+    "ScheduledAction",
+    "load_events",
+    "schedule",
+    "initial_licence",
+    "opening_actions",
+    "parse_parameters",
+]

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 
@@ -19,16 +28,26 @@ class SweepBar:
     """Progress bar with rate and ETA for :func:`magnetdiplomacy.sweeps.run_sweep` (its ``progress``)."""
 
     def __init__(self, console: Console | None = None, transient: bool = False) -> None:
-        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"), RateColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+        columns = (
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("runs"),
+            RateColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        )
         self.bar = Progress(*columns, console=console, transient=transient)
-        self.task = None
+        self.task: TaskID | None = None
 
     def start(self, total: int, done: int, description: str) -> None:
         self.bar.start()
         self.task = self.bar.add_task(description, total=total, completed=done)
 
     def advance(self, runs: int) -> None:
-        self.bar.advance(self.task, runs)
+        if self.task is not None:
+            self.bar.advance(self.task, runs)
 
     def stop(self) -> None:
         if self.task is not None:

@@ -16,19 +16,20 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import mesa
-import numpy as np
 import pandas as pd
 
-from . import __version__
 from .model import MagnetDiplomacyModel
+from .outputs import EVENT_COLUMNS, format_value, in_view
 from .parameters import Scenario
 from .scenario import PROJECT_ROOT, ScenarioError, load_scenario
 from .timeline import months_between, parse_month
+from .version import package_version
 
 TABLES = ("timeseries", "agents", "events")
 
@@ -47,46 +48,41 @@ class RunResult:
     model: MagnetDiplomacyModel | None = field(default=None, repr=False)
 
     def summary(self, years: Iterable[int] = (2020, 2025, 2030, 2035)) -> pd.DataFrame:
-        """Headline indicators by year (annual means; value added and export revenue are annual sums)."""
+        """Headline outputs by year (see :func:`summarise`)."""
         return summarise(self.model_df, years)
 
 
 def summarise(model_df: pd.DataFrame, years: Iterable[int] = (2020, 2025, 2030, 2035)) -> pd.DataFrame:
-    """Headline indicators for the given years that the run covers."""
+    """Headline outputs (those declared for the ``summary`` view) for the given years the run
+    covers, each aggregated over the year as declared: December's value for levels, the year's
+    mean for shares and prices, its total for flows."""
     df = model_df.copy()
     df["year"] = pd.to_datetime(df["date"]).dt.year
-    rows = {
-        "Malaysia alignment (-1 China, +1 US)": ("malaysia_alignment", "mean", 1.0),
-        "Malaysia share of world magnets (%)": ("malaysia_magnet_share_global", "mean", 100.0),
-        "Malaysia share of non-China magnets (%)": ("malaysia_magnet_share_nonchina", "mean", 100.0),
-        "Malaysia share of world NdPr oxide (%)": ("malaysia_oxide_share_global", "mean", 100.0),
-        "China share of mining / separation / magnets (%)": (("china_mine_share", "china_separation_share", "china_magnet_share"), "mean", 100.0),
-        "NdPr price China / ex-China (USD/kg)": (("price_ndpr_china_usd_kg", "price_ndpr_exchina_usd_kg"), "mean", 1.0),
-        "Magnet price ex-China (USD/kg)": ("price_magnet_exchina_usd_kg", "mean", 1.0),
-        "Malaysia jobs (direct + indirect)": ("malaysia_jobs", "mean", 1.0),
-        "Malaysia value added (USD m/yr)": ("malaysia_value_added_usd", "sum", 1e-6),
-        "Malaysia export revenue (USD m/yr)": ("malaysia_export_revenue_usd", "sum", 1e-6),
-        "US tariff on Malaysia (%)": ("us_tariff_malaysia", "mean", 100.0),
-    }
     present = [y for y in years if (df["year"] == y).any()]
     table = {}
-    for label, (cols, how, scale) in rows.items():
-        cols = cols if isinstance(cols, tuple) else (cols,)
+    for output in in_view("summary"):
         cells = []
         for year in present:
-            part = df[df["year"] == year]
-            values = [getattr(part[c], how)() * scale for c in cols]
-            digits = 2 if "alignment" in label else 1 if max(abs(v) for v in values) < 100 else 0
-            cells.append(" / ".join(f"{v:,.{digits}f}" for v in values))
-        table[label] = cells
+            column = df.loc[df["year"] == year, output.name]
+            value = column.iloc[-1] if output.year == "last" else getattr(column, output.year)()
+            cells.append(format_value(output, float(value)))
+        table[output.label] = cells
     return pd.DataFrame(table, index=[str(y) for y in present]).T
 
 
 def git_commit() -> str:
     """Commit of the source tree (with ``+dirty`` if it has uncommitted changes), or ``unknown``."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -96,40 +92,46 @@ def provenance() -> dict[str, Any]:
     """The software behind a run and when it was made (part of every manifest)."""
     return {
         "package": "magnetdiplomacy",
-        "version": __version__,
+        "version": package_version(),
         "mesa_version": mesa.__version__,
         "python": platform.python_version(),
         "git_commit": git_commit(),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
 
 def agent_table(model: MagnetDiplomacyModel) -> pd.DataFrame:
-    """The agent table: states and firms every month, buyers at the configured interval."""
-    if not model.agent_rows:
+    """The agent table: states and plants every month, buyers at the configured interval."""
+    records = model.agent_records
+    if not records:
         return pd.DataFrame(columns=["tick", "date", "agent_id", "agent_type", "name"])
-    records = [row for row in model.agent_rows if not isinstance(row.get("tick"), np.ndarray)]
-    blocks = [pd.DataFrame(records)] + [pd.DataFrame(row) for row in model.agent_rows if isinstance(row.get("tick"), np.ndarray)]
+    blocks = [pd.DataFrame(records.state_rows), pd.DataFrame(records.plant_columns())]
+    blocks += [pd.DataFrame(block) for block in records.buyer_blocks]
     table = pd.concat([b for b in blocks if not b.empty], ignore_index=True, sort=False)
     table["date"] = pd.to_datetime(table["date"])
     return table.sort_values(["tick", "agent_id"], kind="stable").reset_index(drop=True)
 
 
-def simulate(scenario: Scenario, seed: int | None = None, progress: Callable[[int, int], None] | None = None) -> RunResult:
+def tables(model: MagnetDiplomacyModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The time series and the event log of a model as it stands (any month of a run)."""
+    model_df = model.datacollector.get_model_vars_dataframe()
+    model_df["date"] = pd.to_datetime(model_df["date"])
+    events_df = pd.DataFrame(model.event_log, columns=list(EVENT_COLUMNS))
+    events_df["date"] = pd.to_datetime(events_df["date"])
+    return model_df, events_df
+
+
+def simulate(
+    scenario: Scenario, seed: int | None = None, progress: Callable[[int, int], None] | None = None
+) -> RunResult:
     """Run a validated scenario to its end and collect its tables (no files written)."""
     seed = scenario.run.seed if seed is None else seed
     started = time.perf_counter()
     model = MagnetDiplomacyModel(scenario, rng=seed)
     built = time.perf_counter()
-    while model.running:
-        model.step()
-        if progress:
-            progress(model.tick, model.n_ticks)
+    model.run(progress=progress)
     finished = time.perf_counter()
-    model_df = model.datacollector.get_model_vars_dataframe()
-    model_df["date"] = pd.to_datetime(model_df["date"])
-    events_df = pd.DataFrame(model.event_log, columns=["tick", "date", "actor", "target", "kind", "description", "source", "action"])
-    events_df["date"] = pd.to_datetime(events_df["date"])
+    model_df, events_df = tables(model)
     manifest = {
         "scenario": scenario.name,
         "description": scenario.description,
@@ -145,7 +147,26 @@ def simulate(scenario: Scenario, seed: int | None = None, progress: Callable[[in
     return RunResult(scenario, int(seed), model_df, agent_table(model), events_df, manifest, model=model)
 
 
+class BatchModel(MagnetDiplomacyModel):
+    """The model with plain keyword parameters, for ``mesa.batch_run``.
+
+    ``BatchModel(config="baseline", rng=1, china__licence_grant_rate=0.3)`` loads the scenario
+    (a name, a file or a :class:`Scenario`), applies the overrides (dotted paths, or ``__`` for
+    the dots) and builds the model.
+    """
+
+    def __init__(self, config: str | Path | Scenario = "baseline", *, rng: Any = None, **parameters: Any) -> None:
+        super().__init__(load_scenario(config, parameters or None), rng=rng)
+
+
+def check_out_folder(folder: Path) -> None:
+    """Refuse a run folder that exists and is not empty (one line for the user)."""
+    if folder.exists() and any(folder.iterdir()):
+        raise ScenarioError(f"{folder}: output folder exists and is not empty (choose another --out)")
+
+
 def default_folder(scenario: Scenario, seed: int) -> Path:
+    """``runs/<scenario>_<time>_s<seed>``."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path("runs") / f"{scenario.name}_{stamp}_s{seed}"
 
@@ -153,8 +174,7 @@ def default_folder(scenario: Scenario, seed: int) -> Path:
 def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
     """Write the run folder atomically; refuses to overwrite a non-empty folder."""
     folder = Path(folder)
-    if folder.exists() and any(folder.iterdir()):
-        raise ScenarioError(f"{folder}: output folder exists and is not empty (choose another --out)")
+    check_out_folder(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
@@ -167,7 +187,9 @@ def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
                 table.to_csv(staging / f"{name}.csv", index=False)
         result.manifest["timings_s"]["write"] = round(time.perf_counter() - started, 4)
         result.manifest["files"] = sorted(p.name for p in staging.iterdir()) + ["manifest.json"]
-        (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        (staging / "manifest.json").write_text(
+            json.dumps(result.manifest, indent=2, default=str) + "\n", encoding="utf-8"
+        )
         if folder.exists():
             folder.rmdir()
         os.replace(staging, folder)
@@ -178,7 +200,13 @@ def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
     return folder
 
 
-def prepare(scenario: str | Path | Scenario = "baseline", *, seed: int | None = None, end: str | None = None, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> Scenario:
+def prepare(
+    scenario: str | Path | Scenario = "baseline",
+    *,
+    seed: int | None = None,
+    end: str | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+) -> Scenario:
     """Load a scenario and apply ``--end`` and ``--set`` style overrides."""
     loaded = load_scenario(scenario, overrides)
     if end is not None:
@@ -210,11 +238,14 @@ def run(
     >>> result.model_df[["date", "malaysia_alignment"]].tail(1)   # doctest: +SKIP
     """
     prepared = prepare(scenario, seed=seed, end=end, overrides=overrides)
-    if out not in (None, False):
-        folder = default_folder(prepared, prepared.run.seed) if out is True else Path(out)
-        if folder.exists() and any(folder.iterdir()):
-            raise ScenarioError(f"{folder}: output folder exists and is not empty (choose another --out)")
+    folder: Path | None = None
+    if out is True:
+        folder = default_folder(prepared, prepared.run.seed)
+    elif out:
+        folder = Path(out)
+    if folder is not None:
+        check_out_folder(folder)
     result = simulate(prepared, progress=progress)
-    if out not in (None, False):
+    if folder is not None:
         write_folder(result, folder, csv=csv)
     return result

@@ -10,8 +10,9 @@ Every problem becomes a :class:`ScenarioError` with one line naming the file and
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -157,7 +158,7 @@ def _describe_error(err: ValidationError, origin: str) -> str:
         return f"{origin}: {path}: {got!r} is out of range [{spec.lo:g}, {spec.hi:g}] {spec.unit}"
     message = first["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) and kind != "value_error" else ""
     return f"{origin}: {path or 'scenario'}: {message}{shown}"
 
@@ -170,13 +171,15 @@ def build_scenario(tree: dict, origin: str) -> Scenario:
         raise ScenarioError(_describe_error(err, origin)) from None
     for i, item in enumerate(scenario.interventions):
         try:
-            validate_action(item.action, item.params)
+            item.set_checked(validate_action(item.action, item.params))
         except ActionError as err:
             raise ScenarioError(f"{origin}: interventions[{i}]: {err}") from None
     return scenario
 
 
-def load_scenario(source: str | Path | Scenario | None = None, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> Scenario:
+def load_scenario(
+    source: str | Path | Scenario | None = None, overrides: Mapping[str, Any] | Iterable[str] | None = None
+) -> Scenario:
     """Load and validate a scenario (file path, bare name, or Scenario), then apply overrides.
 
     ``overrides`` is a mapping of dotted paths (``china.licence_grant_rate``; ``__`` also works as a

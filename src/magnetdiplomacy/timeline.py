@@ -7,6 +7,7 @@ Everything inside the model is a month index counted from the scenario's start m
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
@@ -16,7 +17,12 @@ def parse_month(text: str | dt.date) -> tuple[int, int]:
     """Return ``(year, month)`` for ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a bare year means January)."""
     if isinstance(text, dt.date):
         return text.year, text.month
-    match = _DATE_RE.match(str(text).strip())
+    return _parse_text(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> tuple[int, int]:
+    match = _DATE_RE.match(text.strip())
     if not match:
         raise ValueError(f"'{text}' is not a date of the form YYYY-MM")
     year = int(match.group(1))

@@ -2,84 +2,177 @@
 
 Capacities and start dates come from the scenario (see :mod:`magnetdiplomacy.parameters` for the
 data row behind each number). Ore routes are fixed by geography and ownership; which route is open
-in a month depends on controls (the raw-ore ban, Lynas' licence) and is decided by the model.
+in a month depends on controls (the raw-ore ban, Lynas' licence) and is decided by the month's
+production rules (:mod:`magnetdiplomacy.mechanisms.production`).
+
+:func:`build_chain` makes the :class:`~magnetdiplomacy.mechanisms.chain.Chain` a run starts from.
 """
 
 from __future__ import annotations
 
-from .mechanisms.chain import Plant
+from typing import Any
+
+from .mechanisms.chain import NEVER, Chain, Plant
+from .mechanisms.production import ORE_ROUTES
 from .parameters import Scenario
 from .timeline import tick_of
 
-NEVER = 10**6
+__all__ = ["NEVER", "ORE_ROUTES", "SUPPLIERS", "SUPPLIER_REGIONS", "MALAYSIAN_PLANTS", "Chain", "build_chain"]
 
 # Magnet suppliers buyers choose between, with the region each is "home" to.
 SUPPLIERS = ("china_magnets", "japan_magnets", "row_magnets", "us_magnets", "jslink_magnets")
 SUPPLIER_REGIONS = ("china", "japan_korea", "europe", "united_states", "southeast_asia")
 
-# Where each mine's ore may go, in order of preference.
-ORE_ROUTES = {
-    "china_mines": ("china_separation",),
-    "myanmar_mines": ("china_separation",),
-    "row_to_china_mines": ("china_separation",),
-    "mountain_pass": ("mp_separation", "china_separation"),
-    "mt_weld": ("lynas_malaysia", "lynas_relocated"),
-    "row_domestic_mines": ("other_separation",),
-    "perak_pilot": ("jv_refinery", "lynas_malaysia", "china_separation"),
-    "jv_mine": ("jv_refinery",),
-    "new_mines": ("new_separation",),
-}
-
 MALAYSIAN_PLANTS = ("perak_pilot", "jv_mine", "lynas_malaysia", "jv_refinery", "lynas_heavy", "jslink_magnets")
 
 
-def build_plants(config: Scenario) -> dict[str, Plant]:
-    """Every plant at the start of the run, with planned additions already scheduled."""
-    start = config.run.start
-    mines, sep, mag, js = config.mines, config.separation, config.magnets, config.jslink
-    market = config.market
+def build_chain(config: Scenario) -> Chain:
+    """The chain at the start of the run: every plant, with planned additions already scheduled."""
+    pending: dict[str, tuple[Any, str]] = {}
+    plants = build_plants(config, pending)
+    return Chain(plants, [plants[name] for name in SUPPLIERS], pending)
 
-    def at(when: str) -> int:
-        return tick_of(start, when)
 
-    def opening(section, name: str, when: str) -> dict:
-        """Nameplate of a plant opening after the first month: read from the scenario when it opens."""
-        if at(when) > 0:
-            return {"nameplate_t_yr": 0.0, "nameplate_from": (section, name), "start": at(when)}
-        return {"nameplate_t_yr": getattr(section, name), "start": at(when)}
+def build_plants(config: Scenario, pending: dict[str, tuple[Any, str]] | None = None) -> dict[str, Plant]:
+    """Every plant at the start of the run, with planned additions already scheduled.
 
-    grade = mines.ndpr_grade
-    plants = [
-        # mines (t REO/yr)
-        Plant("china_mines", "China", "china", "mine", "china", mines.china_quota_t_yr, grade=grade),
-        Plant("myanmar_mines", "Rest-of-world miners", "myanmar", "mine", "china", mines.myanmar_t_yr, grade=grade, growth_per_year=mines.row_growth_per_year),
-        Plant("row_to_china_mines", "Rest-of-world miners", "rest_of_world", "mine", "china", mines.row_to_china_t_yr, grade=grade, growth_per_year=mines.row_growth_per_year),
-        Plant("row_domestic_mines", "Rest-of-world miners", "rest_of_world", "mine", "exchina", mines.row_domestic_t_yr, grade=grade),
-        Plant("mountain_pass", "MP Materials", "united_states", "mine", "exchina", mines.us_mountain_pass_t_yr, grade=grade),
-        Plant("mt_weld", "Lynas", "australia", "mine", "exchina", mines.mt_weld_t_yr, grade=mines.mt_weld_ndpr_grade, additions=[(at(mines.mt_weld_expansion), mines.mt_weld_expanded_t_yr - mines.mt_weld_t_yr, sep.lynas_expansion_ramp_months)]),
-        Plant("perak_pilot", "Malaysia", "malaysia", "mine", "exchina", **opening(mines, "malaysia_pilot_t_yr", mines.malaysia_pilot_start), ramp_months=6, grade=grade),
-        Plant("jv_mine", "Malaysia-China JV", "malaysia", "mine", "exchina", 0.0, start=NEVER, ramp_months=12, grade=grade),
-        Plant("new_mines", "New non-China projects", "rest_of_world", "mine", "exchina", 0.0, grade=grade),
-        # separation (t NdPr/yr; China's is bounded by its quota instead)
-        Plant("china_separation", "China", "china", "separation", "china", float("inf")),
-        Plant("lynas_malaysia", "Lynas", "malaysia", "separation", "exchina", sep.lynas_malaysia_t_yr, additions=[(at(sep.lynas_expansion), sep.lynas_malaysia_expanded_t_yr - sep.lynas_malaysia_t_yr, sep.lynas_expansion_ramp_months)]),
-        Plant("lynas_relocated", "Lynas", "australia", "separation", "exchina", 0.0, start=NEVER),
-        Plant("mp_separation", "MP Materials", "united_states", "separation", "exchina", **opening(sep, "mp_t_yr", sep.mp_start), ramp_months=sep.mp_ramp_months),
-        Plant("other_separation", "Other separators", "rest_of_world", "separation", "exchina", sep.other_t_yr),
-        # The joint venture sells its oxide to its Chinese partner: it sells into China's pool.
-        Plant("jv_refinery", "Malaysia-China JV", "malaysia", "separation", "china", 0.0, start=NEVER, ramp_months=12),
-        Plant("new_separation", "New non-China projects", "rest_of_world", "separation", "exchina", 0.0),
-        # Kalgoorlie cracking and leaching (t NdPr-equivalent/yr): bounds Mt Weld feed once
-        # cracking in Malaysia ends; it holds no stock of its own.
-        Plant("kalgoorlie", "Lynas", "australia", "crack", "exchina", sep.kalgoorlie_t_yr, start=at(sep.kalgoorlie_start), ramp_months=6),
-        # heavy rare-earth circuits (t Dy+Tb/yr)
-        Plant("lynas_heavy", "Lynas", "malaysia", "heavy", "exchina", sep.lynas_heavy_feed_t_yr * sep.heavy_yield_of_feed, start=at(sep.lynas_heavy_start), ramp_months=sep.lynas_heavy_ramp_months),
-        Plant("mp_heavy", "MP Materials", "united_states", "heavy", "exchina", sep.mp_heavy_t_yr, start=at(sep.mp_heavy_start), ramp_months=12),
-        # magnet makers (t NdFeB/yr)
-        Plant("china_magnets", "China", "china", "magnet", "china", mag.china_capacity_t_yr, cost_factor=market.china_cost_factor),
-        Plant("japan_magnets", "Japanese magnet makers", "japan", "magnet", "exchina", mag.japan_capacity_t_yr, cost_factor=market.japan_cost_factor),
-        Plant("row_magnets", "Other magnet makers", "europe", "magnet", "exchina", mag.row_capacity_t_yr, cost_factor=market.row_cost_factor, additions=[(at(mag.narva_start), mag.narva_t_yr, 12.0), (at(mag.narva_expansion), mag.narva_expanded_t_yr - mag.narva_t_yr, 12.0)]),
-        Plant("us_magnets", "MP Materials", "united_states", "magnet", "exchina", **opening(mag, "us_capacity_t_yr", mag.us_start), ramp_months=mag.us_ramp_months, cost_factor=market.us_cost_factor),
-        Plant("jslink_magnets", "JS Link", "malaysia", "magnet", "exchina", **opening(js, "capacity_t_yr", js.start), ramp_months=js.ramp_months, cost_factor=market.malaysia_cost_factor),
-    ]
+    Plants opening after the first month get a zero nameplate and an entry in ``pending``."""
+    builder = _PlantBuilder(config, {} if pending is None else pending)
+    plants = builder.mines() + builder.separators() + builder.magnet_makers()
     return {plant.name: plant for plant in plants}
+
+
+class _PlantBuilder:
+    """The 2020 plants from a scenario, stage by stage."""
+
+    def __init__(self, config: Scenario, pending: dict[str, tuple[Any, str]]) -> None:
+        self.config = config
+        self.pending = pending
+
+    def at(self, when: str) -> int:
+        return tick_of(self.config.run.start, when)
+
+    def opening(self, section: Any, name: str, when: str, plant: str) -> dict:
+        """Nameplate of a plant opening after the first month: read from the scenario when it opens."""
+        if self.at(when) > 0:
+            self.pending[plant] = (section, name)
+            return {"nameplate_t_yr": 0.0, "start": self.at(when)}
+        return {"nameplate_t_yr": getattr(section, name), "start": self.at(when)}
+
+    def mines(self) -> list[Plant]:
+        """Mines, in t REO/yr."""
+        m, sep = self.config.mines, self.config.separation
+        grade, growth = m.ndpr_grade, m.row_growth_per_year
+        weld = (self.at(m.mt_weld_expansion), m.mt_weld_expanded_t_yr - m.mt_weld_t_yr, sep.lynas_expansion_ramp_months)
+        pilot = self.opening(m, "malaysia_pilot_t_yr", m.malaysia_pilot_start, "perak_pilot")
+        row, row_owner = "rest_of_world", "Rest-of-world miners"
+        return [
+            _mine("china_mines", "China", "china", "china", grade, nameplate_t_yr=m.china_quota_t_yr),
+            _mine("myanmar_mines", row_owner, "myanmar", "china", grade, m.myanmar_t_yr, growth_per_year=growth),
+            _mine("row_to_china_mines", row_owner, row, "china", grade, m.row_to_china_t_yr, growth_per_year=growth),
+            _mine("row_domestic_mines", row_owner, row, "exchina", grade, m.row_domestic_t_yr),
+            _mine("mountain_pass", "MP Materials", "united_states", "exchina", grade, m.us_mountain_pass_t_yr),
+            _mine("mt_weld", "Lynas", "australia", "exchina", m.mt_weld_ndpr_grade, m.mt_weld_t_yr, additions=[weld]),
+            _mine("perak_pilot", "Malaysia", "malaysia", "exchina", grade, **pilot, ramp_months=6),
+            _mine("jv_mine", "Malaysia-China JV", "malaysia", "exchina", grade, 0.0, start=NEVER, ramp_months=12),
+            _mine("new_mines", "New non-China projects", row, "exchina", grade, 0.0),
+        ]
+
+    def separators(self) -> list[Plant]:
+        """Separation (t NdPr/yr; China's is bounded by its quota instead), cracking and Dy/Tb circuits."""
+        sep = self.config.separation
+        lynas_plan = sep.lynas_malaysia_expanded_t_yr - sep.lynas_malaysia_t_yr
+        lynas_expansion = (self.at(sep.lynas_expansion), lynas_plan, sep.lynas_expansion_ramp_months)
+        mp = self.opening(sep, "mp_t_yr", sep.mp_start, "mp_separation")
+        heavy_t_yr = sep.lynas_heavy_feed_t_yr * sep.heavy_yield_of_feed
+        s = "separation"
+        return [
+            Plant("china_separation", "China", "china", s, "china", float("inf")),
+            Plant("lynas_malaysia", "Lynas", "malaysia", s, "exchina", sep.lynas_malaysia_t_yr,
+                  additions=[lynas_expansion]),
+            Plant("lynas_relocated", "Lynas", "australia", s, "exchina", 0.0, start=NEVER),
+            Plant("mp_separation", "MP Materials", "united_states", s, "exchina", **mp, ramp_months=sep.mp_ramp_months),
+            Plant("other_separation", "Other separators", "rest_of_world", s, "exchina", sep.other_t_yr),
+            # The joint venture sells its oxide to its Chinese partner: it sells into China's pool.
+            Plant("jv_refinery", "Malaysia-China JV", "malaysia", s, "china", 0.0, start=NEVER, ramp_months=12),
+            Plant("new_separation", "New non-China projects", "rest_of_world", s, "exchina", 0.0),
+            # Kalgoorlie cracking and leaching (t NdPr-equivalent/yr): bounds Mt Weld feed once
+            # cracking in Malaysia ends; it holds no stock of its own.
+            Plant("kalgoorlie", "Lynas", "australia", "crack", "exchina", sep.kalgoorlie_t_yr,
+                  start=self.at(sep.kalgoorlie_start), ramp_months=6),
+            # heavy rare-earth circuits (t Dy+Tb/yr)
+            Plant("lynas_heavy", "Lynas", "malaysia", "heavy", "exchina", heavy_t_yr,
+                  start=self.at(sep.lynas_heavy_start), ramp_months=sep.lynas_heavy_ramp_months),
+            Plant("mp_heavy", "MP Materials", "united_states", "heavy", "exchina", sep.mp_heavy_t_yr,
+                  start=self.at(sep.mp_heavy_start), ramp_months=12),
+        ]  # fmt: skip
+
+    def magnet_makers(self) -> list[Plant]:
+        """Magnet makers, in t NdFeB/yr."""
+        mag, js, market = self.config.magnets, self.config.jslink, self.config.market
+        narva = [(self.at(mag.narva_start), mag.narva_t_yr, 12.0),
+                 (self.at(mag.narva_expansion), mag.narva_expanded_t_yr - mag.narva_t_yr, 12.0)]  # fmt: skip
+        us = self.opening(mag, "us_capacity_t_yr", mag.us_start, "us_magnets")
+        jslink = self.opening(js, "capacity_t_yr", js.start, "jslink_magnets")
+        return [
+            _maker("china_magnets", "China", "china", "china", market.china_cost_factor, mag.china_capacity_t_yr),
+            _maker("japan_magnets", "Japanese magnet makers", "japan", "exchina", market.japan_cost_factor,
+                   mag.japan_capacity_t_yr),
+            _maker("row_magnets", "Other magnet makers", "europe", "exchina", market.row_cost_factor,
+                   mag.row_capacity_t_yr, additions=narva),
+            _maker("us_magnets", "MP Materials", "united_states", "exchina", market.us_cost_factor, **us,
+                   ramp_months=mag.us_ramp_months),
+            _maker("jslink_magnets", "JS Link", "malaysia", "exchina", market.malaysia_cost_factor, **jslink,
+                   ramp_months=js.ramp_months),
+        ]  # fmt: skip
+
+
+def _mine(
+    name: str, owner: str, country: str, pool: str, grade: float, nameplate_t_yr: float = 0.0, **kw: Any
+) -> Plant:
+    return Plant(name, owner, country, "mine", pool, nameplate_t_yr, grade=grade, **kw)
+
+
+def _maker(name: str, owner: str, country: str, pool: str, cost_factor: float, nameplate_t_yr: float = 0.0,
+           **kw: Any) -> Plant:  # fmt: skip
+    return Plant(name, owner, country, "magnet", pool, nameplate_t_yr, cost_factor=cost_factor, **kw)
+
+
+# Non-China magnet makers ran near full in 2020; China's makers supplied the rest of demand.
+INITIAL_MAKER_UTILISATION = 0.9
+
+
+def initial_orders(chain: Chain, config: Scenario, china_separation_quota_t_yr: float) -> None:
+    """The 2020 opening position: each magnet maker's orders, and the stocks every seller holds
+    (``market.stock_cover_months`` of its monthly flow), booked as opening stocks for the mass balance."""
+    plants, totals = chain.plants, chain.totals
+    magnet_plants = chain.magnet_plants
+    demand_t = config.demand.initial_t_yr / 12.0
+    for plant in magnet_plants:
+        plant.orders_t = 0.0 if plant.name == "china_magnets" else plant.capacity_t(0) * INITIAL_MAKER_UTILISATION
+    china_makers = plants["china_magnets"]
+    china_makers.orders_t = max(0.0, demand_t - sum(p.orders_t for p in magnet_plants))
+    cover = config.market.stock_cover_months
+    mag = config.magnets
+    gross = mag.ndpr_share / mag.finishing_yield
+    heavy = mag.heavy_grade_share * mag.heavy_content * config.market.heavy_stock_months
+    for plant in magnet_plants:
+        plant.product_t = cover * plant.orders_t
+        plant.input_t = cover * plant.orders_t * gross
+        if plant.pool == "exchina":
+            plant.heavy_t = heavy * plant.orders_t
+            totals["heavy_from_china"] += plant.heavy_t  # opening stocks were bought in China
+        totals["ndpr_opening"] += plant.input_t
+        totals["magnet_opening"] += plant.product_t
+    # Separators hold a month of output at the start.
+    recovery = config.separation.recovery
+    imports = sum(
+        plants[n].capacity_t(0) * plants[n].grade for n in ("myanmar_mines", "row_to_china_mines", "mountain_pass")
+    )
+    china = plants["china_separation"]
+    china.product_t = cover * recovery * (china_separation_quota_t_yr / 12.0 * config.mines.ndpr_grade + imports)
+    totals["ndpr_opening"] += china.product_t
+    for plant in plants.values():
+        if plant.stage == "separation" and plant is not china:
+            plant.product_t = cover * plant.capacity_t(0)
+            totals["ndpr_opening"] += plant.product_t

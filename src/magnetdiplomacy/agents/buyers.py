@@ -9,27 +9,11 @@ buyer's decision in the same month, so deciding for all buyers together gives ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import mesa
 import numpy as np
 
-from ..mechanisms.market import logit_targets, move_shares, row_sum
+from ..mechanisms.market import MarketView, logit_targets, move_shares, row_sum
 from ..parameters import REGIONS, SEGMENTS, Scenario
-
-
-@dataclass
-class MarketView:
-    """What buyers see before ordering: per-supplier prices and per-region frictions."""
-
-    price: np.ndarray  # (suppliers,) USD/kg ex-works
-    tariff: np.ndarray  # (regions x suppliers) import tariff
-    risk: np.ndarray  # (regions x suppliers) perceived supply risk, fraction of price
-    reachable: np.ndarray  # (regions x suppliers) share of an order that may legally be delivered
-    available: np.ndarray  # (suppliers,) bool: the supplier is producing
-    defence_banned: np.ndarray  # (suppliers,) bool: US defence buyers may not buy here
-    reliability: np.ndarray  # (suppliers,) last month's fill rate
-    growth: np.ndarray  # (segments,) demand index relative to 2020
 
 
 def _stratified(count: int, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -55,10 +39,27 @@ def _rake(sizes: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray]], rounds
     return sizes
 
 
+# Spread of buyer sizes (sigma of the lognormal draw before raking to the demand totals).
+SIZE_SIGMA = 1.0
+# In 2020, a supplier from the buyer's own region weighs this much more than another.
+HOME_WEIGHT_2020 = 2.0
+# Month-to-month persistence of each buyer's demand noise (AR(1) coefficient).
+NOISE_PERSISTENCE = 0.7
+# The largest share of a buyer's demand substitution can remove (some uses need NdFeB).
+MAX_SUBSTITUTION = 0.6
+
+
 class BuyerPopulation:
     """Column store and decision rule of all buyer agents."""
 
-    def __init__(self, config: Scenario, rng: np.random.Generator, suppliers: list[str], supplier_regions: list[str], initial_supply_t: np.ndarray) -> None:
+    def __init__(
+        self,
+        config: Scenario,
+        rng: np.random.Generator,
+        suppliers: list[str],
+        supplier_regions: list[str],
+        initial_supply_t: np.ndarray,
+    ) -> None:
         count = config.buyers.count
         demand = config.demand
         self.config = config
@@ -69,10 +70,13 @@ class BuyerPopulation:
         self.segment = _stratified(count, self.segment_shares, rng)
         self.region = _stratified(count, self.region_shares, rng)
         monthly_t = demand.initial_t_yr / 12.0
-        sizes = rng.lognormal(0.0, 1.0, count)
+        sizes = rng.lognormal(0.0, SIZE_SIGMA, count)
         self.base_demand_t = _rake(
             sizes,
-            [(self.segment, self.segment_shares / self.segment_shares.sum() * monthly_t), (self.region, self.region_shares / self.region_shares.sum() * monthly_t)],
+            [
+                (self.segment, self.segment_shares / self.segment_shares.sum() * monthly_t),
+                (self.region, self.region_shares / self.region_shares.sum() * monthly_t),
+            ],
         )
         # Buyers of one segment in one region face the same prices, tariffs and risks: costs and
         # target shares are worked out per (segment, region) group, then handed to each buyer.
@@ -82,8 +86,10 @@ class BuyerPopulation:
         self.group_region = np.tile(np.arange(n_regions), len(SEGMENTS))
         us_defence = SEGMENTS.index("defence") * n_regions + REGIONS.index("united_states")
         self.group_is_us_defence = np.arange(len(SEGMENTS) * n_regions) == us_defence
-        self.security_multiplier = 1.0  # raised by the buyers' association outside China
-        self.region_home = np.array([[1.0 if supplier_regions[m] == region else 0.0 for m in range(len(suppliers))] for region in REGIONS])
+        self.security_multiplier = 1.0  # raised by the buyers' association outside China (set_security_weight)
+        self.region_home = np.array(
+            [[1.0 if supplier_regions[m] == region else 0.0 for m in range(len(suppliers))] for region in REGIONS]
+        )
         self.shares = self._initial_shares(initial_supply_t)
         self.substitution = np.zeros(count)
         self.noise = np.zeros(count)
@@ -94,6 +100,10 @@ class BuyerPopulation:
         self.landed_cost_2020: np.ndarray | None = None  # set from the first month's market
         self.preferences = self.shares.copy()
         self._draws: dict[str, np.ndarray] = {}
+
+    def set_security_weight(self, multiplier: float) -> None:
+        """Buyers outside China weigh supply risk ``multiplier`` times as much (the buyers' association)."""
+        self.security_multiplier = multiplier
 
     def group_costs(self, view: MarketView) -> np.ndarray:
         """(groups x suppliers) landed cost: price with tariff, home advantage and supply risk."""
@@ -113,7 +123,7 @@ class BuyerPopulation:
         count, suppliers = len(self.segment), len(self.suppliers)
         china = self.suppliers.index("china_magnets")
         reachable = supply_t > 0
-        weights = np.where(reachable, 1.0 + 2.0 * self.region_home[self.region], 0.0)
+        weights = np.where(reachable, 1.0 + HOME_WEIGHT_2020 * self.region_home[self.region], 0.0)
         weights = np.broadcast_to(weights, (count, suppliers)).copy()
         chinese = self.region == REGIONS.index("china")
         weights[chinese] = 0.0
@@ -142,23 +152,28 @@ class BuyerPopulation:
         # A supplier that failed to deliver last month looks dearer to a reviewing buyer.
         allowed_g = view.available[None, :] & (view.reachable[self.group_region] > 0)
         allowed_g &= ~(self.group_is_us_defence[:, None] & view.defence_banned[None, :])
-        targets = logit_targets(cost_g * (2.0 - view.reliability[None, :]), allowed_g, cfg.buyers.cost_sensitivity)[group]
+        targets = logit_targets(cost_g * (2.0 - view.reliability[None, :]), allowed_g, cfg.buyers.cost_sensitivity)[
+            group
+        ]
 
         reviewing = self._draws["review"][index] < cfg.buyers.review_probability
         per_review = 1.0 / (cfg.buyers.qualification_months * cfg.buyers.review_probability)
-        self.shares[index] = move_shares(self.shares[index], targets, reviewing, max_up=per_review, max_down=2.0 * per_review)
+        self.shares[index] = move_shares(
+            self.shares[index], targets, reviewing, max_up=per_review, max_down=2.0 * per_review
+        )
         self.preferences[index] = targets
 
         landed = row_sum(self.shares[index] * cost_g[group])
         self.landed_cost[index] = landed
+        assert self.landed_cost_2020 is not None, "set_reference_costs comes first"
         ratio = landed / self.landed_cost_2020[index]
 
         # Substitution away from NdFeB: driven by dear or missing magnets, capped per year.
-        pressure = np.clip(ratio / cfg.demand.substitution_trigger - 1.0, 0.0, None) + self.shortage_share[index]
+        pressure = np.maximum(ratio / cfg.demand.substitution_trigger - 1.0, 0.0) + self.shortage_share[index]
         step = cfg.demand.substitution_cap_per_year / 12.0 * np.clip(pressure, 0.0, 1.0)
-        self.substitution[index] = np.clip(self.substitution[index] + step, 0.0, 0.6)
+        self.substitution[index] = np.clip(self.substitution[index] + step, 0.0, MAX_SUBSTITUTION)
 
-        self.noise[index] = 0.7 * self.noise[index] + cfg.demand.noise_sd * self._draws["noise"][index]
+        self.noise[index] = NOISE_PERSISTENCE * self.noise[index] + cfg.demand.noise_sd * self._draws["noise"][index]
         elasticity = cfg.demand.price_elasticity
         self.demand_t[index] = (
             self.base_demand_t[index]
@@ -175,9 +190,14 @@ class BuyerPopulation:
     def receive(self, delivered: np.ndarray) -> None:
         """Record deliveries; what was missing raises next month's substitution pressure."""
         self.delivered_t = row_sum(delivered)
-        self.shortage_share = np.clip(1.0 - np.divide(self.delivered_t, self.demand_t, out=np.ones_like(self.demand_t), where=self.demand_t > 0), 0.0, 1.0)
+        self.shortage_share = np.clip(
+            1.0 - np.divide(self.delivered_t, self.demand_t, out=np.ones_like(self.demand_t), where=self.demand_t > 0),
+            0.0,
+            1.0,
+        )
 
     def demand_by_segment(self) -> np.ndarray:
+        """This month's demand (t) per segment."""
         return np.bincount(self.segment, weights=self.demand_t, minlength=len(SEGMENTS))
 
     def table(self, tick: int) -> dict[str, np.ndarray]:
@@ -219,10 +239,6 @@ class Buyer(mesa.Agent):
     def demand_t(self) -> float:
         return float(self.population.demand_t[self.index])
 
-    @property
-    def supplier_shares(self) -> dict[str, float]:
-        return dict(zip(self.population.suppliers, self.population.shares[self.index].tolist()))
-
     def step(self) -> None:
         """Set this month's demand and supplier shares (the rule the model runs for all buyers at once)."""
-        self.population.decide(self.model.market_view, np.array([self.index]))
+        self.population.decide(self.model.market.view, np.array([self.index]))

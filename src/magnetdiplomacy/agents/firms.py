@@ -2,25 +2,58 @@
 rest-of-world miners and separators, and new non-China projects).
 
 Firms own plants (see :mod:`magnetdiplomacy.mechanisms.chain`). Monthly output is set by the
-model's production phase from capacity, licences, feed and orders; a firm's ``step`` makes the
-slower decisions: expansions, relocation, offtake ties, utilisation against margins.
+month's production and market rules from capacity, licences, feed and orders; a firm's ``step``
+makes the slower decisions: expansions, relocation, offtake ties.
 """
 
 from __future__ import annotations
 
-import mesa
+from ..mechanisms.chain import NEVER, Plant
+from .base import Seated, invest_if_tight
+
+# Lynas expands Kuantan only with this many years of licence left, at this price over cash cost,
+# at this utilisation and at least this many months after its last expansion.
+LYNAS_EXPANSION_RULE = {"licence_years": 5.0, "price_over_cost": 1.6, "utilisation": 0.85, "spacing_months": 36}
+# Months from an expansion decision to first output, and the ramp after it.
+EXPANSION_BUILD_MONTHS = 24
+EXPANSION_RAMP_MONTHS = 12
+RELOCATION_RAMP_MONTHS = 12
+# JS Link's ramp: at 10 % local know-how it takes the configured months, faster with more.
+JSLINK_RAMP_KNOW_HOW = (1.2, 1.1)
+# JS Link expands after this many months in a row above this utilisation.
+JSLINK_FULL = (0.9, 12)
 
 
-class Firm(mesa.Agent):
+def lynas_may_expand(
+    years_left: float,
+    months_since_last: int,
+    price_usd_kg: float,
+    cash_cost_usd_kg: float,
+    cash_usd_m: float,
+    capex_usd_m: float,
+    utilisation: float,
+) -> bool:
+    """Lynas' expansion rule: a long licence, a price well above cash cost, cash, and a full plant."""
+    rule = LYNAS_EXPANSION_RULE
+    if years_left < rule["licence_years"] or months_since_last < rule["spacing_months"]:
+        return False
+    return not (
+        price_usd_kg < rule["price_over_cost"] * cash_cost_usd_kg
+        or cash_usd_m < capex_usd_m
+        or utilisation < rule["utilisation"]
+    )
+
+
+def jslink_ramp_months(base_months: float, capability: float) -> float:
+    """Months JS Link takes to reach nameplate at this level of local know-how."""
+    offset, scale = JSLINK_RAMP_KNOW_HOW
+    return base_months * (offset - capability) / scale
+
+
+class Firm(Seated):
     """A producer owning one or more plants."""
 
     name = "firm"
-    seat = ""
-
-    @property
-    def player(self) -> bool:
-        """True when a person, not this firm's rule, makes its investment decisions."""
-        return bool(self.seat) and self.model.player_controls(self.seat)
 
     def __init__(self, model, name: str, plants: list[str]) -> None:
         super().__init__(model)
@@ -29,40 +62,39 @@ class Firm(mesa.Agent):
         self.cash_usd_m = 0.0
 
     @property
-    def plants(self):
-        return [self.model.plants[name] for name in self.plant_names if name in self.model.plants]
+    def plants(self) -> list[Plant]:
+        plants = self.model.chain.plants
+        return [plants[name] for name in self.plant_names if name in plants]
 
     def step(self) -> None:
         """Market producers invest when their magnet plants run tight."""
         for plant in self.plants:
             if plant.stage == "magnet":
-                self.model.invest_if_tight(plant)
+                invest_if_tight(self.model, plant)
 
 
 class Lynas(Firm):
     """Mt Weld, Kalgoorlie and Kuantan: output within its licence, expansion, relocation, offtake."""
 
-    EXPANSION_T_YR = 2_000.0
-    EXPANSION_CAPEX_USD_M = 150.0
     seat = "lynas"
 
     def __init__(self, model) -> None:
         super().__init__(model, "Lynas", ["mt_weld", "lynas_malaysia", "lynas_heavy", "lynas_relocated"])
         self.cash_usd_m = model.config.lynas.cash_initial_usd_m
         self.relocating_since: int | None = None
-        self.last_expansion = -(10**6)
+        self.last_expansion = -NEVER
         self.raised_equity = False
 
     def step(self) -> None:
         model = self.model
         cfg = model.config.lynas
-        licence = model.licence
-        if not licence.valid:
+        kuantan = model.chain.plants["lynas_malaysia"]
+        if not model.licence.valid:
             self._licence_lost()
-        elif self.relocating_since is not None and model.plants["lynas_malaysia"].closed_from is not None:
-            model.plants["lynas_malaysia"].closed_from = None
-            model.log_event(self.name, "Lynas Malaysia", "licence", "Licence restored: Kuantan restarts", source="agent")
-        if not self.raised_equity and model.tick >= model.tick_at("2025-09"):
+        elif self.relocating_since is not None and kuantan.closed_from is not None:
+            kuantan.reopen()
+            self.log("Lynas Malaysia", "licence", "Licence restored: Kuantan restarts")
+        if not self.raised_equity and model.tick >= model.tick_at(cfg.equity_raise):
             self.raised_equity = True
             self.cash_usd_m += cfg.equity_raise_usd_m
         if model.replaying or self.player:
@@ -72,20 +104,23 @@ class Lynas(Firm):
 
     def _licence_lost(self) -> None:
         model = self.model
-        plant = model.plants["lynas_malaysia"]
+        plant = model.chain.plants["lynas_malaysia"]
         capacity = plant.planned_t_yr(model.tick)
         if plant.closed_from is None:
-            plant.closed_from = model.tick
+            plant.close(model.tick)
             for partner in ("JS Link", "Kelantan MB Inc"):
                 model.break_tie(self.name, partner, "supply")
-            model.log_event(self.name, "Lynas Malaysia", "licence", "No valid licence: Kuantan separation stops", source="agent")
+            self.log("Lynas Malaysia", "licence", "No valid licence: Kuantan separation stops")
         if self.relocation_possible and self.relocating_since is None:
             self.relocating_since = model.tick
-            relocated = model.plants["lynas_relocated"]
-            relocated.start = model.tick + int(round(model.config.lynas.relocation_years * 12))
-            relocated.nameplate_t_yr = capacity
-            relocated.ramp_months = 12
-            model.log_event(self.name, "Lynas", "investment", f"Lynas starts rebuilding separation outside Malaysia (online {model.label_of(relocated.start)})", source="agent")
+            relocated = model.chain.plants["lynas_relocated"]
+            opening = model.tick + int(round(model.config.lynas.relocation_years * 12))
+            relocated.open_at(opening, capacity, RELOCATION_RAMP_MONTHS)
+            self.log(
+                "Lynas",
+                "investment",
+                f"Lynas starts rebuilding separation outside Malaysia (online {model.label_of(opening)})",
+            )
 
     @property
     def relocation_possible(self) -> bool:
@@ -95,39 +130,70 @@ class Lynas(Firm):
         """Expand Kuantan when the licence is long, margins are fat, feed is there and cash allows."""
         model = self.model
         licence = model.licence
-        plant = model.plants["lynas_malaysia"]
-        if not licence.valid or licence.years_left < 5 or model.tick - self.last_expansion < 36:
+        if not licence.valid:
             return
-        price = max(model.price_average("ndpr_exchina", 12), model.controls.price_floor("Lynas Malaysia", model.tick))
-        if price < 1.6 * model.config.market.separation_cost_usd_kg or self.cash_usd_m < self.EXPANSION_CAPEX_USD_M or plant.utilisation < 0.85:
+        rule = LYNAS_EXPANSION_RULE
+        if licence.years_left < rule["licence_years"] or model.tick - self.last_expansion < rule["spacing_months"]:
             return
-        self.expand()
+        price = max(
+            model.market.price_average("ndpr_exchina", 12), model.controls.price_floor("Lynas Malaysia", model.tick)
+        )
+        plant = model.chain.plants["lynas_malaysia"]
+        cost = model.config.market.separation_cost_usd_kg
+        if lynas_may_expand(
+            licence.years_left,
+            model.tick - self.last_expansion,
+            price,
+            cost,
+            self.cash_usd_m,
+            model.config.lynas.expansion_capex_usd_m,
+            plant.utilisation,
+        ):
+            self.expand()
 
     def expand(self) -> str:
-        """Add 2,000 t/yr NdPr at Kuantan (with Mt Weld and Kalgoorlie) in two years, paid from cash."""
+        """Add ``lynas.expansion_t_yr`` NdPr at Kuantan (with Mt Weld and Kalgoorlie) in two years, paid from cash."""
         model = self.model
-        plant = model.plants["lynas_malaysia"]
+        cfg = model.config.lynas
         if not model.licence.valid:
             return "Lynas cannot expand Kuantan without a valid licence"
-        if self.cash_usd_m < self.EXPANSION_CAPEX_USD_M:
-            return f"Lynas lacks the cash to expand (USD {self.cash_usd_m:,.0f} m of {self.EXPANSION_CAPEX_USD_M:,.0f} m)"
+        capex = cfg.expansion_capex_usd_m
+        if self.cash_usd_m < capex:
+            return f"Lynas lacks the cash to expand (USD {self.cash_usd_m:,.0f} m of {capex:,.0f} m)"
+        extra = cfg.expansion_t_yr
+        when = model.tick + EXPANSION_BUILD_MONTHS
         self.last_expansion = model.tick
-        self.cash_usd_m -= self.EXPANSION_CAPEX_USD_M
-        plant.add_capacity(model.tick + 24, self.EXPANSION_T_YR, 12)
-        mine = model.plants["mt_weld"]
-        mine.add_capacity(model.tick + 24, self.EXPANSION_T_YR / (mine.grade * model.config.separation.recovery), 12)
-        model.plants["kalgoorlie"].add_capacity(model.tick + 24, self.EXPANSION_T_YR, 12)
-        text = f"Lynas expands Kuantan by {self.EXPANSION_T_YR:,.0f} t/yr NdPr (online {model.label_of(model.tick + 24)})"
+        self.cash_usd_m -= capex
+        plants = model.chain.plants
+        plants["lynas_malaysia"].add_capacity(when, extra, EXPANSION_RAMP_MONTHS)
+        mine = plants["mt_weld"]
+        mine.add_capacity(when, extra / (mine.grade * model.config.separation.recovery), EXPANSION_RAMP_MONTHS)
+        plants["kalgoorlie"].add_capacity(when, extra, EXPANSION_RAMP_MONTHS)
+        text = f"Lynas expands Kuantan by {extra:,.0f} t/yr NdPr (online {model.label_of(when)})"
         if not self.player:
-            model.log_event(self.name, "Lynas Malaysia", "investment", text, source="agent")
+            self.log("Lynas Malaysia", "investment", text)
         return text
+
+    def take_australian_partnership(self) -> None:
+        """More Kalgoorlie MREC for Kuantan and a larger heavy circuit, a year after the deal."""
+        model = self.model
+        cfg = model.config.partners
+        when = model.tick + 12
+        plants = model.chain.plants
+        plants["kalgoorlie"].add_capacity(when, cfg.australia_mrec_t_yr, 12)
+        heavy = plants["lynas_heavy"]
+        heavy.add_capacity(when, heavy.nameplate_t_yr * cfg.australia_heavy_share, 12)
 
     def _offtake_with_jslink(self) -> None:
         model = self.model
-        jslink = model.plants["jslink_magnets"]
-        if model.licence.valid and model.tick >= jslink.start - 12 and not model.partnerships.has(self.name, "JS Link", "supply"):
+        jslink = model.chain.plants["jslink_magnets"]
+        if (
+            model.licence.valid
+            and model.tick >= jslink.start - 12
+            and not model.partnerships.has(self.name, "JS Link", "supply")
+        ):
             model.form_tie(self.name, "JS Link", "supply", note="Lynas supplies NdPr and Dy/Tb to JS Link")
-            model.log_event(self.name, "JS Link", "partnership", "Lynas and JS Link sign a feedstock offtake", source="agent")
+            self.log("JS Link", "partnership", "Lynas and JS Link sign a feedstock offtake")
 
     def account(self, revenue_usd: float, ndpr_t: float) -> None:
         """Monthly cash: sales minus cash cost."""
@@ -147,24 +213,33 @@ class JSLink(Firm):
 
     def step(self) -> None:
         model = self.model
-        plant = model.plants["jslink_magnets"]
-        # Know-how shortens the ramp: at 10% local know-how it takes the configured months.
-        capability = model.malaysia.capability
-        plant.ramp_months = model.config.jslink.ramp_months * (1.2 - capability) / 1.1
+        plant = model.chain.plants["jslink_magnets"]
+        plant.set_ramp(jslink_ramp_months(model.config.jslink.ramp_months, model.malaysia.capability))
         if plant.capacity_t(model.tick) <= 0:
             return
-        self.full_months = self.full_months + 1 if plant.utilisation > 0.9 else 0
+        level, months = JSLINK_FULL
+        self.full_months = self.full_months + 1 if plant.utilisation > level else 0
         cfg = model.config.jslink
         extra = cfg.expansion_t_yr
         capex = cfg.capex_usd_m * extra / cfg.capacity_t_yr
-        if not self.expanded and extra > 0 and self.full_months >= 12 and (self.financed or self.cash_usd_m >= capex) and not model.replaying and not self.player:
-            model.log_event(self.name, "JS Link Kuantan plant", "investment", self.expand(), source="agent")
+        ready = (
+            not self.expanded
+            and extra > 0
+            and self.full_months >= months
+            and (self.financed or self.cash_usd_m >= capex)
+        )
+        if ready and not model.replaying and not self.player:
+            self.log("JS Link Kuantan plant", "investment", self.expand())
 
     @property
     def financed(self) -> bool:
         """A partner has committed to finance an expansion (US, Korean or Chinese investment)."""
         ties = self.model.partnerships
-        return ties.has("United States", "JS Link", "investment") or ties.has("Korea", "Malaysia", "investment") or ties.has("China", "Malaysia", "investment")
+        return (
+            ties.has("United States", "JS Link", "investment")
+            or ties.has("Korea", "Malaysia", "investment")
+            or ties.has("China", "Malaysia", "investment")
+        )
 
     def expand(self) -> str:
         """Add a second line (jslink.expansion_t_yr) in two years, with partner finance or own cash."""
@@ -175,13 +250,21 @@ class JSLink(Firm):
         if self.expanded:
             return "JS Link has already added its second line"
         if not self.financed and self.cash_usd_m < capex:
-            return f"JS Link lacks finance for a second line (cash USD {self.cash_usd_m:,.0f} m of {capex:,.0f} m, no partner)"
+            cash = f"cash USD {self.cash_usd_m:,.0f} m of {capex:,.0f} m"
+            return f"JS Link lacks finance for a second line ({cash}, no partner)"
         self.expanded = True
         if not self.financed:
             self.cash_usd_m -= capex
-        model.plants["jslink_magnets"].add_capacity(model.tick + 24, extra, 12)
+        when = model.tick + EXPANSION_BUILD_MONTHS
+        model.chain.plants["jslink_magnets"].add_capacity(when, extra, EXPANSION_RAMP_MONTHS)
         funding = "partner finance" if self.financed else "its own cash"
-        return f"JS Link expands by {extra:,.0f} t/yr with {funding} (online {model.label_of(model.tick + 24)})"
+        return f"JS Link expands by {extra:,.0f} t/yr with {funding} (online {model.label_of(when)})"
+
+    def delay(self, months: int) -> str:
+        """The plant's opening slips ``months``."""
+        plant = self.model.chain.plants["jslink_magnets"]
+        plant.delay(months)
+        return f"JS Link start moved to {self.model.label_of(plant.start)}"
 
     def account(self, sold_t: float, price_usd_kg: float, unit_cost_usd_kg: float) -> None:
         """Monthly cash from magnet sales: the plant's own investment is financed separately."""
@@ -200,14 +283,16 @@ class NewProjects(Firm):
         if model.month != 1 or model.tick == 0:
             return
         trigger = cfg.new_supply_price_trigger * model.config.market.ndpr_price_usd_kg
-        if model.price_average("ndpr_exchina", 12) < trigger:
+        if model.market.price_average("ndpr_exchina", 12) < trigger:
             return
         lag = int(round(cfg.new_supply_lag_years * 12)) + (12 if model.controls.equipment_control(model.tick) else 0)
-        extra_ndpr = cfg.new_supply_share_per_year * model.world_oxide_t_yr
+        extra_ndpr = cfg.new_supply_share_per_year * model.market.world_oxide_t_yr
         if extra_ndpr <= 0:
             return
-        separation = model.plants["new_separation"]
-        mine = model.plants["new_mines"]
+        plants = model.chain.plants
+        separation, mine = plants["new_separation"], plants["new_mines"]
         separation.add_capacity(model.tick + lag, extra_ndpr, 24)
         mine.add_capacity(model.tick + lag, extra_ndpr / (mine.grade * model.config.separation.recovery), 24)
-        model.log_event(self.name, "World", "investment", f"New non-China mine and separation projects: +{extra_ndpr:,.0f} t/yr NdPr from {model.label_of(model.tick + lag)}", source="agent")
+        when = model.label_of(model.tick + lag)
+        text = f"New non-China mine and separation projects: +{extra_ndpr:,.0f} t/yr NdPr from {when}"
+        self.log("World", "investment", text)

@@ -15,15 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import textwrap
-from typing import Iterable
+from collections.abc import Iterable
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from ..targets import EXPORT_TEXT_LONG, JOBS_TEXT, SHARE_TEXT, TARGET_YEAR
 from .game import Debrief, class_scores, debrief
 from .menus import SEAT_LABELS
 from .session import ClassSession, Member
-from ..targets import EXPORT_TEXT_LONG, JOBS_TEXT, SHARE_TEXT, TARGET_YEAR
 from .targets import ALIGNMENT_BAND, SHARE_TARGET
 from .world import World
 
@@ -59,38 +59,56 @@ def _participants(session: ClassSession) -> list[tuple[Member, str]]:
     return [(m, session.world_key(m)) for m in session.members.values()]
 
 
+def _decisions_text(fired: list, key: str, quarter: int, seat: str | None) -> str:
+    """The decisions a seat (or, with ``seat`` None, every seat) made in a world in a quarter."""
+    items = [
+        f
+        for w, q, f in fired
+        if w == key and q == quarter and f.source == "student" and (seat is None or f.seat == seat)
+    ]
+    return "; ".join(f"{SEAT_LABELS.get(f.seat, f.seat)}: {f.label}" if seat is None else f.label for f in items)
+
+
+def _row(session: ClassSession, world: World, quarter: int, who: str, seat: str, text: str) -> list:
+    ticks = session.quarter_ticks(quarter)
+    values = _quarter_values(world, ticks)
+    return [
+        session.name,
+        session.mode,
+        who,
+        seat,
+        quarter + 1,
+        session.quarter_label(quarter),
+        world.label(ticks[0]),
+        world.label(ticks[-1]),
+        text,
+        *[_num(values[name]) for name, _, _ in QUARTER_COLUMNS],
+    ]
+
+
 def results_csv(session: ClassSession) -> bytes:
     out = io.StringIO()
     names = [name for name, _, _ in QUARTER_COLUMNS]
     writer = csv.writer(out)
-    writer.writerow(["class", "mode", "participant", "seat", "quarter", "period", "first_month", "last_month", "decisions", *names])
+    writer.writerow(
+        ["class", "mode", "participant", "seat", "quarter", "period", "first_month", "last_month", "decisions", *names]
+    )
     with session.lock:
         played = session.quarter
         fired = list(session.fired)
         participants = _participants(session)
     ai = session.ai_world()
-
-    def decisions(key: str, quarter: int, seat: str | None) -> str:
-        items = [f for w, q, f in fired if w == key and q == quarter and f.source == "student" and (seat is None or f.seat == seat)]
-        return "; ".join(f"{SEAT_LABELS.get(f.seat, f.seat)}: {f.label}" if seat is None else f.label for f in items)
-
     for member, key in participants:
         world = session.world(key)
         seat = session.seat_of(member)
         for quarter in range(played):
-            ticks = session.quarter_ticks(quarter)
             if member.joined_quarter > quarter and session.mode != "roleplay":
                 text = "(not yet in the class: the model played Malaysia)"
             else:
-                text = decisions(key, quarter, seat) if seat else ""
-            values = _quarter_values(world, ticks)
-            writer.writerow([session.name, session.mode, member.name, SEAT_LABELS.get(seat or "", "no seat"), quarter + 1, session.quarter_label(quarter),
-                             world.label(ticks[0]), world.label(ticks[-1]), text, *[_num(values[n]) for n in names]])
+                text = _decisions_text(fired, key, quarter, seat) if seat else ""
+            writer.writerow(_row(session, world, quarter, member.name, SEAT_LABELS.get(seat or "", "no seat"), text))
     for quarter in range(played):
-        ticks = session.quarter_ticks(quarter)
-        values = _quarter_values(ai, ticks)
-        writer.writerow([session.name, session.mode, "The model's own Malaysia (same seed and news)", "model", quarter + 1, session.quarter_label(quarter),
-                         ai.label(ticks[0]), ai.label(ticks[-1]), "", *[_num(values[n]) for n in names]])
+        writer.writerow(_row(session, ai, quarter, "The model's own Malaysia (same seed and news)", "model", ""))
     return out.getvalue().encode("utf-8")
 
 
@@ -117,25 +135,58 @@ def scores_csv(session: ClassSession) -> bytes:
 
 def _page(fig: Figure, session: ClassSession, member: Member, brief: Debrief) -> None:
     seat = session.seat_of(member)
+    _page_header(fig, session, member, seat, brief)
+    _page_scores(fig, brief)
+    _page_charts(fig, brief)
+    y = _page_decisions(fig, session, seat, brief)
+    _page_footer(fig, y)
+
+
+def _page_header(fig: Figure, session: ClassSession, member: Member, seat: str | None, brief: Debrief) -> None:
+    """Who, where, what was played, and the verdict."""
     fig.text(0.07, 0.955, "Magnet diplomacy: summary", fontsize=17, weight="bold")
     where = "single-player game" if session.mode == "solo" else f"class: {session.name}"
     fig.text(0.07, 0.93, f"{member.name} — {SEAT_LABELS.get(seat or '', 'no seat')} — {where}", fontsize=11)
     first = brief.dates[brief.first_index]
-    fig.text(0.07, 0.912, f"Played {session.quarter} quarter(s), from {first:%B %Y} to {brief.dates[-1]:%B %Y}. Scored over {brief.player.window}.", fontsize=9, color="#444444")
+    fig.text(
+        0.07,
+        0.912,
+        f"Played {session.quarter} quarter(s), from {first:%B %Y} to {brief.dates[-1]:%B %Y}. Scored over "
+        f"{brief.player.window}.",
+        fontsize=9,
+        color="#444444",
+    )
     fig.text(0.07, 0.89, textwrap.fill(brief.verdict, 100), fontsize=9.5, va="top")
 
-    table = fig.add_axes([0.07, 0.73, 0.86, 0.13])
+
+def _page_scores(fig: Figure, brief: Debrief) -> None:
+    """The scores against the targets next to the model's Malaysia."""
+    table = fig.add_axes((0.07, 0.73, 0.86, 0.13))
     table.axis("off")
-    cells = [[s.label, s.goal, s.shown, brief.model.get(s.key).shown, f"{s.points:.0f} / 25"] for s in brief.player.scores]
-    cells.append(["Total", "", f"{brief.player.total:.0f}", f"{brief.model.total:.0f}", f"{brief.player.total:.0f} / 100"])
+    cells = [
+        [s.label, s.goal, s.shown, brief.model.get(s.key).shown, f"{s.points:.0f} / 25"] for s in brief.player.scores
+    ]
+    cells.append(
+        ["Total", "", f"{brief.player.total:.0f}", f"{brief.model.total:.0f}", f"{brief.player.total:.0f} / 100"]
+    )
     subject = brief.subject[0].upper() + brief.subject[1:]
-    tab = table.table(cellText=cells, colLabels=["Target", "Goal", subject, "Model's Malaysia", "Points"], loc="center", cellLoc="left", colLoc="left", colWidths=[0.3, 0.16, 0.2, 0.2, 0.14])
+    tab = table.table(
+        cellText=cells,
+        colLabels=["Target", "Goal", subject, "Model's Malaysia", "Points"],
+        loc="center",
+        cellLoc="left",
+        colLoc="left",
+        colWidths=[0.3, 0.16, 0.2, 0.2, 0.14],
+    )
     tab.auto_set_font_size(False)
     tab.set_fontsize(8.5)
     tab.scale(1, 1.25)
 
+
+def _page_charts(fig: Figure, brief: Debrief) -> None:
+    """Alignment and share of non-China magnets, against the model's Malaysia."""
     dates = brief.dates
-    ax = fig.add_axes([0.1, 0.5, 0.36, 0.18])
+    ax = fig.add_axes((0.1, 0.5, 0.36, 0.18))
     ax.axhspan(-ALIGNMENT_BAND, ALIGNMENT_BAND, color="#eeeeee")
     ax.plot(dates, brief.ai["malaysia_alignment"], color="#999999", lw=1.5, ls="--", label="model's Malaysia")
     ax.plot(dates, brief.you["malaysia_alignment"], color="#009E73", lw=2, label=brief.subject)
@@ -144,7 +195,7 @@ def _page(fig: Figure, session: ClassSession, member: Member, brief: Debrief) ->
     ax.set_title("Alignment (−1 China … +1 US)", fontsize=9)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=6.5, loc="lower left")
-    ax2 = fig.add_axes([0.57, 0.5, 0.36, 0.18])
+    ax2 = fig.add_axes((0.57, 0.5, 0.36, 0.18))
     ax2.plot(dates, [v * 100 for v in brief.ai["malaysia_magnet_share_nonchina"]], color="#999999", lw=1.5, ls="--")
     ax2.plot(dates, [v * 100 for v in brief.you["malaysia_magnet_share_nonchina"]], color="#0072B2", lw=2)
     ax2.axhline(SHARE_TARGET * 100, color="#E69F00", lw=1, ls="-.")
@@ -152,10 +203,16 @@ def _page(fig: Figure, session: ClassSession, member: Member, brief: Debrief) ->
     ax2.set_title(f"Share of non-China magnets (%), target {SHARE_TEXT}", fontsize=9)
     ax2.tick_params(labelsize=7)
 
+
+def _page_decisions(fig: Figure, session: ClassSession, seat: str | None, brief: Debrief) -> float:
+    """The decisions made (and the seat's measures in role-play); returns where the text ended."""
     y = 0.44
     fig.text(0.07, y, "Decisions", fontsize=11, weight="bold")
-    lines = [f"{d['quarter']}: {d['text']}" + (f" ({d['who']})" if d["who"] and session.mode == "roleplay" else "") for d in brief.decisions
-             if session.mode != "roleplay" or d["seat"] == SEAT_LABELS.get(seat or "", "")]
+    lines = [
+        f"{d['quarter']}: {d['text']}" + (f" ({d['who']})" if d["who"] and session.mode == "roleplay" else "")
+        for d in brief.decisions
+        if session.mode != "roleplay" or d["seat"] == SEAT_LABELS.get(seat or "", "")
+    ]
     if not lines:
         lines = ["No changes: the seat kept every policy as it was."]
     shown = lines[:16]
@@ -168,16 +225,34 @@ def _page(fig: Figure, session: ClassSession, member: Member, brief: Debrief) ->
             y -= 0.0145
     if brief.seat_rows:
         y -= 0.008
-        fig.text(0.07, y, f"{SEAT_LABELS.get(seat or '', '')}: the last twelve months (yours / model's world)", fontsize=9, weight="bold")
+        fig.text(
+            0.07,
+            y,
+            f"{SEAT_LABELS.get(seat or '', '')}: the last twelve months (yours / model's world)",
+            fontsize=9,
+            weight="bold",
+        )
         y -= 0.017
         for label, mine, theirs in brief.seat_rows:
             fig.text(0.08, y, f"{label}: {mine} / {theirs}", fontsize=7.8)
             y -= 0.0135
+    return y
+
+
+def _page_footer(fig: Figure, y: float) -> None:
+    """Questions to think about and the targets."""
     y = min(y - 0.01, 0.13)
     fig.text(0.07, y, "To think about", fontsize=11, weight="bold")
     for i, question in enumerate(QUESTIONS):
         fig.text(0.08, y - 0.02 - i * 0.016, f"{i + 1}. {question}", fontsize=8)
-    fig.text(0.07, 0.02, f"Targets: {SHARE_TEXT} of non-China magnet output, {EXPORT_TEXT_LONG} of exports and {JOBS_TEXT} direct jobs by {TARGET_YEAR}, alignment within ±{ALIGNMENT_BAND:.2f} (non-aligned).", fontsize=6.5, color="#555555")
+    fig.text(
+        0.07,
+        0.02,
+        f"Targets: {SHARE_TEXT} of non-China magnet output, {EXPORT_TEXT_LONG} of exports and {JOBS_TEXT} direct jobs "
+        f"by {TARGET_YEAR}, alignment within ±{ALIGNMENT_BAND:.2f} (non-aligned).",
+        fontsize=6.5,
+        color="#555555",
+    )
 
 
 def summaries_pdf(session: ClassSession, members: Iterable[Member] | None = None) -> bytes:

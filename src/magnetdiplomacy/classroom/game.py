@@ -14,8 +14,15 @@ from .session import ClassSession, Member
 from .targets import Scorecard, as_dates, scorecard
 from .world import METRICS, SEAT_METRICS, World, fmt_value, tidy
 
-SERIES = ("malaysia_alignment", "malaysia_magnet_share_nonchina", "malaysia_direct_jobs", "malaysia_export_revenue_usd", "us_tariff_malaysia",
-          "malaysia_incentive_cost_usd", "malaysia_value_added_usd")
+SERIES = (
+    "malaysia_alignment",
+    "malaysia_magnet_share_nonchina",
+    "malaysia_direct_jobs",
+    "malaysia_export_revenue_usd",
+    "us_tariff_malaysia",
+    "malaysia_incentive_cost_usd",
+    "malaysia_value_added_usd",
+)
 
 
 @dataclass
@@ -46,7 +53,10 @@ class Debrief:
         else:
             compare = f"{ai - you:.0f} points fewer than"
         met = self.player.met
-        return f"{self.subject[0].upper() + self.subject[1:]} scored {you:.0f} of 100 ({met} of 4 targets met), {compare} the model's own Malaysia with the same luck ({ai:.0f})."
+        return (
+            f"{self.subject[0].upper() + self.subject[1:]} scored {you:.0f} of 100 ({met} of 4 targets met), {compare} "
+            f"the model's own Malaysia with the same luck ({ai:.0f})."
+        )
 
 
 def _model_decisions(world: World, first: int, last: int) -> list[tuple[str, str]]:
@@ -55,6 +65,37 @@ def _model_decisions(world: World, first: int, last: int) -> list[tuple[str, str
         if row["source"] == "agent" and row["actor"] == "Malaysia" and "expired unanswered" not in row["description"]:
             out.append((world.label(row["tick"]), tidy(row["description"])))
     return out
+
+
+def _student_decisions(session: ClassSession, key: str) -> list[dict]:
+    """The decisions students made in a world, quarter by quarter."""
+    decisions = []
+    for world_key, quarter, item in session.fired:
+        if item.source == "student" and world_key == key:
+            decisions.append(
+                {
+                    "quarter": session.quarter_label(quarter),
+                    "seat": SEAT_LABELS.get(item.seat, item.seat),
+                    "text": item.label,
+                    "who": item.who,
+                }
+            )
+    return decisions
+
+
+def _seat_rows(seat: str, world: World, ai: World, start: int, last: int) -> list[tuple[str, str, str]]:
+    """A seat's own measures over the last twelve months: this world against the model's."""
+    rows = []
+    for metric_key in SEAT_METRICS[seat]:
+        metric = METRICS[metric_key]
+        rows.append(
+            (
+                metric.label,
+                fmt_value(metric, world.window(metric.column, max(start, last - 11), last + 1, metric.how)),
+                fmt_value(metric, ai.window(metric.column, max(start, last - 11), last + 1, metric.how)),
+            )
+        )
+    return rows
 
 
 def debrief(session: ClassSession, member: Member | None = None) -> Debrief:
@@ -73,24 +114,31 @@ def debrief(session: ClassSession, member: Member | None = None) -> Debrief:
     lo = max(0, start - 12)
     you = {k: [float(v) for v in mine[k][lo : last + 1]] for k in SERIES}
     them = {k: [float(v) for v in theirs[k][lo : last + 1]] for k in SERIES}
-    decisions = []
-    for world_key, quarter, item in session.fired:
-        if item.source == "student" and world_key == key:
-            decisions.append({"quarter": session.quarter_label(quarter), "seat": SEAT_LABELS.get(item.seat, item.seat), "text": item.label, "who": item.who})
+    decisions = _student_decisions(session, key)
     seat = session.seat_of(member) if member is not None else None
-    rows = []
-    if seat and seat != "malaysia":
-        for metric_key in SEAT_METRICS[seat]:
-            metric = METRICS[metric_key]
-            rows.append((metric.label, fmt_value(metric, world.window(metric.column, max(start, last - 11), last + 1, metric.how)),
-                         fmt_value(metric, ai.window(metric.column, max(start, last - 11), last + 1, metric.how))))
+    rows = _seat_rows(seat, world, ai, start, last) if seat and seat != "malaysia" else []
     if session.mode == "roleplay":
         subject, title = "the class's Malaysia", f"Debrief: {session.name}"
     else:
         name = member.name if member is not None else ""
         subject, title = "your Malaysia", f"Debrief: {name}'s Malaysia"
-    return Debrief(title, subject, player, model, start, last, as_dates(mine["date"][lo : last + 1]), start - lo, you, them, decisions,
-                   _model_decisions(ai, start, last), seat, rows, complete=session.finished)
+    return Debrief(
+        title,
+        subject,
+        player,
+        model,
+        start,
+        last,
+        as_dates(mine["date"][lo : last + 1]),
+        start - lo,
+        you,
+        them,
+        decisions,
+        _model_decisions(ai, start, last),
+        seat,
+        rows,
+        complete=session.finished,
+    )
 
 
 def class_scores(session: ClassSession) -> list[dict]:
@@ -105,18 +153,32 @@ def class_scores(session: ClassSession) -> list[dict]:
             people = session.seated()
             for seat, members in people.items():
                 if members:
-                    rows.append({"participant": ", ".join(m.name for m in members), "seat": SEAT_LABELS[seat], **card.as_dict()})
+                    rows.append(
+                        {"participant": ", ".join(m.name for m in members), "seat": SEAT_LABELS[seat], **card.as_dict()}
+                    )
             rows.append({"participant": "The class's Malaysia (shared world)", "seat": "Malaysia", **card.as_dict()})
-            rows.append({"participant": "The model's own Malaysia (same seed)", "seat": "model", **scorecard(ai.series(("date", *SERIES)), world.start_tick, last).as_dict()})
+            rows.append(
+                {
+                    "participant": "The model's own Malaysia (same seed)",
+                    "seat": "model",
+                    **scorecard(ai.series(("date", *SERIES)), world.start_tick, last).as_dict(),
+                }
+            )
         return rows
-    last = None
+    latest: int | None = None
     for member in session.members.values():
         world = session.world(member.id)
-        last = world.model.tick - 1
-        if last < world.start_tick:
+        latest = world.model.tick - 1
+        if latest < world.start_tick:
             continue
-        card = scorecard(world.series(("date", *SERIES)), world.start_tick, last)
+        card = scorecard(world.series(("date", *SERIES)), world.start_tick, latest)
         rows.append({"participant": member.name, "seat": "Malaysia", **card.as_dict()})
-    if last is not None and last >= ai.start_tick:
-        rows.append({"participant": "The model's own Malaysia (same seed)", "seat": "model", **scorecard(ai.series(("date", *SERIES)), ai.start_tick, last).as_dict()})
+    if latest is not None and latest >= ai.start_tick:
+        rows.append(
+            {
+                "participant": "The model's own Malaysia (same seed)",
+                "seat": "model",
+                **scorecard(ai.series(("date", *SERIES)), ai.start_tick, latest).as_dict(),
+            }
+        )
     return rows

@@ -53,7 +53,7 @@ class InjectAction(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def check_action(self) -> "InjectAction":
+    def check_action(self) -> InjectAction:
         try:
             validate_action(self.action, self.params)
         except ActionError as err:
@@ -97,7 +97,7 @@ class Script(BaseModel):
         return _month(value)
 
     @model_validator(mode="after")
-    def check_dates(self) -> "Script":
+    def check_dates(self) -> Script:
         if month_index(self.end) < month_index(self.start):
             raise ValueError("end is before start")
         seen = set()
@@ -108,7 +108,9 @@ class Script(BaseModel):
                 raise ValueError(f"two injects have the id '{inject.id}'")
             seen.add(inject.id)
             if not month_index(self.start) <= month_index(inject.date) <= month_index(self.end):
-                raise ValueError(f"inject '{inject.id}' ({inject.date}) is outside the class ({self.start} to {self.end})")
+                raise ValueError(
+                    f"inject '{inject.id}' ({inject.date}) is outside the class ({self.start} to {self.end})"
+                )
         self.injects.sort(key=lambda x: month_index(x.date))
         return self
 

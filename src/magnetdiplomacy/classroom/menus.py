@@ -10,11 +10,24 @@ it, so the page cannot send anything the menu does not hold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..interventions import ACTIONS, SEAT_ACTIONS, SEATS
 from ..model import MagnetDiplomacyModel
-from .world import month_name
+from .choices import KEEP, Choice, Decision, MenuError
+from .seat_menus import BUILDERS, OFFER_NAMES
+
+__all__ = [
+    "KEEP",
+    "OFFER_NAMES",
+    "SEAT_LABELS",
+    "SEAT_ROLES",
+    "Choice",
+    "Decision",
+    "MenuError",
+    "action_label",
+    "find_choice",
+    "plan_actions",
+    "seat_menu",
+]
 
 SEAT_LABELS = {
     "malaysia": "Malaysia",
@@ -25,238 +38,26 @@ SEAT_LABELS = {
     "buyers": "Buyers' association",
 }
 SEAT_ROLES = {
-    "malaysia": "The government in Putrajaya: licences, the raw-ore ban, offers from abroad, incentives and how far to lean.",
-    "united_states": "Washington: tariffs on Malaysia and China, price floors and offtake deals to pull supply away from China.",
+    "malaysia": (
+        "The government in Putrajaya: licences, the raw-ore ban, offers from abroad, incentives and how far to lean."
+    ),
+    "united_states": (
+        "Washington: tariffs on Malaysia and China, price floors and offtake deals to pull supply away from China."
+    ),
     "china": "Beijing: export licences, escalation or truce, pressure on Malaysia and offers of joint ventures.",
     "lynas": "Lynas Rare Earths: the Kuantan separation plant, the only large one outside China; when to expand.",
     "jslink": "JS Link: the new magnet plant in Pahang; when to add a second line.",
-    "buyers": "Magnet buyers outside China (car makers, wind, electronics, defence): how much to pay for secure supply.",
+    "buyers": (
+        "Magnet buyers outside China (car makers, wind, electronics, defence): how much to pay for secure supply."
+    ),
 }
-KEEP = "keep"
-OFFER_NAMES = {
-    "china_jv": ("China", "a refinery joint venture: Chinese technology for access to Malaysian ore"),
-    "us_floor": ("the United States", "its NdPr price floor and offtake for Lynas Malaysia's oxide"),
-    "us_offtake": ("the United States", "offtake and finance for JS Link's magnets"),
-    "korea_partnership": ("Korea", "magnet technology and finance for a second JS Link line"),
-    "australia_partnership": ("Australia", "more Kalgoorlie feed and co-investment in heavy rare earths at Kuantan"),
-}
-
-
-class MenuError(ValueError):
-    """A decision or choice that is not on the seat's menu this quarter."""
-
-
-@dataclass(frozen=True)
-class Choice:
-    key: str
-    label: str
-    action: str | None = None  # None: no change
-    params: dict = field(default_factory=dict)
-
-    @property
-    def is_change(self) -> bool:
-        return self.action is not None
-
-
-@dataclass(frozen=True)
-class Decision:
-    key: str
-    title: str
-    status: str  # how things stand now
-    help: str
-    choices: tuple[Choice, ...]
-
-    def choice(self, key: str) -> Choice:
-        for choice in self.choices:
-            if choice.key == key:
-                return choice
-        raise MenuError(f"'{key}' is not a choice for '{self.title}' this quarter")
-
-
-def _pct(x: float) -> str:
-    return f"{x:.0%}"
-
-
-def _keep(label: str = "No change") -> Choice:
-    return Choice(KEEP, label)
-
-
-def _malaysia(model: MagnetDiplomacyModel) -> list[Decision]:
-    tick = model.tick
-    out: list[Decision] = []
-    banned = model.controls.raw_ore_ban(tick)
-    out.append(Decision(
-        "ore_ban", "Raw rare-earth ore exports",
-        "Exports of raw ore are banned." if banned else "Raw ore may be exported.",
-        "The ban keeps ore at home for refining in Malaysia, but the US agreement of October 2025 frowns on export restrictions.",
-        (_keep("Keep the ban") if banned else _keep("Keep exports open"),
-         Choice("lift", "Lift the ban", "malaysia_raw_ore_ban", {"on": False}) if banned else Choice("ban", "Ban raw-ore exports", "malaysia_raw_ore_ban", {"on": True})),
-    ))
-    licence = model.licence
-    if licence.valid:
-        left = licence.years_left
-        until = f" (until {month_name(model.label_of(licence.until))})" if licence.until is not None else ""
-        status = f"Lynas' licence is valid for {left:.1f} more years{until}."
-        choices = (
-            _keep("Leave the licence as it is"),
-            Choice("renew", "Renew for 10 years from now", "malaysia_renew_lynas_licence"),
-            Choice("tighten", "Tighten: 3 years, no concentrate imports or cracking in Malaysia", "malaysia_tighten_lynas_licence"),
-            Choice("revoke", "Revoke the licence: Kuantan must stop", "malaysia_revoke_lynas_licence"),
-        )
-    else:
-        status = "Lynas has no valid licence: Kuantan is shut."
-        choices = (_keep("Keep Kuantan shut"), Choice("renew", "Grant a new 10-year licence", "malaysia_renew_lynas_licence"))
-    out.append(Decision("licence", "Lynas' operating licence", status, "Kuantan is the largest rare-earth separation plant outside China. Its waste worries voters; its jobs and exports matter to the targets.", choices))
-    for offer in model.open_offers("Malaysia"):
-        sender, what = OFFER_NAMES.get(offer.kind, (offer.sender, offer.kind.replace("_", " ")))
-        out.append(Decision(
-            f"offer:{offer.kind}", f"Offer from {offer.sender}",
-            f"{sender[0].upper() + sender[1:]} offers {what}. It lapses in {month_name(model.label_of(offer.expires))} if you do not answer.",
-            "Accepting creates ties (supply, technology, investment) that others read as taking a side.",
-            (_keep("Leave it open for now"),
-             Choice("accept", "Accept", "malaysia_accept_offer", {"offer": offer.kind}),
-             Choice("decline", "Decline", "malaysia_decline_offer", {"offer": offer.kind})),
-        ))
-    level = float(model.malaysia.incentive_level)
-    levels = [0.0, 0.25, 0.5, 0.75, 1.0]
-    out.append(Decision(
-        "incentive", "Incentive for the magnet plant",
-        f"The government pays {_pct(level)} of the maximum incentive to JS Link.",
-        "Paying part of JS Link's conversion cost makes Malaysian magnets cheaper, at a cost to the budget.",
-        (_keep(f"Keep it at {_pct(level)}"), *[Choice(f"level_{int(x * 100)}", f"Set it to {_pct(x)} of the maximum", "malaysia_magnet_incentive", {"level": x}) for x in levels if abs(x - level) > 1e-9]),
-    ))
-    lean = float(model.malaysia.player_lean if model.malaysia.player else model.malaysia.lean)
-    leans = [(-1.0, "Side firmly with China"), (-0.5, "Lean towards China"), (-0.25, "Lean a little towards China"), (0.0, "Lean to neither side"), (0.25, "Lean a little towards the US"), (0.5, "Lean towards the US"), (1.0, "Side firmly with the US")]
-    out.append(Decision(
-        "lean", "How far to lean",
-        f"Malaysia's statements, votes and visits lean {_lean_words(lean)}.",
-        "Gestures add up over time: each side rewards friends and pressures those who lean the other way.",
-        (_keep("Keep the same line"), *[Choice(_lean_key(v), label, "malaysia_set_lean", {"lean": v}) for v, label in leans if abs(v - lean) > 1e-9]),
-    ))
-    return out
-
-
-def _lean_key(value: float) -> str:
-    """lean_us50, lean_china25, lean_none: keys that read well and survive as CSS class names."""
-    if abs(value) < 1e-9:
-        return "lean_none"
-    return f"lean_{'us' if value > 0 else 'china'}{abs(round(value * 100))}"
-
-
-def _lean_words(lean: float) -> str:
-    if abs(lean) < 0.01:
-        return "to neither side"
-    side = "the US" if lean > 0 else "China"
-    return f"{abs(lean):.0%} towards {side}"
-
-
-def _united_states(model: MagnetDiplomacyModel) -> list[Decision]:
-    tick = model.tick
-    out: list[Decision] = []
-    rate = model.controls.tariff("United States", "Malaysia", tick)
-    out.append(Decision(
-        "tariff_malaysia", "Tariff on Malaysian goods", f"The US tariff on Malaysia is {_pct(rate)}.",
-        "A tariff pressures Malaysia and makes its magnets dearer for US buyers.",
-        (_keep(f"Keep it at {_pct(rate)}"), *[Choice(f"rate_{int(r * 100)}", f"Set it to {_pct(r)}", "us_set_tariff", {"target": "Malaysia", "rate": r}) for r in (0.0, 0.1, 0.19, 0.25, 0.4) if abs(r - rate) > 1e-9]),
-    ))
-    china_rate = model.controls.tariff("United States", "China", tick)
-    out.append(Decision(
-        "tariff_china", "Tariff on Chinese goods", f"The US tariff on China is {_pct(china_rate)}.",
-        "Raising it hurts relations with China, which may answer with export controls.",
-        (_keep(f"Keep it at {_pct(china_rate)}"),
-         Choice("cut_10", "Cut it by 10 points", "us_set_tariff", {"target": "China", "change": -0.1}),
-         Choice("raise_10", "Raise it by 10 points", "us_set_tariff", {"target": "China", "change": 0.1}),
-         Choice("raise_25", "Raise it by 25 points", "us_set_tariff", {"target": "China", "change": 0.25})),
-    ))
-    floored = model.controls.price_floor("Lynas Malaysia", tick) > 0
-    if floored:
-        status = "Lynas Malaysia's oxide already has the US price floor."
-        choices = (_keep(),)
-    elif model.has_offer("us_floor"):
-        status = "Your price-floor offer to Malaysia is waiting for an answer."
-        choices = (_keep("Wait for Malaysia's answer"), Choice("extend", "Extend the floor to Malaysian oxide anyway", "us_extend_price_floor_malaysia"))
-    else:
-        status = "Malaysian oxide sells at market prices."
-        choices = (_keep(), Choice("offer", "Offer Malaysia the price floor (Malaysia decides)", "us_offer_price_floor"), Choice("extend", "Extend the floor to Malaysian oxide now", "us_extend_price_floor_malaysia"))
-    out.append(Decision("floor", "NdPr price floor for Lynas Malaysia", status, "A guaranteed minimum price for oxide, as the US gave MP Materials in 2025.", choices))
-    if model.partnerships.has("US buyers", "JS Link", "supply"):
-        out.append(Decision("offtake", "Offtake for JS Link", "US buyers already take JS Link's magnets.", "", (_keep(),)))
-    elif model.has_offer("us_offtake"):
-        out.append(Decision("offtake", "Offtake for JS Link", "Your offtake offer is waiting for Malaysia's answer.", "", (_keep(),)))
-    else:
-        out.append(Decision("offtake", "Offtake for JS Link", "JS Link sells its magnets on the open market.", "US buyers would take JS Link's magnets and finance a second line.",
-                            (_keep(), Choice("offer", "Offer JS Link offtake and finance (Malaysia decides)", "us_offer_offtake"))))
-    return out
-
-
-def _china(model: MagnetDiplomacyModel) -> list[Decision]:
-    china = model.china
-    level = int(china.escalation_level)
-    rate = float(model.indicators.get("china_export_licence_rate", 1.0)) if model.indicators else 1.0
-    words = ["no escalation", "first step", "second step", "the highest step"][max(0, min(3, level))]
-    controls = [_keep("Keep controls as they are"), Choice("escalate", "Escalate: tighter licences, suspended controls return", "china_escalate")]
-    if level > 0:
-        controls.append(Choice("truce", "Offer a truce: grant more licences", "us_china_truce"))
-    controls.append(Choice("suspend_magnets", "Suspend all magnet and Dy/Tb export licences", "china_suspend_magnet_licences"))
-    controls.append(Choice("lift_all", "Lift export licensing altogether", "china_lift_export_licensing", {"announcement": "all"}))
-    out = [Decision("controls", "Export controls", f"Escalation: {words}; {rate:.0%} of licence requests are granted.",
-                    "Controls squeeze supply outside China; they also push buyers to look elsewhere.", tuple(controls))]
-    if china.restricting_malaysia:
-        out.append(Decision("malaysia", "Licences to Malaysia", "Licences to Malaysia are restricted.", "",
-                            (_keep("Keep the restriction"), Choice("lift", "Lift the restriction on Malaysia", "china_lift_malaysia_restriction"))))
-    else:
-        out.append(Decision("malaysia", "Licences to Malaysia", "Malaysia gets licences like everyone else.", "Cutting Malaysia's licences punishes a tilt towards the US.",
-                            (_keep(), Choice("restrict", "Cut Malaysia's licences to 30%", "china_restrict_malaysia", {"grant_rate": 0.3}), Choice("restrict_hard", "Cut Malaysia's licences to 10%", "china_restrict_malaysia", {"grant_rate": 0.1}))))
-    if model.partnerships.has("China", "Malaysia", "investment"):
-        out.append(Decision("jv", "Refinery joint venture", "The joint venture with Malaysia is under way.", "", (_keep(),)))
-    elif model.has_offer("china_jv"):
-        out.append(Decision("jv", "Refinery joint venture", "Your offer is waiting for Malaysia's answer.", "", (_keep(),)))
-    else:
-        out.append(Decision("jv", "Refinery joint venture", "No offer on the table.", "Chinese refining technology in exchange for access to Malaysian ore.",
-                            (_keep(), Choice("offer", "Offer Malaysia a refinery joint venture", "china_offer_jv"))))
-    return out
-
-
-def _lynas(model: MagnetDiplomacyModel) -> list[Decision]:
-    lynas = model.lynas
-    cost = lynas.EXPANSION_CAPEX_USD_M
-    status = f"Cash US${lynas.cash_usd_m:,.0f} m; licence {'valid for %.1f more years' % model.licence.years_left if model.licence.valid else 'not valid'}."
-    if model.licence.valid and lynas.cash_usd_m >= cost:
-        choices = (_keep("Not now"), Choice("expand", f"Expand Kuantan by 2,000 t/yr of NdPr (US${cost:,.0f} m, ready in two years)", "lynas_expand"))
-    else:
-        why = "no valid licence" if not model.licence.valid else f"not enough cash (needs US${cost:,.0f} m)"
-        choices = (_keep(f"Not possible now: {why}"),)
-    return [Decision("expand", "Expand Kuantan", status, "More oxide outside China; a short licence makes a big investment risky.", choices)]
-
-
-def _jslink(model: MagnetDiplomacyModel) -> list[Decision]:
-    js = model.jslink
-    plant = model.plants["jslink_magnets"]
-    started = model.tick >= plant.start
-    status = f"{'Running' if started else 'Starts ' + month_name(model.label_of(plant.start))}; cash US${js.cash_usd_m:,.0f} m; {'a partner finances an expansion' if js.financed else 'no partner finance'}."
-    if js.expanded:
-        choices = (_keep("The second line is already built or under way"),)
-    else:
-        choices = (_keep("Not now"), Choice("expand", "Add a second magnet line (ready in two years)", "jslink_expand"))
-    return [Decision("expand", "Second magnet line", status, "Needs partner finance (US, Korean or Chinese) or enough cash of your own.", choices)]
-
-
-def _buyers(model: MagnetDiplomacyModel) -> list[Decision]:
-    weight = float(model.buyer_population.security_multiplier) - 1.0
-    levels = [(0.0, "Buy on price alone"), (0.25, "Weigh supply security a little more"), (0.5, "Weigh supply security half as much again"), (1.0, "Weigh supply security twice as much")]
-    return [Decision("security", "How much buyers pay for secure supply", f"Buyers outside China weigh supply risk ×{1 + weight:.2f}.",
-                     "Paying for security moves orders away from China, at a higher price.",
-                     (_keep(), *[Choice(f"level_{int(v * 100)}", label, "buyers_diversify", {"level": v}) for v, label in levels if abs(v - weight) > 1e-9]))]
-
-
-_BUILDERS = {"malaysia": _malaysia, "united_states": _united_states, "china": _china, "lynas": _lynas, "jslink": _jslink, "buyers": _buyers}
 
 
 def seat_menu(seat: str, model: MagnetDiplomacyModel) -> list[Decision]:
     """The decisions a seat can make now; every action is checked against the seat's own list."""
     if seat not in SEATS:
         raise MenuError(f"unknown seat '{seat}'")
-    menu = _BUILDERS[seat](model)
+    menu = BUILDERS[seat](model)
     allowed = set(SEAT_ACTIONS[seat])
     for decision in menu:
         for choice in decision.choices:

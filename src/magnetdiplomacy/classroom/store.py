@@ -18,9 +18,10 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..scenario import PROJECT_ROOT
 
@@ -137,14 +138,28 @@ class Store:
         return [r["id"] for r in self._rows("SELECT id FROM classes WHERE code = ? ORDER BY created DESC", (code,))]
 
     def open_codes(self, now: float) -> set[str]:
-        return {r["code"] for r in self._rows("SELECT code FROM classes WHERE status NOT IN ('finished', 'closed') AND expires > ? AND code IS NOT NULL", (now,))}
+        return {
+            r["code"]
+            for r in self._rows(
+                "SELECT code FROM classes WHERE status NOT IN ('finished', 'closed') AND expires > ? AND code IS NOT "
+                "NULL",
+                (now,),
+            )
+        }
 
     def live_class_ids(self, now: float) -> list[str]:
         """Classes that may still change: not finished, closed or expired."""
-        return [r["id"] for r in self._rows("SELECT id FROM classes WHERE status NOT IN ('finished', 'closed') AND expires > ?", (now,))]
+        return [
+            r["id"]
+            for r in self._rows(
+                "SELECT id FROM classes WHERE status NOT IN ('finished', 'closed') AND expires > ?", (now,)
+            )
+        ]
 
     def all_classes(self) -> list[dict]:
-        return self._rows("SELECT id, code, name, mode, status, quarter, created, expires FROM classes ORDER BY created DESC")
+        return self._rows(
+            "SELECT id, code, name, mode, status, quarter, created, expires FROM classes ORDER BY created DESC"
+        )
 
     # ---- members -----------------------------------------------------------------------------
 
@@ -163,12 +178,20 @@ class Store:
 
     # ---- plans, readiness ----------------------------------------------------------------------
 
-    def set_plan(self, class_id: str, quarter: int, owner: str, decision: str, choice: str | None, member_id: str) -> None:
+    def set_plan(
+        self, class_id: str, quarter: int, owner: str, decision: str, choice: str | None, member_id: str
+    ) -> None:
         with self.tx() as db:
             if choice is None:
-                db.execute("DELETE FROM plans WHERE class_id = ? AND quarter = ? AND owner = ? AND decision = ?", (class_id, quarter, owner, decision))
+                db.execute(
+                    "DELETE FROM plans WHERE class_id = ? AND quarter = ? AND owner = ? AND decision = ?",
+                    (class_id, quarter, owner, decision),
+                )
             else:
-                db.execute("INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)", (class_id, quarter, owner, decision, choice, member_id, time.time()))
+                db.execute(
+                    "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (class_id, quarter, owner, decision, choice, member_id, time.time()),
+                )
 
     def plans(self, class_id: str) -> list[dict]:
         return self._rows("SELECT * FROM plans WHERE class_id = ? ORDER BY updated", (class_id,))
@@ -176,9 +199,14 @@ class Store:
     def set_ready(self, class_id: str, quarter: int, owner: str, member_id: str, ready: bool) -> None:
         with self.tx() as db:
             if ready:
-                db.execute("INSERT OR REPLACE INTO ready VALUES (?, ?, ?, ?, ?)", (class_id, quarter, owner, member_id, time.time()))
+                db.execute(
+                    "INSERT OR REPLACE INTO ready VALUES (?, ?, ?, ?, ?)",
+                    (class_id, quarter, owner, member_id, time.time()),
+                )
             else:
-                db.execute("DELETE FROM ready WHERE class_id = ? AND quarter = ? AND owner = ?", (class_id, quarter, owner))
+                db.execute(
+                    "DELETE FROM ready WHERE class_id = ? AND quarter = ? AND owner = ?", (class_id, quarter, owner)
+                )
 
     def ready(self, class_id: str) -> list[dict]:
         return self._rows("SELECT * FROM ready WHERE class_id = ?", (class_id,))
@@ -188,8 +216,21 @@ class Store:
     def add_fired(self, class_id: str, world: str, quarter: int, item: dict) -> None:
         with self.tx() as db:
             db.execute(
-                "INSERT INTO fired (class_id, world, quarter, tick, action, params, seat, source, label, who, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (class_id, world, quarter, item["tick"], item["action"], json.dumps(item["params"]), item["seat"], item["source"], item["label"], item["who"], time.time()),
+                "INSERT INTO fired (class_id, world, quarter, tick, action, params, seat, source, label, who, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    class_id,
+                    world,
+                    quarter,
+                    item["tick"],
+                    item["action"],
+                    json.dumps(item["params"]),
+                    item["seat"],
+                    item["source"],
+                    item["label"],
+                    item["who"],
+                    time.time(),
+                ),
             )
 
     def fired(self, class_id: str) -> list[dict]:
@@ -200,7 +241,10 @@ class Store:
 
     def add_turn(self, class_id: str, world: str, quarter: int, seats: list[str]) -> None:
         with self.tx() as db:
-            db.execute("INSERT OR REPLACE INTO turns VALUES (?, ?, ?, ?, ?)", (class_id, world, quarter, json.dumps(sorted(seats)), time.time()))
+            db.execute(
+                "INSERT OR REPLACE INTO turns VALUES (?, ?, ?, ?, ?)",
+                (class_id, world, quarter, json.dumps(sorted(seats)), time.time()),
+            )
 
     def turns(self, class_id: str) -> list[dict]:
         rows = self._rows("SELECT * FROM turns WHERE class_id = ? ORDER BY quarter", (class_id,))
@@ -210,17 +254,28 @@ class Store:
 
     # ---- news and injects ------------------------------------------------------------------------
 
-    def add_news(self, class_id: str, quarter: int, month: str, kind: str, headline: str, body: str = "", inject_id: str = "") -> int:
+    def add_news(
+        self, class_id: str, quarter: int, month: str, kind: str, headline: str, body: str = "", inject_id: str = ""
+    ) -> int:
         with self.tx() as db:
-            cur = db.execute("INSERT INTO news (class_id, quarter, month, kind, headline, body, inject_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (class_id, quarter, month, kind, headline, body, inject_id, time.time()))
-            return int(cur.lastrowid)
+            cur = db.execute(
+                "INSERT INTO news (class_id, quarter, month, kind, headline, body, inject_id, created) VALUES (?, ?, "
+                "?, ?, ?, ?, ?, ?)",
+                (class_id, quarter, month, kind, headline, body, inject_id, time.time()),
+            )
+            if cur.lastrowid is None:  # pragma: no cover - sqlite sets it after an INSERT
+                raise sqlite3.DatabaseError("INSERT INTO news gave no row id")
+            return cur.lastrowid
 
     def news(self, class_id: str) -> list[dict]:
         return self._rows("SELECT * FROM news WHERE class_id = ? ORDER BY id", (class_id,))
 
     def set_inject(self, class_id: str, inject_id: str, status: str, quarter: int) -> None:
         with self.tx() as db:
-            db.execute("INSERT OR REPLACE INTO injects VALUES (?, ?, ?, ?, ?)", (class_id, inject_id, status, quarter, time.time()))
+            db.execute(
+                "INSERT OR REPLACE INTO injects VALUES (?, ?, ?, ?, ?)",
+                (class_id, inject_id, status, quarter, time.time()),
+            )
 
     def injects(self, class_id: str) -> list[dict]:
         return self._rows("SELECT * FROM injects WHERE class_id = ?", (class_id,))

@@ -20,12 +20,22 @@ scores.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import pandas as pd
 
-from ..targets import ALIGNMENT_BAND, EXPORT_TARGET_USD, EXPORT_TEXT, EXPORT_TEXT_LONG, JOBS_TARGET, JOBS_TEXT, SHARE_TARGET, SHARE_TEXT, TARGET_YEAR
+from ..targets import (
+    ALIGNMENT_BAND,
+    EXPORT_TARGET_USD,
+    EXPORT_TEXT,
+    EXPORT_TEXT_LONG,
+    JOBS_TARGET,
+    JOBS_TEXT,
+    SHARE_TARGET,
+    SHARE_TEXT,
+    TARGET_YEAR,
+)
 
 POINTS_EACH = 25.0
 
@@ -97,6 +107,76 @@ def _window(dates: Sequence, last: int) -> tuple[int, int, str]:
     return start, last + 1, f"{a:%b %Y} – {b:%b %Y}"
 
 
+def _points(value: float, target: float) -> float:
+    return POINTS_EACH * max(0.0, min(1.0, value / target))
+
+
+def _output_scores(series: Mapping[str, Sequence], dates: list[dt.date], lo: int, hi: int, label: str) -> list[Score]:
+    """Share of non-China magnets and exports over the window, direct jobs at its end."""
+    n = hi - lo
+    share = float(sum(series["malaysia_magnet_share_nonchina"][lo:hi]) / n)
+    exports = float(sum(series["malaysia_export_revenue_usd"][lo:hi])) * 12.0 / n
+    jobs = float(series["malaysia_direct_jobs"][hi - 1])
+    return [
+        Score(
+            "share",
+            "Share of non-China magnets",
+            share,
+            SHARE_TARGET,
+            _points(share, SHARE_TARGET),
+            share >= SHARE_TARGET,
+            f"{share:.1%}",
+            SHARE_TEXT,
+            f"average over {label}",
+        ),
+        Score(
+            "exports",
+            "Rare-earth exports",
+            exports,
+            EXPORT_TARGET_USD,
+            _points(exports, EXPORT_TARGET_USD),
+            exports >= EXPORT_TARGET_USD,
+            usd_m(exports),
+            EXPORT_TEXT,
+            f"over {label}" + ("" if n == 12 else " (scaled to a year)"),
+        ),
+        Score(
+            "jobs",
+            "Direct jobs",
+            jobs,
+            JOBS_TARGET,
+            _points(jobs, JOBS_TARGET),
+            jobs >= JOBS_TARGET,
+            f"{jobs:,.0f}",
+            JOBS_TEXT,
+            f"in {dates[hi - 1]:%b %Y}",
+        ),
+    ]
+
+
+def _alignment_score(series: Mapping[str, Sequence], first_played: int, last: int, lo: int, hi: int) -> Score:
+    """The share of months played within the non-aligned band (met when the whole window is in it)."""
+    align = [float(a) for a in series["malaysia_alignment"][first_played : last + 1]] or [
+        float(series["malaysia_alignment"][last])
+    ]
+    inside = sum(1 for a in align if abs(a) <= ALIGNMENT_BAND) / len(align)
+    window_align = [float(a) for a in series["malaysia_alignment"][lo:hi]]
+    aligned_met = all(abs(a) <= ALIGNMENT_BAND for a in window_align)
+    final = float(series["malaysia_alignment"][last])
+    side = "towards the US" if final > 0 else "towards China" if final < 0 else ""
+    return Score(
+        "aligned",
+        "Non-aligned",
+        inside,
+        1.0,
+        POINTS_EACH * inside,
+        aligned_met,
+        f"{inside:.0%} of months",
+        f"within ±{ALIGNMENT_BAND:.2f}",
+        f"final alignment {final:+.2f} {side}".strip(),
+    )
+
+
 def scorecard(series: Mapping[str, Sequence], first_played: int, last: int | None = None) -> Scorecard:
     """Score a run's monthly series (the model's data-collector columns, from tick 0).
 
@@ -109,27 +189,9 @@ def scorecard(series: Mapping[str, Sequence], first_played: int, last: int | Non
         raise ValueError("nothing simulated yet")
     lo, hi, label = _window(dates, last)
     n = hi - lo
-
-    share = float(sum(series["malaysia_magnet_share_nonchina"][lo:hi]) / n)
-    exports = float(sum(series["malaysia_export_revenue_usd"][lo:hi])) * 12.0 / n
-    jobs = float(series["malaysia_direct_jobs"][hi - 1])
-    align = [float(a) for a in series["malaysia_alignment"][first_played : last + 1]] or [float(series["malaysia_alignment"][last])]
-    inside = sum(1 for a in align if abs(a) <= ALIGNMENT_BAND) / len(align)
-    window_align = [float(a) for a in series["malaysia_alignment"][lo:hi]]
-    aligned_met = all(abs(a) <= ALIGNMENT_BAND for a in window_align)
+    scores = (*_output_scores(series, dates, lo, hi, label), _alignment_score(series, first_played, last, lo, hi))
     final = float(series["malaysia_alignment"][last])
     incentive = float(sum(series["malaysia_incentive_cost_usd"][first_played : last + 1]))
     value_added = float(sum(series["malaysia_value_added_usd"][lo:hi])) * 12.0 / n
-
-    def part(value: float, target: float) -> float:
-        return POINTS_EACH * max(0.0, min(1.0, value / target))
-
-    side = "towards the US" if final > 0 else "towards China" if final < 0 else ""
-    scores = (
-        Score("share", "Share of non-China magnets", share, SHARE_TARGET, part(share, SHARE_TARGET), share >= SHARE_TARGET, f"{share:.1%}", SHARE_TEXT, f"average over {label}"),
-        Score("exports", "Rare-earth exports", exports, EXPORT_TARGET_USD, part(exports, EXPORT_TARGET_USD), exports >= EXPORT_TARGET_USD, usd_m(exports), EXPORT_TEXT, f"over {label}" + ("" if n == 12 else " (scaled to a year)")),
-        Score("jobs", "Direct jobs", jobs, JOBS_TARGET, part(jobs, JOBS_TARGET), jobs >= JOBS_TARGET, f"{jobs:,.0f}", JOBS_TEXT, f"in {dates[hi - 1]:%b %Y}"),
-        Score("aligned", "Non-aligned", inside, 1.0, POINTS_EACH * inside, aligned_met, f"{inside:.0%} of months", f"within ±{ALIGNMENT_BAND:.2f}", f"final alignment {final:+.2f} {side}".strip()),
-    )
     extras = {"final_alignment": final, "incentive_cost_usd": incentive, "value_added_usd_yr": value_added}
     return Scorecard(scores, label, last + 1 - first_played, extras)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from functools import lru_cache
 from importlib import resources
 
@@ -14,8 +15,8 @@ from importlib import resources
 @lru_cache(maxsize=1)
 def calibration_rows() -> dict[str, dict[str, str]]:
     """Every row of calibration.csv keyed by id."""
-    with resources.files(__name__).joinpath("calibration.csv").open(newline="", encoding="utf-8") as handle:
-        return {row["id"]: row for row in csv.DictReader(handle)}
+    text = resources.files(__name__).joinpath("calibration.csv").read_bytes().decode("utf-8")
+    return {row["id"]: row for row in csv.DictReader(io.StringIO(text, newline=""))}
 
 
 def calibration_value(row_id: str) -> float:

@@ -23,6 +23,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+# Economic pull of one unit of weighted ties with a side, in trade-share units.
+TIE_PULL = 0.5
+
 
 @dataclass(frozen=True)
 class Pulls:
@@ -34,10 +37,40 @@ class Pulls:
     pressure_china: float
 
 
+def pulls(
+    us_trade_share: float,
+    china_trade_share: float,
+    us_tariff: float,
+    us_ties: float,
+    china_ties: float,
+    us_tariff_max: float,
+    china_grant_rate: float,
+    malaysia_licence_rate: float,
+    escalation_level: int,
+) -> Pulls:
+    """What each side offers Malaysia and can threaten it with.
+
+    ``E_us = us_trade_share * (1 - tariff) + 0.5 * ties with the US side``;
+    ``E_cn = china_trade_share + 0.5 * ties with China's side``;
+    ``P_us = us_trade_share * highest US tariff``;
+    ``P_cn = china_trade_share * (1 - grant rate * Malaysia's licence availability) * (0.5 + escalation / 6)``.
+    """
+    return Pulls(
+        economic_us=us_trade_share * (1.0 - us_tariff) + TIE_PULL * us_ties,
+        economic_china=china_trade_share + TIE_PULL * china_ties,
+        pressure_us=us_trade_share * us_tariff_max,
+        pressure_china=china_trade_share
+        * (1.0 - china_grant_rate * malaysia_licence_rate)
+        * (0.5 + escalation_level / 6.0),
+    )
+
+
 def lean_utility(lean: float, pulls: Pulls, neutrality_cost: float, exposure_weight: float) -> float:
     """U(l) of the hedging rule."""
     exposure = max(lean, 0.0) * pulls.pressure_china + max(-lean, 0.0) * pulls.pressure_us
-    return lean * (pulls.economic_us - pulls.economic_china) - exposure_weight * exposure - neutrality_cost * lean * lean
+    return (
+        lean * (pulls.economic_us - pulls.economic_china) - exposure_weight * exposure - neutrality_cost * lean * lean
+    )
 
 
 def best_lean(pulls: Pulls, neutrality_cost: float, exposure_weight: float) -> float:
@@ -63,11 +96,15 @@ def offer_utility(
 ) -> float:
     """Net utility to Malaysia of accepting an offer worth ``value`` that shifts alignment by ``shift``."""
     after = max(-1.0, min(1.0, alignment + shift))
-    delta = lean_utility(after, pulls, neutrality_cost, exposure_weight) - lean_utility(alignment, pulls, neutrality_cost, exposure_weight)
+    delta = lean_utility(after, pulls, neutrality_cost, exposure_weight) - lean_utility(
+        alignment, pulls, neutrality_cost, exposure_weight
+    )
     return value + delta + noise
 
 
-def trade_tilt(sales_by_bloc: dict[float, float], us_trade_share: float, china_trade_share: float, re_weight: float = 0.5) -> float:
+def trade_tilt(
+    sales_by_bloc: dict[float, float], us_trade_share: float, china_trade_share: float, re_weight: float = 0.5
+) -> float:
     """Orientation of Malaysia's trade in [-1, 1].
 
     Half from its rare-earth sales (tonnes weighted by the buying bloc), half from its general
@@ -80,7 +117,9 @@ def trade_tilt(sales_by_bloc: dict[float, float], us_trade_share: float, china_t
     return re_weight * re_part + (1.0 - re_weight) * general
 
 
-def revealed_alignment(ties: float, trade: float, concessions: float, ties_weight: float, trade_weight: float, concessions_weight: float) -> float:
+def revealed_alignment(
+    ties: float, trade: float, concessions: float, ties_weight: float, trade_weight: float, concessions_weight: float
+) -> float:
     """Alignment revealed by partnerships, trade and concessions, squashed into (-1, 1)."""
     return math.tanh(ties_weight * ties + trade_weight * trade + concessions_weight * concessions)
 

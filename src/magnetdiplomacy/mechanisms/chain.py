@@ -10,10 +10,14 @@ returns what it produced *and* what it lost, so the model can check mass balance
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 STAGES = ("mine", "separation", "magnet", "heavy")
+
+# A tick no run reaches: "never" for start dates and last-offer months.
+NEVER = 10**6
 
 
 @dataclass
@@ -27,11 +31,11 @@ class Parcel:
     def grade(self) -> float:
         return self.ndpr_t / self.reo_t if self.reo_t > 1e-12 else 0.0
 
-    def add(self, other: "Parcel") -> None:
+    def add(self, other: Parcel) -> None:
         self.reo_t += other.reo_t
         self.ndpr_t += other.ndpr_t
 
-    def take(self, reo_t: float) -> "Parcel":
+    def take(self, reo_t: float) -> Parcel:
         """Remove up to ``reo_t`` tonnes (at the parcel's grade) and return them."""
         reo_t = max(0.0, min(reo_t, self.reo_t))
         if reo_t <= 0.0:
@@ -98,11 +102,9 @@ class Plant:
     ``nameplate_t_yr`` is in t REO/yr for mines, t NdPr/yr for separation, t NdFeB/yr for magnet
     plants and t Dy+Tb/yr for heavy circuits. ``additions`` are planned capacity changes
     ``(tick, extra t/yr, ramp months)``: expansions decided by the owner or set by the data.
-
-    A plant that opens later may take its nameplate from the scenario only when it is first
-    needed (``nameplate_from``: a scenario section and a field name): until then the value has
-    not influenced the run, so sweeps can share the months before it between runs that differ only
-    in that value (see :mod:`magnetdiplomacy.sweeps.sharing`).
+    Owners change a plant only through its methods (``open_at``, ``set_start``, ``set_nameplate``,
+    ``close``, ``reopen``, ``delay``, ``set_ramp``, ``add_capacity``), so that capacity can be
+    remembered within a month.
     """
 
     name: str
@@ -111,7 +113,7 @@ class Plant:
     stage: str
     pool: str  # "china" or "exchina": which oxide / magnet market the plant sells into
     nameplate_t_yr: float
-    start: int = -(10**6)
+    start: int = -NEVER
     ramp_months: float = 0.0
     grade: float = 0.0  # NdPr share of REO, for mines
     cost_factor: float = 1.0  # conversion cost relative to the benchmark, for magnet plants
@@ -134,21 +136,24 @@ class Plant:
     orders_t: float = 0.0  # magnet plants: tonnes buyers asked for this month
     effective_capacity_t: float = 0.0  # magnet plants: capacity usable given Dy/Tb supply
     history_orders: list[float] = field(default_factory=list)
-    nameplate_from: tuple[Any, str] | None = None
-
-    def _read_nameplate(self) -> None:
-        section, name = self.nameplate_from
-        self.nameplate_t_yr = float(getattr(section, name))
-        self.nameplate_from = None
+    # Capacity is asked for many times a month: remember the last answer. Every change of what it
+    # depends on goes through the methods below, which count it in ``_version``.
+    _version: int = field(default=0, repr=False)
+    _capacity_memo: tuple[int, int, float] | None = field(default=None, repr=False)
 
     def capacity_t_yr(self, tick: int) -> float:
         """Nameplate in force at ``tick`` after ramps and planned additions."""
+        memo = self._capacity_memo
+        if memo is not None and memo[0] == tick and memo[1] == self._version:
+            return memo[2]
+        value = self._capacity_t_yr(tick)
+        self._capacity_memo = (tick, self._version, value)
+        return value
+
+    def _capacity_t_yr(self, tick: int) -> float:
         if self.closed_from is not None and tick >= self.closed_from:
             return 0.0
-        ramp = ramp_factor(tick, self.start, self.ramp_months)
-        if ramp and self.nameplate_from is not None:
-            self._read_nameplate()
-        total = self.nameplate_t_yr * ramp
+        total = self.nameplate_t_yr * ramp_factor(tick, self.start, self.ramp_months)
         if self.growth_per_year:
             total *= (1.0 + self.growth_per_year) ** (max(0, tick - max(self.start, 0)) / 12.0)
         for when, extra, ramp in self.additions:
@@ -157,19 +162,100 @@ class Plant:
 
     def capacity_t(self, tick: int) -> float:
         """Monthly capacity at ``tick``."""
+        memo = self._capacity_memo
+        if memo is not None and memo[0] == tick and memo[1] == self._version:
+            return memo[2] / 12.0
         return self.capacity_t_yr(tick) / 12.0
 
     def planned_t_yr(self, tick: int) -> float:
         """Capacity once every planned addition has ramped up (for investment decisions)."""
         if self.closed_from is not None and tick >= self.closed_from:
             return 0.0
-        if self.nameplate_from is not None:
-            self._read_nameplate()
         return self.nameplate_t_yr + sum(extra for _, extra, _ in self.additions)
 
     def add_capacity(self, when: int, extra_t_yr: float, ramp_months: float = 12.0) -> None:
+        """Plan ``extra_t_yr`` more capacity from ``when``, reached over ``ramp_months``."""
         self.additions.append((when, extra_t_yr, ramp_months))
+        self._version += 1
+
+    def open_at(self, start: int, nameplate_t_yr: float, ramp_months: float | None = None) -> None:
+        """(Re)plan the plant to open at ``start`` with ``nameplate_t_yr``."""
+        self.start = start
+        self.nameplate_t_yr = nameplate_t_yr
+        if ramp_months is not None:
+            self.ramp_months = ramp_months
+        self._version += 1
+
+    def set_nameplate(self, nameplate_t_yr: float) -> None:
+        """The nameplate (t/yr) the plant ramps up to."""
+        self.nameplate_t_yr = nameplate_t_yr
+        self._version += 1
+
+    def set_start(self, start: int) -> None:
+        """The month the plant opens."""
+        self.start = start
+        self._version += 1
+
+    def delay(self, months: int) -> None:
+        """Move the opening ``months`` later."""
+        self.start += months
+        self._version += 1
+
+    def set_ramp(self, months: float) -> None:
+        """Months from opening to nameplate."""
+        if months != self.ramp_months:
+            self.ramp_months = months
+            self._version += 1
+
+    def close(self, tick: int) -> None:
+        """Stop the plant from ``tick`` (no capacity until it reopens)."""
+        self.closed_from = tick
+        self._version += 1
+
+    def reopen(self) -> None:
+        """Lift a closure."""
+        self.closed_from = None
+        self._version += 1
 
     def reset_flows(self) -> None:
+        """Zero this month's flows (stocks stay)."""
         self.output_t = self.coproduct_t = self.input_used_t = self.sold_t = self.sold_to_china_t = 0.0
         self.feed_used = Parcel()
+
+
+FlowKey = tuple[str, str, str, str]  # (from stage, from country, to stage, to country)
+
+
+@dataclass(eq=False)
+class Chain:
+    """The physical state of a run: plants, cumulative tonnages and this month's flows.
+
+    ``pending`` names plants that open after the first month and take their nameplate from the
+    scenario only when they open (a scenario section and a field name): until then that value has
+    not influenced the run, so sweeps can share the months before it between runs that differ only
+    in it (see magnetdiplomacy.sweeps.sharing).
+    """
+
+    plants: dict[str, Plant]
+    magnet_plants: list[Plant]  # the magnet suppliers, in the order buyers see them
+    pending: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    totals: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    edges: defaultdict[FlowKey, float] = field(default_factory=lambda: defaultdict(float))
+    flows: dict[str, Any] = field(default_factory=dict)
+
+    def open_due(self, tick: int) -> None:
+        """Give plants opening this month (or earlier) their nameplate from the scenario."""
+        for name in [n for n, _ in self.pending.items() if self.plants[n].start <= tick]:
+            section, key = self.pending.pop(name)
+            self.plants[name].set_nameplate(float(getattr(section, key)))
+
+    def start_plant(self, name: str, tick: int) -> None:
+        """Open a planned plant now (its nameplate is read if it was still pending)."""
+        self.plants[name].set_start(tick)
+        self.open_due(tick)
+
+    def new_month(self) -> None:
+        """Zero this month's flows before production."""
+        for plant in self.plants.values():
+            plant.reset_flows()
+        self.edges = defaultdict(float)

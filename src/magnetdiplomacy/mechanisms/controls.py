@@ -2,7 +2,9 @@
 
 A control has an actor, a target, a start tick, an optional end tick and parameters, so the same
 object can come from ``events.csv``, from an agent's decision or from a person mid-run. The
-:class:`ControlBook` only stores controls and answers queries; it never changes model state.
+:class:`ControlBook` stores controls, answers queries about what applies in a month, and makes the
+amendments actors decide (end, suspend, revive, grant more or fewer licences): controls are changed
+only through the book, which is how it can remember answers within a month.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ LIGHT_MAGNET_ELEMENTS = frozenset({"Nd", "Pr"})
 HEAVY_MAGNET_ELEMENTS = frozenset({"Dy", "Tb"})
 # The flows the model distinguishes: separated NdPr, Dy/Tb, magnets needing Dy/Tb, other magnets.
 FLOWS = ("ndpr", "heavy", "magnet_heavy", "magnet_light")
+# Element and product lists of China's licensing announcements.
+HEAVY_AND_TRACE_ELEMENTS = ("Sm", "Gd", "Tb", "Dy", "Lu", "Sc", "Y")  # April 2025 (Announcement 18)
+MAGNET_ELEMENTS = ("Dy", "Tb", "Nd", "Pr")
+ALL_PRODUCTS = ("metals", "oxides", "alloys", "compounds", "magnets")
 
 
 @dataclass
@@ -57,9 +63,13 @@ class Control:
         elements = set(self.params.get("elements", ()))
         products = set(self.params.get("products", ()))
         if flow == "ndpr":
-            return bool(elements & LIGHT_MAGNET_ELEMENTS) and bool(products & {"oxides", "metals", "compounds", "alloys"})
+            return bool(elements & LIGHT_MAGNET_ELEMENTS) and bool(
+                products & {"oxides", "metals", "compounds", "alloys"}
+            )
         if flow == "heavy":
-            return bool(elements & HEAVY_MAGNET_ELEMENTS) and bool(products & {"oxides", "metals", "compounds", "alloys"})
+            return bool(elements & HEAVY_MAGNET_ELEMENTS) and bool(
+                products & {"oxides", "metals", "compounds", "alloys"}
+            )
         if "magnets" not in products:
             return False
         if flow == "magnet_heavy":
@@ -80,7 +90,7 @@ class Control:
         return max(0.0, min(1.0, rate))
 
 
-@dataclass
+@dataclass(frozen=True)
 class LicenceState:
     """Lynas Malaysia's operating licence as the plant sees it in one month."""
 
@@ -96,31 +106,104 @@ class ControlBook:
 
     def __init__(self) -> None:
         self.controls: list[Control] = []
+        self._by_kind: dict[str, list[Control]] = {kind: [] for kind in KINDS}
+        # answers to queries, valid until the next change or the next month
+        self._memo: dict[tuple, Any] = {}
+        self._memo_tick: int | None = None
+
+    def _changed(self) -> None:
+        self._memo.clear()
+
+    def _recall(self, key: tuple, tick: int) -> Any:
+        if self._memo_tick != tick:
+            self._memo.clear()
+            self._memo_tick = tick
+            return None
+        return self._memo.get(key)
 
     def add(self, control: Control) -> Control:
+        """File a new control (its kind must be one of :data:`KINDS`)."""
+        if control.kind not in self._by_kind:
+            raise ValueError(f"unknown kind of control '{control.kind}' (known: {', '.join(KINDS)})")
         control.id = len(self.controls)
         self.controls.append(control)
+        self._by_kind[control.kind].append(control)
+        self._changed()
         return control
+
+    # ---- amendments -----------------------------------------------------------------------
+
+    def end_control(self, control: Control, tick: int) -> None:
+        """End one control at ``tick`` exactly."""
+        control.end = tick
+        self._changed()
+
+    def end_controls(self, controls: list[Control], tick: int) -> None:
+        """End several controls at ``tick`` exactly."""
+        for control in controls:
+            control.end = tick
+        self._changed()
+
+    def relax_grants(self, rate: float, tick: int) -> None:
+        """Licensing regimes aimed at the world grant at least ``rate`` (a truce)."""
+        for control in self.in_force("export_licensing", tick):
+            if control.target == "World" and control.params.get("grant_rate", 1.0) < rate:
+                control.params["grant_rate"] = rate
+        self._changed()
+
+    def revive_suspended(self, tick: int) -> list[Control]:
+        """Suspended controls that have not ended come back into force now."""
+        revived = [
+            c
+            for c in self.controls
+            if c.suspended_until is not None and c.suspended_until > tick and (c.end is None or c.end > tick)
+        ]
+        for control in revived:
+            control.suspended_until = tick
+        self._changed()
+        return revived
+
+    def tighten_world_licensing(self, rate: float, tick: int) -> list[Control]:
+        """Licensing regimes aimed at the world grant at most ``rate``, with no destination
+        exceptions; returns those regimes."""
+        licensing = [c for c in self.in_force("export_licensing", tick) if c.target == "World"]
+        for control in licensing:
+            control.params["grant_rate"] = min(control.params.get("grant_rate", 1.0), rate)
+            control.params.pop("destinations", None)
+        self._changed()
+        return licensing
+
+    def set_destination_rate(self, destination: str, rate: float, tick: int) -> None:
+        """Every licensing regime in force grants ``rate`` to ``destination`` (general licences)."""
+        for control in self.in_force("export_licensing", tick):
+            control.params.setdefault("destinations", {})[destination] = rate
+        self._changed()
+
+    def suspended_announcements(self, tick: int) -> set[str]:
+        """Announcements whose suspension ends this month."""
+        return {str(c.params.get("announcement")) for c in self.controls if c.suspended_until == tick}
 
     def end(self, kind: str, tick: int, *, actor: str | None = None, target: str | None = None) -> list[Control]:
         """End every control of ``kind`` (optionally by actor/target) at ``tick``; return those ended."""
         ended = []
-        for control in self.controls:
-            if control.kind != kind or (actor and control.actor != actor) or (target and control.target != target):
+        for control in self._by_kind[kind]:
+            if (actor and control.actor != actor) or (target and control.target != target):
                 continue
             if control.end is None or control.end > tick:
                 control.end = max(tick, control.start)
                 ended.append(control)
+        self._changed()
         return ended
 
     def in_force(self, kind: str, tick: int) -> list[Control]:
-        return [c for c in self.controls if c.kind == kind and c.active(tick)]
+        """Controls of ``kind`` in force at ``tick``, in the order they were filed."""
+        return [c for c in self._by_kind[kind] if c.active(tick)]
 
     def latest(self, kind: str, tick: int, *, actor: str | None = None, target: str | None = None) -> Control | None:
         """The most recently started control of ``kind`` in force (later additions win ties)."""
         best = None
-        for control in self.controls:
-            if control.kind != kind or not control.active(tick):
+        for control in self._by_kind[kind]:
+            if not control.active(tick):
                 continue
             if (actor and control.actor != actor) or (target and control.target != target):
                 continue
@@ -131,37 +214,84 @@ class ControlBook:
     # ---- queries the model uses ---------------------------------------------------------
 
     def tariff(self, actor: str, target: str, tick: int) -> float:
-        control = self.latest("tariff", tick, actor=actor, target=target)
-        return float(control.params["rate"]) if control else 0.0
+        """Import tariff of ``actor`` on goods from ``target`` (0 without one)."""
+        key = ("tariff", actor, target)
+        known = self._recall(key, tick)
+        if known is None:
+            control = self.latest("tariff", tick, actor=actor, target=target)
+            known = self._memo[key] = float(control.params["rate"]) if control else 0.0
+        return known
 
     def licence_availability(self, flow: str, destination: str, tick: int) -> float:
         """Share of Chinese exports of ``flow`` to ``destination`` that may leave China this month."""
+        key = ("licence", flow, destination)
+        known = self._recall(key, tick)
+        if known is None:
+            known = self._memo[key] = self._availability(flow, destination, tick)
+        return known
+
+    def _availability(self, flow: str, destination: str, tick: int) -> float:
         availability = 1.0
-        for control in self.controls:
-            if control.kind not in ("export_licensing", "extraterritorial") or not control.active(tick):
-                continue
-            if control.covers(flow):
-                availability = min(availability, control.grant_rate(tick, destination))
+        for control in self._licensing_in_force(flow, tick):
+            availability = min(availability, control.grant_rate(tick, destination))
         return availability
 
+    def _licensing_in_force(self, flow: str, tick: int) -> list[Control]:
+        """Licensing controls in force that cover ``flow``."""
+        key = ("licensing", flow)
+        known = self._recall(key, tick)
+        if known is None:
+            regimes = self.in_force("export_licensing", tick) + self.in_force("extraterritorial", tick)
+            known = self._memo[key] = [c for c in regimes if c.covers(flow)]
+        return known
+
+    def _any_in_force(self, kind: str, tick: int) -> bool:
+        key = ("any", kind)
+        known = self._recall(key, tick)
+        if known is None:
+            known = self._memo[key] = bool(self.in_force(kind, tick))
+        return known
+
     def tech_ban(self, tick: int) -> bool:
-        return bool(self.in_force("tech_ban", tick))
+        return self._any_in_force("tech_ban", tick)
 
     def equipment_control(self, tick: int) -> bool:
-        return bool(self.in_force("equipment_control", tick))
+        return self._any_in_force("equipment_control", tick)
 
     def raw_ore_ban(self, tick: int) -> bool:
-        return bool(self.in_force("raw_ore_ban", tick))
+        return self._any_in_force("raw_ore_ban", tick)
 
     def price_floor(self, beneficiary: str, tick: int) -> float:
-        floors = [float(c.params["floor_usd_kg"]) for c in self.in_force("price_floor", tick) if c.target == beneficiary]
-        return max(floors, default=0.0)
+        """The highest NdPr price floor ``beneficiary`` is guaranteed this month (0 without one)."""
+        return self.price_floors(tick).get(beneficiary, 0.0)
+
+    def price_floors(self, tick: int) -> dict[str, float]:
+        """The highest NdPr price floor of every beneficiary that has one this month."""
+        key = ("floors",)
+        known = self._recall(key, tick)
+        if known is None:
+            known = {}
+            for control in self.in_force("price_floor", tick):
+                known[control.target] = max(known.get(control.target, 0.0), float(control.params["floor_usd_kg"]))
+            self._memo[key] = known
+        return known
 
     def origin_rule(self, tick: int, origin: str) -> bool:
-        return any(c.target == origin for c in self.in_force("origin_rule", tick))
+        key = ("origin", origin)
+        known = self._recall(key, tick)
+        if known is None:
+            known = self._memo[key] = any(c.target == origin for c in self.in_force("origin_rule", tick))
+        return known
 
     def plant_licence(self, plant: str, tick: int) -> LicenceState:
         """Licence state of ``plant``; with no licence on record the plant may not operate."""
+        key = ("licence_state", plant)
+        known = self._recall(key, tick)
+        if known is None:
+            known = self._memo[key] = self._plant_licence(plant, tick)
+        return known
+
+    def _plant_licence(self, plant: str, tick: int) -> LicenceState:
         control = self.latest("plant_licence", tick, target=plant)
         if control is None:
             return LicenceState(False, None, False, False, 0.0)
@@ -181,10 +311,10 @@ class ControlBook:
         """Suspend China's controls issued under the listed announcements until ``until``."""
         suspended = []
         for control in self.controls:
-            if str(control.params.get("announcement", "")) in announcements and (control.end is None or control.end > tick):
+            if str(control.params.get("announcement", "")) in announcements and (
+                control.end is None or control.end > tick
+            ):
                 control.suspended_until = until
                 suspended.append(control)
+        self._changed()
         return suspended
-
-    def active_list(self, tick: int) -> list[Control]:
-        return [c for c in self.controls if c.active(tick)]

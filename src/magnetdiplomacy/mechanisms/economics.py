@@ -9,6 +9,10 @@ it used, valued one rung down; co-product oxides (La, Ce, ...) are valued at the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..parameters import Scenario
 
 RUNGS = ("ore", "oxide", "magnet", "component")
 
@@ -32,7 +36,14 @@ class RungOutput:
     component_t: float = 0.0  # magnets built into components
 
 
-def value_added_usd(out: RungOutput, ore_usd_kg: float, oxide_usd_kg: float, magnet_usd_kg: float, component_usd_kg: float, coproduct_usd_kg: float) -> float:
+def value_added_usd(
+    out: RungOutput,
+    ore_usd_kg: float,
+    oxide_usd_kg: float,
+    magnet_usd_kg: float,
+    component_usd_kg: float,
+    coproduct_usd_kg: float,
+) -> float:
     """Value added in one month (USD)."""
     kg = 1000.0
     ore = out.ore_t * ore_usd_kg
@@ -56,4 +67,26 @@ def direct_jobs(out: RungOutput, jobs_per_kt_ore: float, multipliers: tuple[floa
 
 
 def total_jobs(direct: float, indirect_per_direct: float) -> float:
+    """Direct plus indirect jobs."""
     return direct * (1.0 + indirect_per_direct)
+
+
+def value_and_jobs(out: RungOutput, config: Scenario) -> tuple[float, float, float]:
+    """Value added (USD), direct jobs and total jobs of a month's output on the value ladder."""
+    ladder = config.economics
+    position = ladder.ladder_position
+    ore, oxide, magnet, component = (
+        ladder_value(band, position)
+        for band in (ladder.ore_usd_kg, ladder.oxide_usd_kg, ladder.magnet_usd_kg, ladder.component_usd_kg)
+    )
+    value = value_added_usd(out, ore, oxide, magnet, component, config.market.coproduct_price_usd_kg)
+    direct = direct_jobs(out, config.malaysia.jobs_per_kt_ore, ladder.employment_multipliers)
+    return value, direct, total_jobs(direct, ladder.indirect_jobs_per_direct)
+
+
+def target_value(out: RungOutput, config: Scenario) -> float:
+    """What a year of ``out`` (monthly tonnes) is worth to Malaysia, in units of its rare-earth
+    industry targets: the mean of its share of the value-added target and of the jobs target."""
+    value, _, jobs = value_and_jobs(out, config)
+    va_target = config.malaysia.value_added_target_rm_bn * 1e9 * config.malaysia.usd_per_rm
+    return 0.5 * (value * 12 / va_target + jobs / config.malaysia.jobs_target)

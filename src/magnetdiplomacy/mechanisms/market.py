@@ -1,4 +1,4 @@
-"""Market clearing: price moves with excess demand, rationing, two linked oxide pools, buyer choice.
+"""Market clearing: rationing, two linked oxide pools and their prices, buyer choice, deliveries.
 
 Pure functions on floats and NumPy arrays. The model calls them in a fixed order each month; see
 docs/ODD.md ("Trade") for the equations.
@@ -13,23 +13,25 @@ import numpy as np
 TINY = 1e-9
 
 
-def excess_demand_ratio(demand: float, supply: float) -> float:
-    """(demand - supply) / supply, bounded to [-1, 1] so one bad month cannot explode a price."""
-    if supply <= TINY:
-        return 1.0 if demand > TINY else 0.0
-    return max(-1.0, min(1.0, (demand - supply) / supply))
-
-
-def adjust_price(price: float, demand: float, supply: float, speed: float, floor: float = 0.0) -> float:
-    """Tatonnement: ``price * exp(speed * excess_demand_ratio)``, never below ``floor``."""
-    return max(floor, price * float(np.exp(speed * excess_demand_ratio(demand, supply))))
-
-
 def fill_rate(orders: float, available: float) -> float:
     """Share of orders a seller can serve (proportional rationing)."""
     if orders <= TINY:
         return 1.0
     return max(0.0, min(1.0, available / orders))
+
+
+@dataclass
+class MarketView:
+    """What buyers see before ordering: per-supplier prices and per-region frictions."""
+
+    price: np.ndarray  # (suppliers,) USD/kg ex-works
+    tariff: np.ndarray  # (regions x suppliers) import tariff
+    risk: np.ndarray  # (regions x suppliers) perceived supply risk, fraction of price
+    reachable: np.ndarray  # (regions x suppliers) share of an order that may legally be delivered
+    available: np.ndarray  # (suppliers,) bool: the supplier is producing
+    defence_banned: np.ndarray  # (suppliers,) bool: US defence buyers may not buy here
+    reliability: np.ndarray  # (suppliers,) last month's fill rate
+    growth: np.ndarray  # (segments,) demand index relative to 2020
 
 
 @dataclass
@@ -79,7 +81,9 @@ def clear_two_pools(
     )
 
 
-def inventory_signal(demand: float, output: float, stock: float, cover_months: float, adjust_months: float = 6.0) -> float:
+def inventory_signal(
+    demand: float, output: float, stock: float, cover_months: float, adjust_months: float = 6.0
+) -> float:
     """Excess demand for a stocked commodity, as a share of monthly output, bounded to [-1, 1].
 
     The flow gap (demand minus output) plus the gap between sellers' target and actual stock,
@@ -115,12 +119,18 @@ def update_pool_prices(
     """
     p_cn, p_ex = prices
     if trade.export_constrained:
-        p_cn = max(floor, p_cn * float(np.exp(speed * inventory_signal(demand[0], output[0] - trade.china_to_exchina_t + trade.exchina_to_china_t, stock[0], cover_months))))
-        p_ex = max(floor, p_ex * float(np.exp(speed * inventory_signal(demand[1], output[1] + trade.china_to_exchina_t - trade.exchina_to_china_t, stock[1], cover_months))))
-        return p_cn, p_ex
+        supply_cn = output[0] - trade.china_to_exchina_t + trade.exchina_to_china_t
+        supply_ex = output[1] + trade.china_to_exchina_t - trade.exchina_to_china_t
+        signal_cn = inventory_signal(demand[0], supply_cn, stock[0], cover_months)
+        signal_ex = inventory_signal(demand[1], supply_ex, stock[1], cover_months)
+        return max(floor, p_cn * float(np.exp(speed * signal_cn))), max(floor, p_ex * float(np.exp(speed * signal_ex)))
     weight = output[0] + output[1]
-    world = (p_cn * output[0] + p_ex / (1.0 + origin_wedge) * output[1]) / weight if weight > TINY else 0.5 * (p_cn + p_ex)
-    world = max(floor, world * float(np.exp(speed * inventory_signal(sum(demand), sum(output), sum(stock), cover_months))))
+    if weight > TINY:
+        world = (p_cn * output[0] + p_ex / (1.0 + origin_wedge) * output[1]) / weight
+    else:
+        world = 0.5 * (p_cn + p_ex)
+    signal = inventory_signal(sum(demand), sum(output), sum(stock), cover_months)
+    world = max(floor, world * float(np.exp(speed * signal)))
     wedge = 1.0 + origin_wedge
     if trade.exchina_to_china_t > TINY:
         target = (world * (1.0 + friction), world * wedge)
@@ -134,22 +144,35 @@ def update_pool_prices(
 # ---- buyers (vectorised over all buyer agents) ----------------------------------------------
 # Buyer arrays are (buyers x suppliers) with few suppliers; NumPy reduces such a narrow axis slowly,
 # so row and column totals are taken as matrix-vector products and row minima column by column.
+# (A one-sided np.clip is np.maximum or np.minimum; calling those directly skips np.clip's wrapper.)
+
+_ONES: dict[int, np.ndarray] = {}
+
+
+def _ones(n: int) -> np.ndarray:
+    ones = _ONES.get(n)
+    if ones is None:
+        ones = _ONES[n] = np.ones(n)
+        ones.flags.writeable = False
+    return ones
 
 
 def row_sum(a: np.ndarray) -> np.ndarray:
-    return a @ np.ones(a.shape[1])
+    """Sum of each row."""
+    return a @ _ones(a.shape[1])
 
 
 def col_sum(a: np.ndarray) -> np.ndarray:
-    return np.ones(a.shape[0]) @ a
+    """Sum of each column."""
+    return _ones(a.shape[0]) @ a
 
 
 def row_min(a: np.ndarray) -> np.ndarray:
+    """Smallest value of each row."""
     out = a[:, 0].copy()
     for j in range(1, a.shape[1]):
         np.minimum(out, a[:, j], out=out)
     return out
-
 
 
 def logit_targets(cost: np.ndarray, allowed: np.ndarray, sensitivity: float) -> np.ndarray:
@@ -165,7 +188,9 @@ def logit_targets(cost: np.ndarray, allowed: np.ndarray, sensitivity: float) -> 
     return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
 
 
-def move_shares(shares: np.ndarray, targets: np.ndarray, reviewing: np.ndarray, max_up: float, max_down: float) -> np.ndarray:
+def move_shares(
+    shares: np.ndarray, targets: np.ndarray, reviewing: np.ndarray, max_up: float, max_down: float
+) -> np.ndarray:
     """Reviewing buyers move their supplier shares towards ``targets``.
 
     A share can grow by at most ``max_up`` per review (qualifying a new supplier takes time) and
@@ -173,7 +198,7 @@ def move_shares(shares: np.ndarray, targets: np.ndarray, reviewing: np.ndarray, 
     """
     step = np.clip(targets - shares, -max_down, max_up)
     moved = np.where(reviewing[:, None], shares + step, shares)
-    moved = np.clip(moved, 0.0, None)
+    moved = np.maximum(moved, 0.0)
     total = row_sum(moved)[:, None]
     # A buyer whose every supplier vanished takes its targets outright.
     return np.where(total > 1e-12, moved / np.where(total > 1e-12, total, 1.0), targets)
@@ -188,7 +213,9 @@ class Allocation:
     asked: np.ndarray  # (suppliers,) tonnes asked of each supplier, both rounds
 
 
-def allocate_orders(orders: np.ndarray, reachable: np.ndarray, available: np.ndarray, spill_weights: np.ndarray) -> Allocation:
+def allocate_orders(
+    orders: np.ndarray, reachable: np.ndarray, available: np.ndarray, spill_weights: np.ndarray
+) -> Allocation:
     """Serve buyers' orders from suppliers' stocks, with one spill-over round.
 
     ``orders`` (buyers x suppliers) is what each buyer asks of each supplier. ``reachable`` is the
@@ -200,7 +227,7 @@ def allocate_orders(orders: np.ndarray, reachable: np.ndarray, available: np.nda
     asked = col_sum(legal)
     first_fill = np.divide(available, asked, out=np.ones_like(asked), where=asked > TINY).clip(0.0, 1.0)
     delivered = legal * first_fill
-    left = np.clip(available - col_sum(delivered), 0.0, None)
+    left = np.maximum(available - col_sum(delivered), 0.0)
     unmet = row_sum(orders) - row_sum(delivered)
     if unmet.sum() > TINY and left.sum() > TINY:
         weights = spill_weights * reachable * (left > TINY)

@@ -9,8 +9,7 @@ ties that touch a Malaysian node and reach across to a bloc are what reveals Mal
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import Any
 
 TIE_TYPES = ("supply", "technology", "investment", "mou")
 
@@ -50,10 +49,14 @@ class PartnershipGraph:
     """The partnership network of one run: who is tied to whom, how, and since when."""
 
     def __init__(self, actors=ACTORS) -> None:
+        import networkx as nx  # here, not at the top: commands that only read scenarios need no networkx
+
         self.graph = nx.MultiGraph()
         for actor in actors:
             self.graph.add_node(actor.name, bloc=actor.bloc, malaysian=actor.malaysian, kind=actor.kind)
         self.history: list[dict] = []
+        self._memo: dict[tuple, Any] = {}  # answers that hold until the next tie changes
+        self._keys: set[tuple[frozenset[str], str]] = set()  # the ties in force, for quick look-ups
 
     def _check(self, a: str, b: str, kind: str) -> None:
         if kind not in TIE_TYPES:
@@ -63,7 +66,8 @@ class PartnershipGraph:
                 raise ValueError(f"unknown actor '{name}'")
 
     def has(self, a: str, b: str, kind: str) -> bool:
-        return self.graph.has_edge(a, b, key=kind)
+        """Is there a tie of type ``kind`` between ``a`` and ``b``?"""
+        return (frozenset((a, b)), kind) in self._keys
 
     def form(self, a: str, b: str, kind: str, tick: int, **attrs) -> bool:
         """Create a tie; returns False if it already exists."""
@@ -71,7 +75,9 @@ class PartnershipGraph:
         if self.has(a, b, kind):
             return False
         self.graph.add_edge(a, b, key=kind, kind=kind, since=tick, **attrs)
+        self._keys.add((frozenset((a, b)), kind))
         self.history.append({"tick": tick, "a": a, "b": b, "kind": kind, "change": "formed"})
+        self._memo.clear()
         return True
 
     def dissolve(self, a: str, b: str, kind: str, tick: int) -> bool:
@@ -79,30 +85,56 @@ class PartnershipGraph:
         if not self.has(a, b, kind):
             return False
         self.graph.remove_edge(a, b, key=kind)
+        self._keys.discard((frozenset((a, b)), kind))
         self.history.append({"tick": tick, "a": a, "b": b, "kind": kind, "change": "broken"})
+        self._memo.clear()
         return True
 
     def ties(self) -> list[tuple[str, str, str, dict]]:
+        """(a, b, type, attributes) of every tie in force."""
         return [(a, b, key, data) for a, b, key, data in self.graph.edges(keys=True, data=True)]
 
     def count(self) -> int:
-        return self.graph.number_of_edges()
+        """Number of ties in force."""
+        return len(self._keys)
 
-    def ties_of(self, name: str, kind: str | None = None) -> list[tuple[str, str]]:
-        """(partner, type) for every tie of ``name``."""
-        return [(b, key) for _, b, key in self.graph.edges(name, keys=True) if kind in (None, key)]
+    def _cross_ties(self) -> list[tuple[str, dict]]:
+        """(tie type, foreign node) of every tie linking a Malaysian actor to a foreign one."""
+        known = self._memo.get(("cross",))
+        if known is None:
+            known = []
+            for a, b, key in self.graph.edges(keys=True):
+                node_a, node_b = self.graph.nodes[a], self.graph.nodes[b]
+                if node_a["malaysian"] == node_b["malaysian"]:
+                    continue
+                known.append((key, node_b if node_a["malaysian"] else node_a))
+            self._memo[("cross",)] = known
+        return known
 
-    def malaysia_tilt(self, weights: dict[str, float] = TIE_WEIGHTS) -> float:
+    def malaysia_tilt(self) -> float:
         """Signed sum of the ties linking a Malaysian actor to a non-Malaysian one (+ US side)."""
         tilt = 0.0
-        for a, b, key in self.graph.edges(keys=True):
-            node_a, node_b = self.graph.nodes[a], self.graph.nodes[b]
-            if node_a["malaysian"] == node_b["malaysian"]:
-                continue
-            foreign = node_b if node_a["malaysian"] else node_a
-            tilt += weights[key] * foreign["bloc"]
+        for key, foreign in self._cross_ties():
+            tilt += TIE_WEIGHTS[key] * foreign["bloc"]
         return tilt
 
-    def degree_centrality(self) -> dict[str, float]:
-        """Share of other actors each actor is tied to (networkx degree centrality on the simple graph)."""
-        return nx.degree_centrality(nx.Graph(self.graph))
+    def bloc_ties(self) -> tuple[float, float]:
+        """Weighted ties of Malaysian actors with the US side and with the China side (both >= 0)."""
+        us_ties = china_ties = 0.0
+        for key, foreign in self._cross_ties():
+            bloc = foreign["bloc"]
+            if bloc > 0:
+                us_ties += TIE_WEIGHTS[key] * bloc
+            elif bloc < 0:
+                china_ties += TIE_WEIGHTS[key] * -bloc
+        return us_ties, china_ties
+
+    def technology_ties(self, chinese_tech_ban: bool) -> int:
+        """Technology ties bringing know-how into Malaysia; Chinese ones count only without
+        China's technology-export ban."""
+        count = 0
+        for key, foreign in self._cross_ties():
+            if key != "technology" or (foreign["bloc"] < 0 and chinese_tech_ban):
+                continue
+            count += 1
+        return count

@@ -11,9 +11,19 @@ results to Parquet parts as runs finish; rerunning the same sweep into the same 
     uv run magnetdiplomacy analyze runs/share_drivers
 """
 
+from .analysis import analyze
+from .runner import SweepReport, run_sweep
 from .spec import Sweep, SweepError, load_sweep
 from .storage import SweepStore, read_scalars, read_series
-from .runner import SweepReport, run_sweep
-from .analysis import analyze
 
-__all__ = ["Sweep", "SweepError", "SweepReport", "SweepStore", "analyze", "load_sweep", "read_scalars", "read_series", "run_sweep"]
+__all__ = [
+    "Sweep",
+    "SweepError",
+    "SweepReport",
+    "SweepStore",
+    "analyze",
+    "load_sweep",
+    "read_scalars",
+    "read_series",
+    "run_sweep",
+]

@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import json
-import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,16 +30,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .plots import QUANTILES, fan_data, plot_distributions, plot_fan, plot_indices, plot_scatter
 from .spec import SweepError
 from .storage import read_manifest, read_scalars, read_series, write_atomic, write_json
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-LABELS = {
-    "malaysia_alignment": "Malaysia's alignment (-1 China, +1 US)",
-    "malaysia_magnet_share_nonchina": "Malaysia's share of non-China magnet output",
-    "malaysia_magnet_share_global": "Malaysia's share of world magnet output",
-    "malaysia_oxide_share_global": "Malaysia's share of world NdPr oxide",
-}
 
 
 @dataclass
@@ -59,7 +51,12 @@ class Analysis:
         """The ``n`` parameters that matter most for ``outcome`` (by the design's main index)."""
         table = self.indices[self.indices["outcome"] == outcome]
         key = RANK_BY[self.method]
-        return table.assign(_rank=table[key].abs()).sort_values("_rank", ascending=False, na_position="last").drop(columns="_rank").head(n)
+        return (
+            table.assign(_rank=table[key].abs())
+            .sort_values("_rank", ascending=False, na_position="last")
+            .drop(columns="_rank")
+            .head(n)
+        )
 
 
 RANK_BY = {"sobol": "ST", "morris": "mu_star", "rbd_fast": "S1", "main_effects": "eta2"}
@@ -71,7 +68,11 @@ RANK_BY = {"sobol": "ST", "morris": "mu_star", "rbd_fast": "S1", "main_effects":
 
 def _problem(manifest: dict) -> dict:
     params = manifest["design"]["parameters"]
-    return {"num_vars": len(params), "names": [p["path"] for p in params], "bounds": [[p["lo"], p["hi"]] for p in params]}
+    return {
+        "num_vars": len(params),
+        "names": [p["path"] for p in params],
+        "bounds": [[p["lo"], p["hi"]] for p in params],
+    }
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -90,7 +91,9 @@ def _eta2(x: np.ndarray, y: np.ndarray) -> float:
     return float(between / total)
 
 
-def indices_for(kind: str, manifest: dict, X: np.ndarray, Y: np.ndarray, runs_x: np.ndarray, runs_y: np.ndarray, seed: int) -> tuple[str, pd.DataFrame, pd.DataFrame | None, str]:
+def indices_for(
+    kind: str, manifest: dict, X: np.ndarray, Y: np.ndarray, runs_x: np.ndarray, runs_y: np.ndarray, seed: int
+) -> tuple[str, pd.DataFrame, pd.DataFrame | None, str]:
     """Sensitivity indices of one outcome: (method, table by parameter, S2 table or None, note)."""
     prob = _problem(manifest)
     names = prob["names"]
@@ -101,7 +104,12 @@ def indices_for(kind: str, manifest: dict, X: np.ndarray, Y: np.ndarray, runs_x:
     finite = np.isfinite(Y).all()
     constant = finite and np.ptp(Y) == 0
     method = {"sobol": "sobol", "morris": "morris", "lhs": "rbd_fast", "factorial": "main_effects"}[kind]
-    metric_cols = {"sobol": ["S1", "S1_conf", "ST", "ST_conf"], "morris": ["mu", "mu_star", "sigma", "mu_star_conf"], "rbd_fast": ["S1", "S1_conf"], "main_effects": ["eta2"]}[method]
+    metric_cols = {
+        "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
+        "morris": ["mu", "mu_star", "sigma", "mu_star_conf"],
+        "rbd_fast": ["S1", "S1_conf"],
+        "main_effects": ["eta2"],
+    }[method]
     if not finite:
         note = "outcome has missing values; indices not computed"
     elif constant:
@@ -116,7 +124,9 @@ def indices_for(kind: str, manifest: dict, X: np.ndarray, Y: np.ndarray, runs_x:
                 if method == "sobol":
                     from SALib.analyze import sobol
 
-                    res = sobol.analyze(prob, Y, calc_second_order=bool(design.get("second_order")), num_resamples=200, seed=seed)
+                    res = sobol.analyze(
+                        prob, Y, calc_second_order=bool(design.get("second_order")), num_resamples=200, seed=seed
+                    )
                     for col in metric_cols:
                         table[col] = np.asarray(res[col], dtype=float)
                     if design.get("second_order"):
@@ -169,131 +179,18 @@ def conditions_table(x_by_param: dict[str, np.ndarray], y: np.ndarray, bins: int
             if abs(below - above) > abs(best[0]):
                 best = (below - above, (xs[k - 1] + xs[k]) / 2, below, above)
         for label, mask in groups:
-            rows.append({
-                "parameter": name, "bin": label, "runs": int(mask.sum()), "rate": float(y[mask].mean()) if mask.any() else float("nan"),
-                "split_at": best[1], "rate_below_split": best[2], "rate_above_split": best[3],
-            })
+            rows.append(
+                {
+                    "parameter": name,
+                    "bin": label,
+                    "runs": int(mask.sum()),
+                    "rate": float(y[mask].mean()) if mask.any() else float("nan"),
+                    "split_at": best[1],
+                    "rate_below_split": best[2],
+                    "rate_above_split": best[3],
+                }
+            )
     return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------------------------
-# plots (matplotlib's object API with the Agg canvas: no global backend is touched)
-
-
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig, path: Path) -> Path:
-    fig.tight_layout()
-    write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
-    return path
-
-
-def _short(path: str) -> str:
-    return path.split(".", 1)[-1] if "." in path else path
-
-
-def plot_distributions(scalars: pd.DataFrame, names: list[str], path: Path) -> Path:
-    cols = min(3, len(names))
-    rows = math.ceil(len(names) / cols)
-    fig = _figure(4.2 * cols, 3.0 * rows)
-    for i, name in enumerate(names):
-        ax = fig.add_subplot(rows, cols, i + 1)
-        values = scalars[name].to_numpy(dtype=float)
-        values = values[np.isfinite(values)]
-        ax.hist(values, bins=min(40, max(5, int(np.sqrt(len(values))))), color="#4C72B0", edgecolor="white")
-        if len(values):
-            ax.axvline(np.median(values), color="black", lw=1, ls="--", label="median")
-        ax.set_title(name, fontsize=10)
-        ax.set_ylabel("runs")
-    return _save(fig, path)
-
-
-def plot_scatter(scalars: pd.DataFrame, params: list[str], name: str, path: Path) -> Path:
-    cols = min(4, len(params))
-    rows = math.ceil(len(params) / cols)
-    fig = _figure(3.6 * cols, 2.9 * rows)
-    y = scalars[name].to_numpy(dtype=float)
-    for i, param in enumerate(params):
-        ax = fig.add_subplot(rows, cols, i + 1)
-        x = scalars[param].to_numpy(dtype=float)
-        ax.scatter(x, y, s=6, alpha=0.35, color="#4C72B0", linewidths=0)
-        levels = np.unique(x)
-        if len(levels) > 8:
-            edges = np.quantile(x, np.linspace(0, 1, 11))
-            centre = (edges[:-1] + edges[1:]) / 2
-            idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, 9)
-            means = [np.nanmean(y[idx == k]) if (idx == k).any() else np.nan for k in range(10)]
-            ax.plot(centre, means, color="#C44E52", lw=2)
-        else:
-            ax.plot(levels, [np.nanmean(y[x == v]) for v in levels], color="#C44E52", lw=2, marker="o")
-        ax.set_xlabel(_short(param), fontsize=9)
-        if i % cols == 0:
-            ax.set_ylabel(name, fontsize=9)
-    fig.suptitle(f"{name} against each parameter (red: binned mean)", fontsize=11)
-    return _save(fig, path)
-
-
-def plot_indices(table: pd.DataFrame, method: str, name: str, path: Path) -> Path:
-    fig = _figure(7.5, 0.45 * len(table) + 1.6)
-    ax = fig.add_subplot(1, 1, 1)
-    labels = [_short(p) for p in table["parameter"]]
-    y = np.arange(len(table))
-    if method == "sobol":
-        ax.barh(y - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="S1 (first order)", color="#4C72B0")
-        ax.barh(y + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="ST (total)", color="#DD8452")
-        ax.set_xlabel("Sobol index")
-    elif method == "morris":
-        ax.barh(y - 0.2, table["mu_star"], 0.4, xerr=table["mu_star_conf"], label="mu* (mean |effect|)", color="#4C72B0")
-        ax.barh(y + 0.2, table["sigma"], 0.4, label="sigma (non-linearity, interactions)", color="#DD8452")
-        ax.set_xlabel("elementary effect (outcome units over the parameter's range)")
-    elif method == "rbd_fast":
-        ax.barh(y - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="S1 (RBD-FAST)", color="#4C72B0")
-        ax.barh(y + 0.2, table["spearman"].abs(), 0.4, label="|Spearman rho|", color="#DD8452")
-        ax.set_xlabel("index")
-    else:
-        ax.barh(y - 0.2, table["eta2"], 0.4, label="eta2 (main effect share)", color="#4C72B0")
-        ax.barh(y + 0.2, table["spearman"].abs(), 0.4, label="|Spearman rho|", color="#DD8452")
-        ax.set_xlabel("index")
-    ax.set_yticks(y, labels, fontsize=9)
-    ax.invert_yaxis()
-    ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(f"{name}: {method} indices", fontsize=11)
-    return _save(fig, path)
-
-
-def fan_data(series: pd.DataFrame, column: str, n_ticks: int) -> tuple[np.ndarray, np.ndarray]:
-    values = series[column].to_numpy(dtype=float).reshape(-1, n_ticks)
-    dates = series["date"].to_numpy()[:n_ticks]
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        bands = np.nanquantile(values, QUANTILES, axis=0)
-    return dates, bands
-
-
-def plot_fan(dates: np.ndarray, bands: np.ndarray, column: str, path: Path, *, runs: int, band: tuple[float, float] | None = None, replay_until: str | None = None) -> Path:
-    fig = _figure(8.5, 4.0)
-    ax = fig.add_subplot(1, 1, 1)
-    x = pd.to_datetime(dates)
-    ax.fill_between(x, bands[0], bands[4], color="#4C72B0", alpha=0.18, label="5-95%")
-    ax.fill_between(x, bands[1], bands[3], color="#4C72B0", alpha=0.35, label="25-75%")
-    ax.plot(x, bands[2], color="#1f3d73", lw=1.8, label="median")
-    if band is not None:
-        for edge in band:
-            ax.axhline(edge, color="#C44E52", lw=1, ls="--")
-        ax.axhspan(band[0], band[1], color="#C44E52", alpha=0.05, label=f"neutral band [{band[0]:g}, {band[1]:g}]")
-    if replay_until:
-        ax.axvline(pd.Timestamp(f"{replay_until}-01"), color="grey", lw=1, ls=":", label="history replayed until here")
-    ax.set_title(f"{LABELS.get(column, column)}: percentiles over {runs:,} runs", fontsize=11)
-    ax.legend(fontsize=8, loc="best")
-    ax.grid(alpha=0.25)
-    return _save(fig, path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -308,143 +205,256 @@ def _markdown(table: pd.DataFrame, digits: int = 3) -> str:
         for col in cols:
             value = row[col]
             if isinstance(value, (float, np.floating)):
-                cells.append("" if not np.isfinite(value) else f"{value:.{digits}g}" if abs(value) >= 1000 else f"{value:.{digits}f}")
+                number = float(value)
+                if not np.isfinite(number):
+                    cells.append("")
+                else:
+                    cells.append(f"{number:.{digits}g}" if abs(number) >= 1000 else f"{number:.{digits}f}")
             else:
                 cells.append(str(value))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def analyze(folder: str | Path, out: str | Path | None = None, *, plots: bool = True) -> Analysis:
-    """Analyse a complete sweep folder; write tables and plots to ``out`` (default ``folder/analysis``)."""
-    folder = Path(folder)
+@dataclass
+class _Tables:
+    """The tables of every scalar outcome (see :func:`_outcome_tables`)."""
+
+    method: str
+    indices: pd.DataFrame
+    summary: pd.DataFrame
+    conditions: dict[str, pd.DataFrame]
+    s2: dict[str, pd.DataFrame]
+    notes: dict[str, str]
+
+
+def _complete_manifest(folder: Path) -> tuple[dict, pd.DataFrame]:
+    """The manifest and scalars of a sweep folder whose runs have all finished."""
     if not folder.is_dir():
         raise SweepError(f"{folder}: no such sweep folder")
     manifest = read_manifest(folder)
-    design = manifest["design"]
-    total = int(design["runs"])
+    total = int(manifest["design"]["runs"])
     scalars = read_scalars(folder)
     if len(scalars) < total:
-        raise SweepError(f"{folder}: sweep incomplete ({len(scalars):,} of {total:,} runs); rerun `magnetdiplomacy sweep` with the same file and --out to finish it")
-    out = Path(out) if out is not None else folder / "analysis"
-    out.mkdir(parents=True, exist_ok=True)
-    params = [p["path"] for p in design["parameters"]]
-    names = [s["name"] for s in manifest["outcomes"]["scalars"]]
-    stats = {s["name"]: s["stat"] for s in manifest["outcomes"]["scalars"]}
+        raise SweepError(
+            f"{folder}: sweep incomplete ({len(scalars):,} of {total:,} runs); rerun `magnetdiplomacy sweep` with the "
+            "same file and --out to finish it"
+        )
+    return manifest, scalars
+
+
+def _summary_row(name: str, y_runs: np.ndarray, within: float) -> dict[str, Any]:
+    """The distribution of one outcome over all runs, and the share of its variance that is seed noise."""
+    total_var = np.nanvar(y_runs)
+    q = np.nanquantile(y_runs, QUANTILES) if np.isfinite(y_runs).any() else [np.nan] * 5
+    return {
+        "outcome": name,
+        "runs": int(np.isfinite(y_runs).sum()),
+        "mean": np.nanmean(y_runs),
+        "sd": np.nanstd(y_runs),
+        "min": np.nanmin(y_runs),
+        "p5": q[0],
+        "p25": q[1],
+        "median": q[2],
+        "p75": q[3],
+        "p95": q[4],
+        "max": np.nanmax(y_runs),
+        "noise_share": float(within / total_var) if total_var > 0 and np.isfinite(within) else np.nan,
+    }
+
+
+def _outcome_tables(manifest: dict, scalars: pd.DataFrame, points: pd.DataFrame) -> _Tables:
+    """Sensitivity indices, summary and (for 0/1 outcomes) conditions of every scalar outcome."""
+    design = manifest["design"]
     kind = design["kind"]
-    points = pd.read_parquet(folder / "design.parquet")
+    params = [p["path"] for p in design["parameters"]]
+    stats = {s["name"]: s["stat"] for s in manifest["outcomes"]["scalars"]}
     X = points[params].to_numpy(dtype=float)
     seed = int(design.get("design_seed") or 0)
-    files: list[Path] = []
-    all_indices, summaries, conditions = [], [], {}
     method = {"sobol": "sobol", "morris": "morris", "lhs": "rbd_fast", "factorial": "main_effects"}[kind]
-    notes: dict[str, str] = {}
-    s2_tables = {}
+    all_indices, summaries = [], []
+    tables = _Tables(method, pd.DataFrame(), pd.DataFrame(), {}, {}, {})
     runs_x = scalars[params].to_numpy(dtype=float)
-    for name in names:
+    for name in [s["name"] for s in manifest["outcomes"]["scalars"]]:
         y_runs = scalars[name].to_numpy(dtype=float)
         grouped = scalars.groupby("point")[name]
         Y = grouped.mean().reindex(range(len(points))).to_numpy(dtype=float)
-        method, table, s2, note = indices_for(kind, manifest, X, Y, runs_x, y_runs, seed)
+        tables.method, table, s2, note = indices_for(kind, manifest, X, Y, runs_x, y_runs, seed)
         if note:
-            notes[name] = note
+            tables.notes[name] = note
         if s2 is not None:
-            s2_tables[name] = s2
+            tables.s2[name] = s2
         table.insert(0, "outcome", name)
-        table.insert(1, "method", method)
+        table.insert(1, "method", tables.method)
         all_indices.append(table)
-        total_var = np.nanvar(y_runs)
-        within = grouped.var(ddof=0).mean() if manifest["design"]["replications"] > 1 else np.nan
-        q = np.nanquantile(y_runs, QUANTILES) if np.isfinite(y_runs).any() else [np.nan] * 5
-        summaries.append({
-            "outcome": name, "runs": int(np.isfinite(y_runs).sum()), "mean": np.nanmean(y_runs), "sd": np.nanstd(y_runs),
-            "min": np.nanmin(y_runs), "p5": q[0], "p25": q[1], "median": q[2], "p75": q[3], "p95": q[4], "max": np.nanmax(y_runs),
-            "noise_share": float(within / total_var) if total_var > 0 and np.isfinite(within) else np.nan,
-        })
+        within = grouped.var(ddof=0).mean() if design["replications"] > 1 else np.nan
+        summaries.append(_summary_row(name, y_runs, within))
         if stats.get(name, "").startswith("ever_"):
-            conditions[name] = conditions_table({p: scalars[p].to_numpy(dtype=float) for p in params}, y_runs)
-    indices = pd.concat(all_indices, ignore_index=True)
-    summary = pd.DataFrame(summaries)
+            tables.conditions[name] = conditions_table({p: scalars[p].to_numpy(dtype=float) for p in params}, y_runs)
+    tables.indices = pd.concat(all_indices, ignore_index=True)
+    tables.summary = pd.DataFrame(summaries)
+    return tables
+
+
+def _write_tables(out: Path, tables: _Tables, names: list[str], files: list[Path]) -> None:
+    """The CSV files: indices (all, per outcome, S2), summary and conditions."""
 
     def csv(frame: pd.DataFrame, filename: str) -> None:
         path = out / filename
         write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.6g"))
         files.append(path)
 
+    indices = tables.indices
     csv(indices, "indices.csv")
     for name in names:
         csv(indices[indices["outcome"] == name].drop(columns=["outcome"]), f"indices_{name}.csv")
-    if s2_tables:
-        s2_long = pd.concat([t.stack(future_stack=True).rename("S2").rename_axis(["parameter", "with"]).reset_index().assign(outcome=name) for name, t in s2_tables.items()], ignore_index=True)
+    if tables.s2:
+        s2_long = pd.concat(
+            [
+                t.stack(future_stack=True)
+                .rename("S2")
+                .rename_axis(["parameter", "with"])
+                .reset_index()
+                .assign(outcome=name)
+                for name, t in tables.s2.items()
+            ],
+            ignore_index=True,
+        )
         csv(s2_long[["outcome", "parameter", "with", "S2"]], "indices_s2.csv")
-    csv(summary, "summary.csv")
-    for name, table in conditions.items():
+    csv(tables.summary, "summary.csv")
+    for name, table in tables.conditions.items():
         csv(table, f"conditions_{name}.csv")
 
-    fans = {}
-    if plots:
-        files.append(plot_distributions(scalars, names, out / "distributions.png"))
-        for name in names:
-            files.append(plot_scatter(scalars, params, name, out / f"scatter_{name}.png"))
-            table = indices[indices["outcome"] == name]
-            if table.drop(columns=["outcome", "method", "parameter", "spearman"]).notna().any().any():
-                files.append(plot_indices(table, method, name, out / f"indices_{name}.png"))
-        bands_by_column = {}
-        for spec in manifest["outcomes"]["scalars"]:
-            if spec.get("band"):
-                bands_by_column.setdefault(spec["column"], tuple(spec["band"]))
-        series_cols = manifest["outcomes"]["series"]
-        n_ticks = int(manifest["base"]["months"])
-        replay = manifest.get("definition", {}).get("base", {}).get("replay", {})
-        replay_until = replay.get("until") if replay.get("enabled") else None
-        for column in series_cols:
-            series = read_series(folder, [column])
-            if series.empty:
-                continue
-            dates, bands = fan_data(series, column, n_ticks)
-            fans[column] = {"dates": [str(d)[:7] for d in dates], **{f"p{int(q * 100)}": bands[i].tolist() for i, q in enumerate(QUANTILES)}}
-            files.append(plot_fan(dates, bands, column, out / f"fan_{column}.png", runs=total, band=bands_by_column.get(column), replay_until=replay_until))
-            del series
 
-    # report.md and analysis.json
+def _plot_outcomes(
+    scalars: pd.DataFrame, tables: _Tables, params: list[str], names: list[str], out: Path
+) -> list[Path]:
+    """Distributions of all outcomes; per outcome, scatter against each parameter and the indices."""
+    files = [plot_distributions(scalars, names, out / "distributions.png")]
+    for name in names:
+        files.append(plot_scatter(scalars, params, name, out / f"scatter_{name}.png"))
+        table = tables.indices[tables.indices["outcome"] == name]
+        if table.drop(columns=["outcome", "method", "parameter", "spearman"]).notna().any().any():
+            files.append(plot_indices(table, tables.method, name, out / f"indices_{name}.png"))
+    return files
+
+
+def _plot_fans(folder: Path, manifest: dict, out: Path, files: list[Path]) -> dict[str, dict]:
+    """A percentile fan over time for every series kept; returns the fans' numbers by column."""
+    bands_by_column: dict[str, tuple[float, float]] = {}
+    for spec in manifest["outcomes"]["scalars"]:
+        if spec.get("band"):
+            low, high = spec["band"]
+            bands_by_column.setdefault(spec["column"], (low, high))
+    n_ticks = int(manifest["base"]["months"])
+    replay = manifest.get("definition", {}).get("base", {}).get("replay", {})
+    replay_until = replay.get("until") if replay.get("enabled") else None
+    fans = {}
+    for column in manifest["outcomes"]["series"]:
+        series = read_series(folder, [column])
+        if series.empty:
+            continue
+        dates, bands = fan_data(series, column, n_ticks)
+        fans[column] = {
+            "dates": [str(d)[:7] for d in dates],
+            **{f"p{int(q * 100)}": bands[i].tolist() for i, q in enumerate(QUANTILES)},
+        }
+        files.append(
+            plot_fan(
+                dates,
+                bands,
+                column,
+                out / f"fan_{column}.png",
+                runs=int(manifest["design"]["runs"]),
+                band=bands_by_column.get(column),
+                replay_until=replay_until,
+            )
+        )
+        del series
+    return fans
+
+
+def _report_head(manifest: dict) -> list[str]:
+    """The report's title and what was run."""
+    design, base = manifest["design"], manifest["base"]
     lines = [f"# Sweep `{manifest['sweep']}`", ""]
     if manifest.get("description"):
         lines += [manifest["description"], ""]
-    base = manifest["base"]
-    lines += [
-        f"- design: {kind} ({design['points']:,} points x {design['replications']} replications = {total:,} runs), seed {manifest['seed']} ({manifest['seeding']} seeding)",
-        f"- base: `{base['scenario']}` with {base['set'] or 'no changes'}; {base['start']} to {base['end']}, {base['buyers']} buyers",
-        "- parameters: " + ", ".join(f"`{p['path']}` [{p['lo']:g}, {p['hi']:g}]" if not p.get("values") else f"`{p['path']}` {p['values']}" for p in design["parameters"]),
+    return lines + [
+        f"- design: {design['kind']} ({design['points']:,} points x {design['replications']} replications = "
+        f"{int(design['runs']):,} runs), seed {manifest['seed']} ({manifest['seeding']} seeding)",
+        f"- base: `{base['scenario']}` with {base['set'] or 'no changes'}; {base['start']} to {base['end']}, "
+        f"{base['buyers']} buyers",
+        "- parameters: "
+        + ", ".join(
+            f"`{p['path']}` [{p['lo']:g}, {p['hi']:g}]" if not p.get("values") else f"`{p['path']}` {p['values']}"
+            for p in design["parameters"]
+        ),
         f"- magnetdiplomacy {manifest['version']}, git {manifest['git_commit']}",
         "",
-        "## Outcomes over all runs",
-        "",
-        _markdown(summary),
-        "",
-        f"## Sensitivity ({method})",
-        "",
     ]
+
+
+def _report_lines(manifest: dict, tables: _Tables, names: list[str], files: list[Path]) -> list[str]:
+    """report.md: what was run, the outcomes, the indices, the conditions and the files."""
+    method = tables.method
+    lines = _report_head(manifest)
+    lines += ["## Outcomes over all runs", "", _markdown(tables.summary), "", f"## Sensitivity ({method})", ""]
     for name in names:
-        table = indices[indices["outcome"] == name].drop(columns=["outcome", "method"])
+        table = tables.indices[tables.indices["outcome"] == name].drop(columns=["outcome", "method"])
         key = RANK_BY[method]
-        table = table.assign(_r=table[key].abs()).sort_values("_r", ascending=False, na_position="last").drop(columns="_r")
+        table = (
+            table.assign(_r=table[key].abs()).sort_values("_r", ascending=False, na_position="last").drop(columns="_r")
+        )
         lines += [f"### {name}", ""]
-        if name in notes:
-            lines += [f"_{notes[name]}_", ""]
+        if name in tables.notes:
+            lines += [f"_{tables.notes[name]}_", ""]
         lines += [_markdown(table), ""]
-    for name, table in conditions.items():
-        best = table.drop_duplicates("parameter").assign(gap=lambda t: (t["rate_below_split"] - t["rate_above_split"]).abs()).sort_values("gap", ascending=False)
-        lines += [f"## When is `{name}` 1? Best single split per parameter", "", _markdown(best[["parameter", "split_at", "rate_below_split", "rate_above_split"]]), ""]
-    lines += ["## Files", ""] + [f"- `{p.name}`" for p in files]
+    for name, table in tables.conditions.items():
+        best = (
+            table.drop_duplicates("parameter")
+            .assign(gap=lambda t: (t["rate_below_split"] - t["rate_above_split"]).abs())
+            .sort_values("gap", ascending=False)
+        )
+        lines += [
+            f"## When is `{name}` 1? Best single split per parameter",
+            "",
+            _markdown(best[["parameter", "split_at", "rate_below_split", "rate_above_split"]]),
+            "",
+        ]
+    return lines + ["## Files", ""] + [f"- `{p.name}`" for p in files]
+
+
+def analyze(folder: str | Path, out: str | Path | None = None, *, plots: bool = True) -> Analysis:
+    """Analyse a complete sweep folder; write tables and plots to ``out`` (default ``folder/analysis``)."""
+    folder = Path(folder)
+    manifest, scalars = _complete_manifest(folder)
+    out = Path(out) if out is not None else folder / "analysis"
+    out.mkdir(parents=True, exist_ok=True)
+    params = [p["path"] for p in manifest["design"]["parameters"]]
+    names = [s["name"] for s in manifest["outcomes"]["scalars"]]
+    tables = _outcome_tables(manifest, scalars, pd.read_parquet(folder / "design.parquet"))
+    files: list[Path] = []
+    _write_tables(out, tables, names, files)
+    fans: dict[str, dict] = {}
+    if plots:
+        files += _plot_outcomes(scalars, tables, params, names, out)
+        fans = _plot_fans(folder, manifest, out, files)
     report = out / "report.md"
+    lines = _report_lines(manifest, tables, names, files)
     write_atomic(report, lambda tmp: tmp.write_text("\n".join(lines) + "\n", encoding="utf-8"))
     files.append(report)
     payload: dict[str, Any] = {
-        "sweep": manifest["sweep"], "fingerprint": manifest["fingerprint"], "method": method, "runs": total,
-        "indices": json.loads(indices.to_json(orient="records")), "summary": json.loads(summary.to_json(orient="records")),
-        "notes": notes, "fans": fans,
-        "conditions": {name: json.loads(t.to_json(orient="records")) for name, t in conditions.items()},
+        "sweep": manifest["sweep"],
+        "fingerprint": manifest["fingerprint"],
+        "method": tables.method,
+        "runs": int(manifest["design"]["runs"]),
+        "indices": json.loads(tables.indices.to_json(orient="records")),
+        "summary": json.loads(tables.summary.to_json(orient="records")),
+        "notes": tables.notes,
+        "fans": fans,
+        "conditions": {name: json.loads(t.to_json(orient="records")) for name, t in tables.conditions.items()},
     }
     write_json(out / "analysis.json", payload)
     files.append(out / "analysis.json")
-    return Analysis(folder, out, method, indices, summary, conditions, files)
+    return Analysis(folder, out, tables.method, tables.indices, tables.summary, tables.conditions, files)

@@ -60,7 +60,7 @@ def build_design(sweep: Sweep) -> Design:
     prob = problem(sweep)
     kind, spec, seed = sweep.design.kind, sweep.design, design_seed(sweep)
     if kind == "factorial":
-        X = np.array(list(itertools.product(*[p.values for p in sweep.params])), dtype=float)
+        X = np.array(list(itertools.product(*[p.levels() for p in sweep.params])), dtype=np.float64)
     elif kind == "lhs":
         from SALib.sample import latin
 
@@ -93,8 +93,18 @@ def run_plan(sweep: Sweep, design: Design | None = None) -> pd.DataFrame:
         by_rep = np.array(replication_seeds(sweep), dtype=np.int64)
         seeds = by_rep[rep]
     else:
-        seeds = np.array([run_seed(sweep.seed, int(p), int(r), "independent") for p, r in zip(points, rep)], dtype=np.int64)
-    plan = pd.DataFrame({"run_id": np.arange(len(points), dtype=np.int64), "point": points.astype(np.int64), "rep": rep.astype(np.int32), "seed": seeds})
+        seeds = np.array(
+            [run_seed(sweep.seed, int(p), int(r), "independent") for p, r in zip(points, rep, strict=True)],
+            dtype=np.int64,
+        )
+    plan = pd.DataFrame(
+        {
+            "run_id": np.arange(len(points), dtype=np.int64),
+            "point": points.astype(np.int64),
+            "rep": rep.astype(np.int32),
+            "seed": seeds,
+        }
+    )
     values = design.X[points]
     for j, path in enumerate(sweep.paths):
         plan[path] = values[:, j]
@@ -106,4 +116,3 @@ def design_table(sweep: Sweep, design: Design) -> pd.DataFrame:
     table = pd.DataFrame(design.X, columns=sweep.paths)
     table.insert(0, "point", np.arange(design.n_points, dtype=np.int64))
     return table
-

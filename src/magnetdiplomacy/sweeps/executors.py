@@ -22,12 +22,16 @@ import logging
 import multiprocessing
 import os
 import sys
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from distributed import Client, LocalCluster
 from .spec import SweepError
 from .worker import BatchResult, Task, init_local_worker, run_batch
 
@@ -40,7 +44,7 @@ class Executor:
     kind = "executor"
     workers = 1
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -114,7 +118,9 @@ class LocalExecutor(Executor):
         return f"{self.workers} local worker process{'es' if self.workers != 1 else ''}"
 
     def _start(self) -> ProcessPoolExecutor:
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(), initializer=init_local_worker, initargs=(os.getpid(),))
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=_context(), initializer=init_local_worker, initargs=(os.getpid(),)
+        )
         return self.pool
 
     def close(self) -> None:
@@ -161,7 +167,10 @@ class LocalExecutor(Executor):
                 pending.clear()
                 self.restarts += 1
                 if self.restarts > MAX_POOL_RESTARTS:
-                    raise SweepError(f"worker processes died {self.restarts} times (out of memory?); completed runs are saved, rerun to resume")
+                    raise SweepError(
+                        f"worker processes died {self.restarts} times (out of memory?); completed runs are saved, "
+                        "rerun to resume"
+                    )
                 self.close()
                 pool = self._start()
                 retry.sort(key=lambda t: t.index)
@@ -179,7 +188,9 @@ def _package_version() -> str:
 class DaskExecutor(Executor):
     kind = "dask"
 
-    def __init__(self, scheduler: str | None = None, local_workers: int | None = None, connect_timeout: float = 15.0) -> None:
+    def __init__(
+        self, scheduler: str | None = None, local_workers: int | None = None, connect_timeout: float = 15.0
+    ) -> None:
         if (scheduler is None) == (local_workers is None):
             raise SweepError("give either --scheduler ADDRESS or --dask-local N")
         if local_workers is not None and local_workers < 1:
@@ -187,8 +198,8 @@ class DaskExecutor(Executor):
         self.scheduler = scheduler
         self.local_workers = local_workers
         self.connect_timeout = connect_timeout
-        self.client = None
-        self.cluster = None
+        self.client: Client | None = None
+        self.cluster: LocalCluster | None = None
         self.workers = local_workers or 0
 
     def describe(self) -> str:
@@ -197,35 +208,55 @@ class DaskExecutor(Executor):
         threads = f" ({self.workers} worker thread{'s' if self.workers != 1 else ''})" if self.workers else ""
         return f"Dask cluster at {self.scheduler}{threads}"
 
-    def __enter__(self) -> "DaskExecutor":
+    def __enter__(self) -> DaskExecutor:
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - distributed is a dependency
             raise SweepError("Dask executors need the 'distributed' package") from None
-        for name in ("distributed", "distributed.worker", "distributed.scheduler", "distributed.nanny", "distributed.core"):
+        for name in (
+            "distributed",
+            "distributed.worker",
+            "distributed.scheduler",
+            "distributed.nanny",
+            "distributed.core",
+        ):
             logging.getLogger(name).setLevel(logging.ERROR)
         if self.local_workers is not None:
             self.cluster = LocalCluster(
-                n_workers=self.local_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.ERROR, memory_limit=0,
+                n_workers=self.local_workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+                memory_limit=0,
             )
             self.client = Client(self.cluster)
         else:
             try:
                 self.client = Client(self.scheduler, timeout=self.connect_timeout)
             except (OSError, TimeoutError, ValueError) as err:
-                raise SweepError(f"--scheduler {self.scheduler}: cannot connect ({str(err).splitlines()[0] if str(err) else type(err).__name__})") from None
+                raise SweepError(
+                    f"--scheduler {self.scheduler}: cannot connect "
+                    f"({str(err).splitlines()[0] if str(err) else type(err).__name__})"
+                ) from None
             try:
                 self.client.wait_for_workers(1, timeout=60)
             except TimeoutError:
                 self.close()
-                raise SweepError(f"--scheduler {self.scheduler}: no workers joined within 60 s (start some: dask worker {self.scheduler} --nthreads 1)") from None
+                raise SweepError(
+                    f"--scheduler {self.scheduler}: no workers joined within 60 s (start some: dask worker "
+                    f"{self.scheduler} --nthreads 1)"
+                ) from None
         versions = self.client.run(_package_version)
         wrong = {worker: version for worker, version in versions.items() if version != __version__}
         if wrong:
             worker, version = next(iter(wrong.items()))
             self.close()
-            raise SweepError(f"Dask worker {worker} has magnetdiplomacy {version}, this driver {__version__}; install the same version on every worker")
+            raise SweepError(
+                f"Dask worker {worker} has magnetdiplomacy {version}, this driver {__version__}; install the same "
+                "version on every worker"
+            )
         self.workers = sum(self.client.nthreads().values())
         return self
 
@@ -248,6 +279,8 @@ class DaskExecutor(Executor):
         from distributed.client import FutureCancelledError
 
         client = self.client
+        if client is None:
+            raise SweepError("the Dask executor runs tasks only inside its with block")
         source = iter(tasks)
         in_flight = max(2, 2 * max(1, sum(client.nthreads().values())))
         futures = as_completed()
@@ -271,7 +304,10 @@ class DaskExecutor(Executor):
             except (FutureCancelledError, Exception) as err:  # noqa: BLE001 - KilledWorker and friends
                 attempts[task.index] = attempts.get(task.index, 0) + 1
                 if attempts[task.index] > 3:
-                    raise SweepError(f"batch {task.index} failed on the Dask cluster {attempts[task.index]} times ({type(err).__name__}: {err}); completed runs are saved, rerun to resume") from None
+                    raise SweepError(
+                        f"batch {task.index} failed on the Dask cluster {attempts[task.index]} times "
+                        f"({type(err).__name__}: {err}); completed runs are saved, rerun to resume"
+                    ) from None
                 submit(task)
                 continue
             finally:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import math
 import platform
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
 import mesa
 import numpy as np
@@ -33,13 +34,16 @@ from .executors import Executor, make_executor
 from .sharing import first_reads
 from .spec import Sweep
 from .storage import SweepStore, completed_run_ids, now
-from .worker import Context, Task, cpu_seconds, peak_rss_mib
+from .worker import BatchResult, Context, Task, cpu_seconds, peak_rss_mib
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C during a sweep; finished runs were saved. Carries the :class:`SweepReport`."""
 
-    def __init__(self, report: "SweepReport") -> None:
+    def __init__(self, report: SweepReport) -> None:
         super().__init__("interrupted")
         self.report = report
 
@@ -70,8 +74,18 @@ class SweepReport:
         return self.completed >= self.total
 
 
+class SweepProgress(Protocol):
+    """What :func:`run_sweep` reports progress to (the CLI's rich bar, or :class:`Progress`)."""
+
+    def start(self, total: int, done: int, description: str) -> None: ...
+
+    def advance(self, runs: int) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class Progress:
-    """Progress callbacks (the CLI shows a rich bar; the default shows nothing)."""
+    """Progress callbacks that show nothing (the default; the CLI shows a rich bar)."""
 
     def start(self, total: int, done: int, description: str) -> None:
         pass
@@ -100,7 +114,14 @@ def sweep_manifest(sweep: Sweep, plan_size: int) -> dict:
         "created": now(),
         "updated": now(),
         "status": "incomplete",
-        "base": {"scenario": sweep.base_name, "set": sweep.fixed, "start": sweep.base.run.start, "end": sweep.base.run.end, "months": sweep.n_ticks, "buyers": sweep.base.buyers.count},
+        "base": {
+            "scenario": sweep.base_name,
+            "set": sweep.fixed,
+            "start": sweep.base.run.start,
+            "end": sweep.base.run.end,
+            "months": sweep.n_ticks,
+            "buyers": sweep.base.buyers.count,
+        },
         "design": {
             "kind": design.kind,
             "samples": design.samples,
@@ -117,7 +138,13 @@ def sweep_manifest(sweep: Sweep, plan_size: int) -> dict:
         "replication_seeds": replication_seeds(sweep) if sweep.seeding == "common" else None,
         "seeds_note": "run_id = point * replications + rep; every run's seed is in plan.parquet",
         "outcomes": {"series": list(sweep.series), "scalars": [s.as_dict() for s in sweep.scalars]},
-        "files": {"design": "design.parquet", "plan": "plan.parquet", "scalars": "scalars/part-*.parquet", "series": "series/part-*.parquet", "sweep_file": "sweep.yaml" if sweep.text else None},
+        "files": {
+            "design": "design.parquet",
+            "plan": "plan.parquet",
+            "scalars": "scalars/part-*.parquet",
+            "series": "series/part-*.parquet",
+            "sweep_file": "sweep.yaml" if sweep.text else None,
+        },
         "definition": sweep.definition(),
         "completed_runs": 0,
         "sessions": [],
@@ -165,8 +192,14 @@ def sharing_plan(sweep: Sweep, seed: int) -> SharingPlan | None:
 
 def _tasks(sweep: Sweep, plan, pending: np.ndarray, batch: int, sharing: SharingPlan | None = None) -> Iterator[Task]:
     context = Context(
-        sweep.fingerprint(), sweep.base.model_dump(mode="json"), tuple(sweep.paths), sweep.needed_columns, sweep.series, sweep.scalars,
-        share_history=sharing is not None, snapshot_ticks=sharing.snapshot_ticks if sharing else (),
+        sweep.fingerprint(),
+        sweep.base.model_dump(mode="json"),
+        tuple(sweep.paths),
+        sweep.needed_columns,
+        sweep.series,
+        sweep.scalars,
+        share_history=sharing is not None,
+        snapshot_ticks=sharing.snapshot_ticks if sharing else (),
     )
     ids = plan["run_id"].to_numpy()
     points = plan["point"].to_numpy()
@@ -174,9 +207,148 @@ def _tasks(sweep: Sweep, plan, pending: np.ndarray, batch: int, sharing: Sharing
     seeds = plan["seed"].to_numpy()
     values = plan[sweep.paths].to_numpy(dtype=float)
     for index, start in enumerate(range(0, len(pending), batch)):
-        rows = pending[start: start + batch]
-        runs = [(int(ids[i]), int(points[i]), int(reps[i]), int(seeds[i]), tuple(float(v) for v in values[i])) for i in rows]
+        rows = pending[start : start + batch]
+        runs = [
+            (int(ids[i]), int(points[i]), int(reps[i]), int(seeds[i]), tuple(float(v) for v in values[i])) for i in rows
+        ]
         yield Task(index, context, runs)
+
+
+def _pending(plan: pd.DataFrame, done: set[int], limit: int | None) -> np.ndarray:
+    """Positions in the plan of the runs still to do (at most ``limit``)."""
+    ids = plan["run_id"].to_numpy()
+    pending = np.flatnonzero(~np.isin(ids, np.fromiter(done, dtype=np.int64, count=len(done))))
+    if limit is not None:
+        pending = pending[: max(0, limit)]
+    return pending
+
+
+def _session_start(executor: Executor, done: int, planned: int) -> dict[str, Any]:
+    """The opening fields of this call's record in the manifest's sessions."""
+    return {
+        "started": now(),
+        "executor": executor.kind,
+        "version": __version__,
+        "git_commit": git_commit(),
+        "resumed_from": done,
+        "runs_planned": int(planned),
+    }
+
+
+class _Call:
+    """One call of :func:`run_sweep`: runs the pending runs on the executor, buffers their results
+    and writes them to the store in parts, and records the call in the manifest's sessions."""
+
+    def __init__(
+        self,
+        sweep: Sweep,
+        plan: pd.DataFrame,
+        store: SweepStore,
+        report: SweepReport,
+        executor: Executor,
+        progress: SweepProgress,
+        flush_runs: int,
+        flush_seconds: float,
+    ) -> None:
+        self.sweep, self.plan, self.store, self.report = sweep, plan, store, report
+        self.executor, self.progress = executor, progress
+        self.flush_runs, self.flush_seconds = flush_runs, flush_seconds
+        self.buffer: list = []
+        self.worker_peaks: dict[str, float] = {}
+        self.worker_cpu: dict[str, float] = {}
+        self.months = self.months_shared = 0
+        self.last_flush = time.monotonic()
+
+    def run(self, pending: np.ndarray, done: int, batch: int | None, share_history: bool, started: float) -> bool:
+        """Run ``pending``; save what finished whatever happens. True when interrupted by Ctrl-C."""
+        session = _session_start(self.executor, done, len(pending))
+        cpu_at_start = cpu_seconds()
+        status = "complete"
+        try:
+            if len(pending):
+                self.execute(pending, done, batch, share_history)
+        except KeyboardInterrupt:
+            status = "interrupted"
+            self.flush()
+            return True
+        except BaseException:
+            status = "failed"
+            self.flush()
+            raise
+        finally:
+            self.progress.stop()
+            session.update(self.close(status, time.perf_counter() - started, cpu_at_start))
+            self.store.update_manifest(
+                status="complete" if self.report.complete else "incomplete",
+                completed_runs=self.report.completed,
+                sessions=[*self.store.manifest().get("sessions", []), session],
+            )
+        return False
+
+    def execute(self, pending: np.ndarray, done: int, batch: int | None, share_history: bool) -> None:
+        """Run the pending runs in batches on the executor, collecting their results as they finish."""
+        sweep, plan, executor = self.sweep, self.plan, self.executor
+        first_seed = int(plan["seed"].iloc[pending[0]])
+        sharing = sharing_plan(sweep, first_seed) if share_history and len(pending) > 1 else None
+        if sharing is not None:
+            pending = sharing.order(plan, pending, list(sweep.paths))
+        size = batch or sweep.batch or auto_batch(len(pending), executor.workers, sharing is not None)
+        self.progress.start(len(plan), done, f"{sweep.name}")
+        for result in executor.imap_unordered(_tasks(sweep, plan, pending, size, sharing)):
+            self.add(result)
+            self.progress.advance(len(result.outcomes) + len(result.errors))
+            self.flush_if_due()
+        self.flush()
+
+    def add(self, result: BatchResult) -> None:
+        self.months += result.months
+        self.months_shared += result.months_shared
+        self.buffer.extend(result.outcomes)
+        self.report.errors.extend(result.errors)
+        if result.worker:
+            self.worker_peaks[result.worker] = max(self.worker_peaks.get(result.worker, 0.0), result.peak_rss_mib)
+            self.worker_cpu[result.worker] = max(self.worker_cpu.get(result.worker, 0.0), result.cpu_s)
+
+    def flush_if_due(self) -> None:
+        if len(self.buffer) >= self.flush_runs or time.monotonic() - self.last_flush >= self.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.store.write_part(self.sweep, self.buffer)
+            self.report.done_now += len(self.buffer)
+            self.buffer = []
+        self.last_flush = time.monotonic()
+
+    def close(self, status: str, seconds: float, cpu_at_start: float) -> dict[str, Any]:
+        """Finish the report (time, memory, status); return the session record's closing fields."""
+        report = self.report
+        report.seconds = seconds
+        report.peak_rss_mib = {
+            "driver": round(peak_rss_mib(), 1),
+            "workers_max": round(max(self.worker_peaks.values(), default=0.0), 1),
+            "workers": len(self.worker_peaks),
+        }
+        if status == "complete":
+            status = "complete" if report.complete else ("failed" if report.errors else "partial")
+        report.status = status
+        return {
+            "finished": now(),
+            "status": status,
+            "executor_description": report.executor,
+            "workers": report.workers,
+            "runs_done": report.done_now,
+            "runs_failed": len(report.errors),
+            "seconds": round(report.seconds, 3),
+            "runs_per_second": round(report.done_now / report.seconds, 3) if report.seconds > 0 else None,
+            "peak_rss_mib": report.peak_rss_mib,
+            "months_shared": round(self.months_shared / self.months, 4) if self.months else 0.0,
+            "cpu_s": {
+                "driver": round(cpu_seconds() - cpu_at_start, 3),
+                "workers": round(sum(self.worker_cpu.values()), 3) if self.executor.kind != "inline" else 0.0,
+            },
+            "first_error": (f"run {report.errors[0][0]}: {report.errors[0][1]}" if report.errors else None),
+        }
 
 
 def run_sweep(
@@ -191,7 +363,7 @@ def run_sweep(
     limit: int | None = None,
     flush_runs: int = 500,
     flush_seconds: float = 10.0,
-    progress: Progress | None = None,
+    progress: SweepProgress | None = None,
     on_ready: Callable[[SweepReport], None] | None = None,
     share_history: bool = True,
 ) -> SweepReport:
@@ -214,90 +386,18 @@ def run_sweep(
     if limit is not None:
         todo = min(todo, max(0, limit))
     executor = executor or make_executor(workers, scheduler, dask_local)
-    progress = progress or Progress()
     with ExitStack() as stack:
         if todo > 0:
             stack.enter_context(executor)  # connect to the cluster or start workers before writing anything
         created = store.prepare(sweep, manifest, design_table(sweep, design), plan)
         stack.enter_context(store.lock())
         done = store.recover()
-        ids = plan["run_id"].to_numpy()
-        pending = np.flatnonzero(~np.isin(ids, np.fromiter(done, dtype=np.int64, count=len(done))))
-        if limit is not None:
-            pending = pending[: max(0, limit)]
+        pending = _pending(plan, done, limit)
         report = SweepReport(folder, sweep.name, len(plan), len(done), created=created)
         report.executor, report.workers = executor.describe(), executor.workers
         if on_ready:
             on_ready(report)
-        session = {"started": now(), "executor": executor.kind, "version": __version__, "git_commit": git_commit(), "resumed_from": len(done), "runs_planned": int(len(pending))}
-        buffer: list = []
-        worker_peaks: dict[str, float] = {}
-        worker_cpu: dict[str, float] = {}
-        cpu_at_start = cpu_seconds()
-        last_flush = time.monotonic()
-        status = "complete"
-
-        def flush() -> None:
-            nonlocal buffer, last_flush
-            if buffer:
-                store.write_part(sweep, buffer)
-                report.done_now += len(buffer)
-                buffer = []
-            last_flush = time.monotonic()
-
-        months = months_shared = 0
-        try:
-            if len(pending):
-                sharing = sharing_plan(sweep, int(plan["seed"].iloc[pending[0]])) if share_history and len(pending) > 1 else None
-                if sharing is not None:
-                    pending = sharing.order(plan, pending, list(sweep.paths))
-                size = batch or sweep.batch or auto_batch(len(pending), executor.workers, sharing is not None)
-                progress.start(len(plan), len(done), f"{sweep.name}")
-                for result in executor.imap_unordered(_tasks(sweep, plan, pending, size, sharing)):
-                    months += result.months
-                    months_shared += result.months_shared
-                    buffer.extend(result.outcomes)
-                    report.errors.extend(result.errors)
-                    if result.worker:
-                        worker_peaks[result.worker] = max(worker_peaks.get(result.worker, 0.0), result.peak_rss_mib)
-                        worker_cpu[result.worker] = max(worker_cpu.get(result.worker, 0.0), result.cpu_s)
-                    progress.advance(len(result.outcomes) + len(result.errors))
-                    if len(buffer) >= flush_runs or time.monotonic() - last_flush >= flush_seconds:
-                        flush()
-                flush()
-        except KeyboardInterrupt:
-            status = "interrupted"
-            flush()
-            raise_interrupt = True
-        except BaseException:
-            status = "failed"
-            flush()
-            raise
-        else:
-            raise_interrupt = False
-        finally:
-            progress.stop()
-            report.seconds = time.perf_counter() - started
-            report.peak_rss_mib = {"driver": round(peak_rss_mib(), 1), "workers_max": round(max(worker_peaks.values(), default=0.0), 1), "workers": len(worker_peaks)}
-            if status == "complete":
-                status = "complete" if report.complete else ("failed" if report.errors else "partial")
-            report.status = status
-            session.update(
-                finished=now(), status=status, executor_description=report.executor, workers=report.workers,
-                runs_done=report.done_now, runs_failed=len(report.errors), seconds=round(report.seconds, 3),
-                runs_per_second=round(report.done_now / report.seconds, 3) if report.seconds > 0 else None,
-                peak_rss_mib=report.peak_rss_mib,
-                months_shared=round(months_shared / months, 4) if months else 0.0,
-                cpu_s={"driver": round(cpu_seconds() - cpu_at_start, 3), "workers": round(sum(worker_cpu.values()), 3) if executor.kind != "inline" else 0.0},
-                first_error=(f"run {report.errors[0][0]}: {report.errors[0][1]}" if report.errors else None),
-            )
-            manifest = store.manifest()
-            store.update_manifest(
-                status="complete" if report.complete else "incomplete",
-                completed_runs=report.completed,
-                sessions=[*manifest.get("sessions", []), session],
-            )
-        if raise_interrupt:
+        call = _Call(sweep, plan, store, report, executor, progress or Progress(), flush_runs, flush_seconds)
+        if call.run(pending, len(done), batch, share_history, started):
             raise SweepInterrupted(report)
     return report
-

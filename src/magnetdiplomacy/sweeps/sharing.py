@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -76,7 +77,9 @@ class ReadTracker:
             owner, name = _owner(scenario, path)
             cls = watched.get(id(owner))
             if cls is None:
-                cls = watched[id(owner)] = type(f"Watched{type(owner).__name__}", (type(owner),), {"__module__": __name__})
+                cls = watched[id(owner)] = type(
+                    f"Watched{type(owner).__name__}", (type(owner),), {"__module__": __name__}
+                )
                 object.__setattr__(owner, "__class__", cls)
             type.__setattr__(cls, name, self._property(path, name))
 
@@ -156,9 +159,9 @@ class SharedRunner:
             tick, differ = reference.start_for(values, self.varied)
             if tick > best[0]:
                 best = (tick, reference, differ)
-        tick, reference, differ = best
-        if reference is not None:
-            model = start_from(reference.snapshots[tick], values, differ)
+        tick, chosen, differ = best
+        if chosen is not None:
+            model = start_from(chosen.snapshots[tick], values, differ)
             self.months_shared += tick
             _finish(model)
             return model
@@ -173,8 +176,7 @@ class SharedRunner:
 
 
 def _finish(model: MagnetDiplomacyModel) -> None:
-    while model.running:
-        model.step()
+    model.run()
 
 
 def tracked_run(
@@ -193,7 +195,7 @@ def tracked_run(
     model = build(scenario, seed)
     snapshots: dict[int, MagnetDiplomacyModel] = {}
     wanted = {t for t in snapshot_ticks if 0 < t < model.n_ticks}
-    while model.running:
+    while model.running:  # month by month: the tracker must know the month before it is run
         tick = model.tick
         if tick in wanted and any(path not in tracker.first for path in paths):
             snapshots[tick] = copy.deepcopy(model)

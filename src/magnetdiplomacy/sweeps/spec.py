@@ -33,103 +33,58 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from ..parameters import Scenario, YearMonth, parameter_table
+from ..parameters import Scenario, parameter_table
 from ..scenario import ScenarioError, find_scenario, load_scenario, parse_yaml_mapping, read_text
 from ..timeline import months_between, tick_of
-
-DESIGNS = ("factorial", "lhs", "sobol", "morris")
-DESIGN_ALIASES = {"full_factorial": "factorial", "grid": "factorial", "latin": "lhs", "latin_hypercube": "lhs", "saltelli": "sobol"}
-STATS = (
-    "last", "first", "mean", "min", "max", "sum", "std", "at", "max_abs",
-    "frac_above", "frac_below", "frac_outside", "ever_above", "ever_below", "ever_outside",
+from .schema import (
+    BAND_STATS,
+    DEFAULT_SERIES,
+    DESIGN_ALIASES,
+    DESIGNS,
+    MAX_RUNS,
+    RESERVED,
+    STATS,
+    THRESHOLD_STATS,
+    DesignSpec,
+    OutcomeSpec,
+    ParamEntry,
+    ScalarSpec,
+    SweepFile,
 )
-THRESHOLD_STATS = ("frac_above", "frac_below", "ever_above", "ever_below")
-BAND_STATS = ("frac_outside", "ever_outside")
-RESERVED = ("run_id", "point", "rep", "seed", "tick", "date")
-DEFAULT_SERIES = ("malaysia_alignment", "malaysia_magnet_share_nonchina", "malaysia_oxide_share_global")
-MAX_RUNS = 10_000_000
+
+__all__ = [
+    "BAND_STATS",
+    "DEFAULT_SERIES",
+    "DESIGNS",
+    "DESIGN_ALIASES",
+    "DesignSpec",
+    "MAX_RUNS",
+    "OutcomeSpec",
+    "ParamEntry",
+    "RESERVED",
+    "STATS",
+    "Scalar",
+    "ScalarSpec",
+    "Sweep",
+    "SweepError",
+    "SweepFile",
+    "SweepParam",
+    "THRESHOLD_STATS",
+    "load_sweep",
+    "parse_sweep",
+]
+
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SWEEP_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 class SweepError(ScenarioError):
     """A sweep file, option or folder that cannot be used; the message is one line for the user."""
-
-
-# --------------------------------------------------------------------------------------------
-# the file's schema
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ParamEntry(_Strict):
-    values: list[float] | None = None
-    range: tuple[float, float] | None = None
-    levels: int | None = Field(None, ge=2, le=1000)
-
-
-class DesignSpec(_Strict):
-    kind: Literal["factorial", "lhs", "sobol", "morris"]
-    samples: int | None = Field(None, ge=1, le=MAX_RUNS)
-    levels: int | None = Field(None, ge=2, le=1000)
-    second_order: bool = False
-
-    @field_validator("kind", mode="before")
-    @classmethod
-    def _alias(cls, value: Any) -> Any:
-        return DESIGN_ALIASES.get(value, value) if isinstance(value, str) else value
-
-
-class ScalarSpec(_Strict):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    column: str
-    stat: Literal[STATS] = "last"  # type: ignore[valid-type]
-    start: YearMonth | None = Field(None, alias="from")
-    to: YearMonth | None = None
-    at: YearMonth | None = None
-    threshold: float | None = None
-    band: tuple[float, float] | None = None
-
-
-class OutcomeSpec(_Strict):
-    series: list[str] = list(DEFAULT_SERIES)
-    scalars: dict[str, ScalarSpec] | None = None
-
-
-class SweepFile(_Strict):
-    name: str | None = None
-    description: str = ""
-    base: str = "baseline"
-    set: dict[str, Any] = {}
-    parameters: dict[str, ParamEntry]
-    design: DesignSpec
-    replications: int = Field(1, ge=1, le=100_000)
-    seed: int = Field(0, ge=0, le=2**32 - 1)
-    seeding: Literal["common", "independent"] = "common"
-    outcomes: OutcomeSpec = OutcomeSpec()
-    batch: int | None = Field(None, ge=1, le=10_000)
-
-    @field_validator("parameters", mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        out = {}
-        for key, entry in value.items():
-            if entry is None:
-                entry = {}
-            elif isinstance(entry, (list, tuple)):
-                entry = {"values": list(entry)}
-            out[key] = entry
-        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,8 +103,22 @@ class SweepParam:
     unit: str
     description: str
 
+    def levels(self) -> tuple[float, ...]:
+        """The values a factorial design takes (every parameter of a factorial sweep has them)."""
+        if self.values is None:
+            raise SweepError(f"parameters.{self.path}: a factorial design needs values or levels")
+        return self.values
+
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "lo": self.lo, "hi": self.hi, "values": list(self.values) if self.values else None, "default": self.default, "unit": self.unit, "description": self.description}
+        return {
+            "path": self.path,
+            "lo": self.lo,
+            "hi": self.hi,
+            "values": list(self.values) if self.values else None,
+            "default": self.default,
+            "unit": self.unit,
+            "description": self.description,
+        }
 
 
 @dataclass(frozen=True)
@@ -167,7 +136,13 @@ class Scalar:
     window: tuple[str, str] = ("", "")
 
     def as_dict(self) -> dict[str, Any]:
-        out = {"name": self.name, "column": self.column, "stat": self.stat, "from": self.window[0], "to": self.window[1]}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "column": self.column,
+            "stat": self.stat,
+            "from": self.window[0],
+            "to": self.window[1],
+        }
         if self.at_tick is not None:
             out["at_tick"] = self.at_tick
         if self.threshold is not None:
@@ -251,7 +226,7 @@ class Sweep:
 
 def _describe(err: ValidationError, origin: str) -> str:
     first = err.errors()[0]
-    parts = []
+    parts: list[str] = []
     for item in first["loc"]:
         if isinstance(item, int):
             parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
@@ -264,7 +239,7 @@ def _describe(err: ValidationError, origin: str) -> str:
     if kind == "missing":
         return f"{origin}: {key}: required"
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
     return f"{origin}: {key}: {message}{shown}"
 
@@ -283,7 +258,11 @@ def _read(path: Path) -> tuple[dict, str]:
 def _base_scenario(raw: SweepFile, origin: str, folder: Path | None) -> tuple[str, Scenario]:
     candidate = folder / raw.base if folder is not None else None
     try:
-        path = candidate if candidate is not None and candidate.suffix in (".yaml", ".yml") and candidate.is_file() else find_scenario(raw.base)
+        path = (
+            candidate
+            if candidate is not None and candidate.suffix in (".yaml", ".yml") and candidate.is_file()
+            else find_scenario(raw.base)
+        )
         base = load_scenario(path)
     except ScenarioError as err:
         raise SweepError(f"{origin}: base: {err}") from None
@@ -317,8 +296,10 @@ def _params(raw: SweepFile, origin: str) -> list[SweepParam]:
         spec = table.get(path)
         if spec is None:
             raise SweepError(f"{where}: unknown parameter (`magnetdiplomacy describe` lists them)")
-        if not spec.sweep:
-            raise SweepError(f"{where}: not a sweep dimension (declared sweep=False or not a number); fix it under set: instead")
+        if not spec.sweep or spec.lo is None or spec.hi is None:
+            raise SweepError(
+                f"{where}: not a sweep dimension (declared sweep=False or not a number); fix it under set: instead"
+            )
         if path in fixed:
             raise SweepError(f"{where}: also fixed under set:; a parameter is either fixed or varied")
         declared = f"[{spec.lo:g}, {spec.hi:g}] {spec.unit}"
@@ -334,7 +315,9 @@ def _params(raw: SweepFile, origin: str) -> list[SweepParam]:
         values = None
         if entry.values is not None:
             if kind != "factorial":
-                raise SweepError(f"{where}.values: explicit values need design kind factorial ({kind} designs sample a range)")
+                raise SweepError(
+                    f"{where}.values: explicit values need design kind factorial ({kind} designs sample a range)"
+                )
             if not entry.values:
                 raise SweepError(f"{where}.values: give at least one value")
             for value in entry.values:
@@ -373,7 +356,9 @@ def _check_design(raw: SweepFile, origin: str) -> None:
     if design.kind == "sobol":
         n = design.samples
         if n & (n - 1):
-            raise SweepError(f"{where}.samples: {n} is not a power of 2 (Sobol designs need 2^k base samples, e.g. 32, 64, 128)")
+            raise SweepError(
+                f"{where}.samples: {n} is not a power of 2 (Sobol designs need 2^k base samples, e.g. 32, 64, 128)"
+            )
     elif design.second_order:
         raise SweepError(f"{where}.second_order: only for sobol designs")
     if design.kind == "lhs" and design.levels is not None:
@@ -382,7 +367,47 @@ def _check_design(raw: SweepFile, origin: str) -> None:
         raise SweepError(f"{where}.levels: only for morris and factorial designs")
 
 
-def _outcomes(raw: SweepFile, origin: str, base: Scenario, params: list[SweepParam]) -> tuple[tuple[str, ...], tuple[Scalar, ...]]:
+def _scalar(name: str, spec: ScalarSpec, where: str, base: Scenario, known: set[str]) -> Scalar:
+    """One scalar outcome, its months checked against the runs' (ticks from the start month)."""
+    start, end = base.run.start, base.run.end
+    last = months_between(start, end)
+    if spec.column not in known:
+        raise SweepError(f"{where}.column: unknown model column '{spec.column}'")
+    first, final = 0, last
+    for label, value in (("from", spec.start), ("to", spec.to), ("at", spec.at)):
+        if value is not None and not 0 <= tick_of(start, value) <= last:
+            raise SweepError(f"{where}.{label}: {value} is outside the runs ({start} to {end})")
+    if spec.start is not None:
+        first = tick_of(start, spec.start)
+    if spec.to is not None:
+        final = tick_of(start, spec.to)
+    if first > final:
+        raise SweepError(f"{where}.to: {spec.to} is before from ({spec.start})")
+    at_tick = None
+    if spec.stat == "at":
+        if spec.at is None:
+            raise SweepError(f"{where}.at: stat 'at' needs a month (at: YYYY-MM)")
+        at_tick = tick_of(start, spec.at)
+    elif spec.at is not None:
+        raise SweepError(f"{where}.at: only used with stat: at")
+    if spec.stat in THRESHOLD_STATS and spec.threshold is None:
+        raise SweepError(f"{where}.threshold: stat '{spec.stat}' needs a threshold")
+    if spec.stat not in THRESHOLD_STATS and spec.threshold is not None:
+        raise SweepError(f"{where}.threshold: only used with stats {', '.join(THRESHOLD_STATS)}")
+    if spec.stat in BAND_STATS:
+        if spec.band is None:
+            raise SweepError(f"{where}.band: stat '{spec.stat}' needs a band [low, high]")
+        if not spec.band[0] < spec.band[1]:
+            raise SweepError(f"{where}.band: low end must be below high end")
+    elif spec.band is not None:
+        raise SweepError(f"{where}.band: only used with stats {', '.join(BAND_STATS)}")
+    window = (spec.start or start, spec.to or end)
+    return Scalar(name, spec.column, spec.stat, first, final, at_tick, spec.threshold, spec.band, window)
+
+
+def _outcomes(
+    raw: SweepFile, origin: str, base: Scenario, params: list[SweepParam]
+) -> tuple[tuple[str, ...], tuple[Scalar, ...]]:
     from ..model import MagnetDiplomacyModel
 
     columns = [c for c in MagnetDiplomacyModel.column_names() if c not in ("tick", "date")]
@@ -390,11 +415,11 @@ def _outcomes(raw: SweepFile, origin: str, base: Scenario, params: list[SweepPar
     series = list(raw.outcomes.series)
     for i, name in enumerate(series):
         if name not in known:
-            raise SweepError(f"{origin}: outcomes.series[{i}]: unknown model column '{name}' (known: {', '.join(columns[:6])}, ...)")
+            raise SweepError(
+                f"{origin}: outcomes.series[{i}]: unknown model column '{name}' (known: {', '.join(columns[:6])}, ...)"
+            )
     if len(set(series)) != len(series):
         raise SweepError(f"{origin}: outcomes.series: a column is listed twice")
-    start, end = base.run.start, base.run.end
-    last = months_between(start, end)
     specs = raw.outcomes.scalars
     if specs is None:
         specs = {f"{name}_end": ScalarSpec(column=name, stat="last") for name in (series or DEFAULT_SERIES)}
@@ -409,38 +434,7 @@ def _outcomes(raw: SweepFile, origin: str, base: Scenario, params: list[SweepPar
         if name in taken:
             raise SweepError(f"{where}: name is reserved or already used")
         taken.add(name)
-        if spec.column not in known:
-            raise SweepError(f"{where}.column: unknown model column '{spec.column}'")
-        first, final = 0, last
-        for label, value in (("from", spec.start), ("to", spec.to), ("at", spec.at)):
-            if value is not None and not 0 <= tick_of(start, value) <= last:
-                raise SweepError(f"{where}.{label}: {value} is outside the runs ({start} to {end})")
-        if spec.start is not None:
-            first = tick_of(start, spec.start)
-        if spec.to is not None:
-            final = tick_of(start, spec.to)
-        if first > final:
-            raise SweepError(f"{where}.to: {spec.to} is before from ({spec.start})")
-        at_tick = None
-        if spec.stat == "at":
-            if spec.at is None:
-                raise SweepError(f"{where}.at: stat 'at' needs a month (at: YYYY-MM)")
-            at_tick = tick_of(start, spec.at)
-        elif spec.at is not None:
-            raise SweepError(f"{where}.at: only used with stat: at")
-        if spec.stat in THRESHOLD_STATS and spec.threshold is None:
-            raise SweepError(f"{where}.threshold: stat '{spec.stat}' needs a threshold")
-        if spec.stat not in THRESHOLD_STATS and spec.threshold is not None:
-            raise SweepError(f"{where}.threshold: only used with stats {', '.join(THRESHOLD_STATS)}")
-        if spec.stat in BAND_STATS:
-            if spec.band is None:
-                raise SweepError(f"{where}.band: stat '{spec.stat}' needs a band [low, high]")
-            if not spec.band[0] < spec.band[1]:
-                raise SweepError(f"{where}.band: low end must be below high end")
-        elif spec.band is not None:
-            raise SweepError(f"{where}.band: only used with stats {', '.join(BAND_STATS)}")
-        window = (spec.start or start, spec.to or end)
-        scalars.append(Scalar(name, spec.column, spec.stat, first, final, at_tick, spec.threshold, tuple(spec.band) if spec.band else None, window))
+        scalars.append(_scalar(name, spec, where, base, known))
     return tuple(series), tuple(scalars)
 
 

@@ -31,9 +31,10 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -118,7 +119,7 @@ class SweepStore:
         self.folder = Path(folder)
         self.scalars_dir = self.folder / "scalars"
         self.series_dir = self.folder / "series"
-        self._lock_handle = None
+        self._lock_handle: IO[str] | None = None
         self._next_part = 1
         self._dates: np.ndarray | None = None
 
@@ -136,8 +137,10 @@ class SweepStore:
         existing = read_manifest(folder)
         if existing.get("fingerprint") != manifest["fingerprint"]:
             raise SweepError(
-                f"{folder}: holds a different sweep ({existing.get('sweep')}, fingerprint {existing.get('fingerprint')}; "
-                f"this one is {manifest['fingerprint']}): the sweep file or its base scenario changed; choose another --out"
+                f"{folder}: holds a different sweep ({existing.get('sweep')}, fingerprint "
+                f"{existing.get('fingerprint')}; "
+                f"this one is {manifest['fingerprint']}): the sweep file or its base scenario changed; choose another "
+                "--out"
             )
         return True
 
@@ -209,7 +212,9 @@ class SweepStore:
                 continue
             overlap = done.intersection(ids.tolist())
             if overlap:
-                raise SweepError(f"{path}: runs {sorted(overlap)[:5]} are already in another part (the folder was edited by hand?)")
+                raise SweepError(
+                    f"{path}: runs {sorted(overlap)[:5]} are already in another part (the folder was edited by hand?)"
+                )
             done.update(ids.tolist())
         for number, path in series.items():
             if number not in scalars or not scalars[number].exists():
@@ -223,7 +228,9 @@ class SweepStore:
     def _tick_dates(self, sweep: Sweep) -> np.ndarray:
         if self._dates is None or len(self._dates) != sweep.n_ticks:
             start = sweep.base.run.start
-            self._dates = np.array([tick_date(start, t) for t in range(sweep.n_ticks)], dtype="datetime64[D]").astype("datetime64[ms]")
+            self._dates = np.array([tick_date(start, t) for t in range(sweep.n_ticks)], dtype="datetime64[D]").astype(
+                "datetime64[ms]"
+            )
         return self._dates
 
     def write_part(self, sweep: Sweep, outcomes: Sequence) -> int:
@@ -278,7 +285,7 @@ class SweepStore:
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,7 +307,9 @@ def _read(path: Path, columns: list[str] | None) -> pa.Table:
     try:
         return pq.read_table(path, columns=columns)
     except (OSError, pa.ArrowException) as err:
-        raise SweepError(f"{path}: unreadable ({str(err).splitlines()[0]}); rerun the sweep command to repair the folder") from None
+        raise SweepError(
+            f"{path}: unreadable ({str(err).splitlines()[0]}); rerun the sweep command to repair the folder"
+        ) from None
 
 
 def read_scalars(folder: str | Path, columns: Iterable[str] | None = None) -> pd.DataFrame:

@@ -24,12 +24,14 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..model import CONTRACT_COLUMNS, MagnetDiplomacyModel
+from ..model import MagnetDiplomacyModel
+from ..outputs import CONTRACT_COLUMNS
 from ..parameters import Scenario
 from ..scenario import load_scenario
 from .sharing import SharedRunner, leaves, same_value
@@ -105,7 +107,9 @@ def _base(context: Context) -> Scenario:
         if len(_CACHE) > 8:
             _CACHE.clear()
         # the agent table is an output sweeps never keep; it does not change the dynamics
-        base = _CACHE[context.key] = load_scenario(Scenario.model_validate(context.base), {"outputs.agent_table": False})
+        base = _CACHE[context.key] = load_scenario(
+            Scenario.model_validate(context.base), {"outputs.agent_table": False}
+        )
     return base
 
 
@@ -129,8 +133,7 @@ def recorded(model: MagnetDiplomacyModel) -> np.ndarray:
 def simulate_columns(scenario: Scenario, seed: int, columns: Sequence[str]) -> np.ndarray:
     """Run one scenario with one seed; return the given columns, one row per month (float64)."""
     model = recording_model(scenario, seed, columns)
-    while model.running:
-        model.step()
+    model.run()
     return recorded(model)
 
 
@@ -140,7 +143,7 @@ def compute_scalars(data: np.ndarray, columns: Sequence[str], scalars: Sequence[
     out = np.empty(len(scalars))
     for k, spec in enumerate(scalars):
         full = data[:, index[spec.column]]
-        v = full[spec.first_tick: spec.last_tick + 1]
+        v = full[spec.first_tick : spec.last_tick + 1]
         stat = spec.stat
         if stat == "last":
             value = v[-1]
@@ -167,6 +170,7 @@ def compute_scalars(data: np.ndarray, columns: Sequence[str], scalars: Sequence[
             hit = v < spec.threshold
             value = hit.mean() if stat == "frac_below" else float(hit.any())
         elif stat in ("frac_outside", "ever_outside"):
+            assert spec.band is not None  # checked when the sweep file was read
             lo, hi = spec.band
             hit = (v < lo) | (v > hi)
             value = hit.mean() if stat == "frac_outside" else float(hit.any())
@@ -186,11 +190,13 @@ def run_batch(task: Task) -> BatchResult:
     scenarios: list[Scenario | Exception] = []
     for *_, values in task.runs:
         try:
-            scenarios.append(load_scenario(base, dict(zip(context.paths, values))))
+            scenarios.append(load_scenario(base, dict(zip(context.paths, values, strict=False))))
         except Exception as err:  # noqa: BLE001 - reported below with the run id
             scenarios.append(err)
     runner, scenario_values = _shared_runner(context, scenarios)
-    for (run_id, point, rep, seed, values), scenario, leaf_values in zip(task.runs, scenarios, scenario_values):
+    for (run_id, point, rep, seed, values), scenario, leaf_values in zip(
+        task.runs, scenarios, scenario_values, strict=True
+    ):
         began = time.perf_counter()
         try:
             if isinstance(scenario, Exception):
@@ -208,14 +214,20 @@ def run_batch(task: Task) -> BatchResult:
             result.errors.append((run_id, f"{type(err).__name__}: {message}"))
             continue
         result.months += data.shape[0]
-        result.outcomes.append(RunOutcome(run_id, point, rep, seed, tuple(values), scalars, data[:, series_index], time.perf_counter() - began))
+        result.outcomes.append(
+            RunOutcome(
+                run_id, point, rep, seed, tuple(values), scalars, data[:, series_index], time.perf_counter() - began
+            )
+        )
     result.seconds = time.perf_counter() - started
     result.peak_rss_mib = peak_rss_mib()
     result.cpu_s = cpu_seconds()
     return result
 
 
-def _shared_runner(context: Context, scenarios: list[Scenario | Exception]) -> tuple[SharedRunner | None, list[dict | None]]:
+def _shared_runner(
+    context: Context, scenarios: list[Scenario | Exception]
+) -> tuple[SharedRunner | None, list[dict | None]]:
     """A runner that shares history between the task's runs (None where nothing can be shared),
     and each scenario's values by path (None for a scenario that failed or without a runner)."""
     valid = [s for s in scenarios if isinstance(s, Scenario)]
@@ -227,7 +239,9 @@ def _shared_runner(context: Context, scenarios: list[Scenario | Exception]) -> t
     # every value that differs anywhere in the task, including values validators derive
     varied = [path for path in first if any(not same_value(v[path], first[path]) for v in known[1:])]
     columns = context.columns
-    return SharedRunner(lambda scenario, seed: recording_model(scenario, seed, columns), context.snapshot_ticks, varied), values
+    return SharedRunner(
+        lambda scenario, seed: recording_model(scenario, seed, columns), context.snapshot_ticks, varied
+    ), values
 
 
 def cpu_seconds() -> float:

@@ -43,6 +43,13 @@ class Field:
     def label(self) -> str:
         return self.help or self.name.replace("_", " ").capitalize()
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(lo, hi) of a numeric field (:func:`form_fields` gives every int and float field both)."""
+        if self.lo is None or self.hi is None:
+            raise ValueError(f"{self.name}: a {self.kind} field needs a range")
+        return self.lo, self.hi
+
 
 def menu() -> list[ActionSpec]:
     specs = live_actions()
@@ -72,13 +79,17 @@ def form_fields(spec: ActionSpec) -> list[Field]:
         help_text = info.description or ""
         if typing.get_origin(base) is Literal:
             choices = tuple(typing.get_args(base))
-            fields.append(Field(name, "choice", choices[0] if default is None else default, choices=choices, help=help_text))
+            fields.append(
+                Field(name, "choice", choices[0] if default is None else default, choices=choices, help=help_text)
+            )
         elif base is bool:
             fields.append(Field(name, "bool", bool(default), help=help_text))
         elif base in (int, float) and lo is not None and hi is not None:
             if default is None and info.is_required():
                 default = base((lo + hi) / 2)
-            fields.append(Field(name, base.__name__, default, lo, hi, optional=optional and name not in start, help=help_text))
+            fields.append(
+                Field(name, base.__name__, default, lo, hi, optional=optional and name not in start, help=help_text)
+            )
         # lists and free text keep their declared defaults
     return fields
 

@@ -7,9 +7,20 @@ interventions show as numbered vertical markers.
 
 from __future__ import annotations
 
+from ..charts.figure import Area, Chart, LegendEntry, Line, Rule, Text, nice_max, nice_ticks
+from ..charts.palette import (
+    BLACK,
+    CHINA_SIDE,
+    CHINA_SIDE_LIGHT,
+    COUNTRY_COLORS,
+    GREEN,
+    ORANGE,
+    PURPLE,
+    US_SIDE,
+    US_SIDE_LIGHT,
+    country_name,
+)
 from ..targets import SHARE_TARGET
-from .figure import Area, Chart, LegendEntry, Line, Rule, Text, nice_max, nice_ticks
-from .palette import BLACK, CHINA_SIDE, CHINA_SIDE_LIGHT, COUNTRY_COLORS, GREEN, ORANGE, PURPLE, US_SIDE, US_SIDE_LIGHT, country_name
 from .session import STAGES, Session
 
 WIDTH, HEIGHT = 520, 300
@@ -42,12 +53,29 @@ def intervention_rules(session: Session, chart: Chart) -> None:
 
 
 def _time_chart(session: Session, title: str, ylabel: str, ylim, yticks, note: str = "") -> Chart:
-    return Chart(title=title, xlim=session.x_range, ylim=ylim, xlabel="year", ylabel=ylabel, xticks=year_ticks(session), yticks=yticks, width=WIDTH, height=HEIGHT, note=note)
+    return Chart(
+        title=title,
+        xlim=session.x_range,
+        ylim=ylim,
+        xlabel="year",
+        ylabel=ylabel,
+        xticks=year_ticks(session),
+        yticks=yticks,
+        width=WIDTH,
+        height=HEIGHT,
+        note=note,
+    )
 
 
 def alignment_chart(session: Session) -> Chart:
     x0, x1 = session.x_range
-    chart = _time_chart(session, "Malaysia's alignment between the US and China", "alignment (−1 China … +1 US)", (-1.0, 1.0), [(v, f"{v:+.1f}" if v else "0") for v in (-1.0, -0.5, 0.0, 0.5, 1.0)])
+    chart = _time_chart(
+        session,
+        "Malaysia's alignment between the US and China",
+        "alignment (−1 China … +1 US)",
+        (-1.0, 1.0),
+        [(v, f"{v:+.1f}" if v else "0") for v in (-1.0, -0.5, 0.0, 0.5, 1.0)],
+    )
     chart.items += [
         Area([x0, x1], [0.0, 0.0], [1.0, 1.0], US_SIDE_LIGHT, alpha=1.0),
         Area([x0, x1], [-1.0, -1.0], [0.0, 0.0], CHINA_SIDE_LIGHT, alpha=1.0),
@@ -57,9 +85,21 @@ def alignment_chart(session: Session) -> Chart:
     ]
     intervention_rules(session, chart)
     xs = session.years()
-    chart.items.append(Line(xs, session.series("malaysia_revealed_alignment"), "#777777", width=1.3, dash="dot", label="revealed this month"))
+    chart.items.append(
+        Line(
+            xs,
+            session.series("malaysia_revealed_alignment"),
+            "#777777",
+            width=1.3,
+            dash="dot",
+            label="revealed this month",
+        )
+    )
     chart.items.append(Line(xs, session.series("malaysia_alignment"), BLACK, width=2.4, label="alignment"))
-    chart.legend = [LegendEntry("alignment (as others see it)", BLACK), LegendEntry("revealed by this month's acts", "#777777", dash="dot")]
+    chart.legend = [
+        LegendEntry("alignment (as others see it)", BLACK),
+        LegendEntry("revealed by this month's acts", "#777777", dash="dot"),
+    ]
     return chart
 
 
@@ -73,7 +113,15 @@ def shares_chart(session: Session) -> Chart:
     peak = max([max(session.series(col), default=0.0) for col, *_ in series] + [SHARE_TARGET])
     top = nice_max(peak * 1.1, 0.2)
     chart = _time_chart(session, "Malaysia's market shares", "share of output (%)", (0.0, top), percent_ticks(top))
-    chart.items.append(Rule(y=SHARE_TARGET, color=US_SIDE, width=1.2, dash="dot", label=f"target: {SHARE_TARGET:.0%} of non-China magnets"))
+    chart.items.append(
+        Rule(
+            y=SHARE_TARGET,
+            color=US_SIDE,
+            width=1.2,
+            dash="dot",
+            label=f"target: {SHARE_TARGET:.0%} of non-China magnets",
+        )
+    )
     intervention_rules(session, chart)
     for column, label, color, dash in series:
         chart.items.append(Line(xs, session.series(column), color, width=2.2, dash=dash, label=label))
@@ -91,7 +139,9 @@ def prices_chart(session: Session) -> Chart:
     ]
     peak = max([max(session.series(col), default=0.0) for col, *_ in series] + [100.0])
     top = nice_max(peak * 1.05)
-    chart = _time_chart(session, "Prices inside and outside China", "price (US$ per kg)", (0.0, top), number_ticks(0.0, top))
+    chart = _time_chart(
+        session, "Prices inside and outside China", "price (US$ per kg)", (0.0, top), number_ticks(0.0, top)
+    )
     intervention_rules(session, chart)
     for column, label, color, dash in series:
         chart.items.append(Line(xs, session.series(column), color, width=2.0, dash=dash, label=label))
@@ -109,8 +159,10 @@ def production_chart(session: Session, stage: str = "magnet") -> Chart:
     chart = _time_chart(session, f"Production by country: {label.lower()}", unit, (0.0, top), number_ticks(0.0, top))
     base = [0.0] * len(history)
     for country in countries:
-        upper = [b + month.get(country, 0.0) for b, month in zip(base, history)]
-        chart.items.append(Area(xs, base, upper, COUNTRY_COLORS.get(country, PURPLE), alpha=0.9, label=country_name(country)))
+        upper = [b + month.get(country, 0.0) for b, month in zip(base, history, strict=True)]
+        chart.items.append(
+            Area(xs, base, upper, COUNTRY_COLORS.get(country, PURPLE), alpha=0.9, label=country_name(country))
+        )
         base = upper
     intervention_rules(session, chart)
     chart.legend = [LegendEntry(country_name(c), COUNTRY_COLORS.get(c, PURPLE), kind="patch") for c in countries]

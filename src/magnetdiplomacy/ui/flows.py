@@ -10,13 +10,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .figure import Chart, Polygon, Text
-from .palette import REGION_COLORS, country_name
+from ..charts.figure import Chart, Item, Polygon, Text
+from ..charts.palette import REGION_COLORS, country_name
 from .session import Session
 
 X = (0.0, 0.95, 1.9, 2.85)  # column positions
-COLUMNS = [("mine", "Mines", "t REO"), ("separation", "Separation", "t NdPr"), ("magnets", "Magnet makers", "t NdFeB"), ("buyers", "Buyers", "")]
-LEGS = {("mine", "separation"): 0, ("separation", "magnets"): 1, ("separation", "other uses"): 1, ("magnets", "buyers"): 2}
+COLUMNS = [
+    ("mine", "Mines", "t REO"),
+    ("separation", "Separation", "t NdPr"),
+    ("magnets", "Magnet makers", "t NdFeB"),
+    ("buyers", "Buyers", ""),
+]
+LEGS = {
+    ("mine", "separation"): 0,
+    ("separation", "magnets"): 1,
+    ("separation", "other uses"): 1,
+    ("magnets", "buyers"): 2,
+}
 NODE_W = 0.07
 GAP = 0.025
 
@@ -31,7 +41,7 @@ def sankey_layout(flows: list[dict]) -> tuple[dict, list]:
     Returns ``(nodes, links)``: ``nodes[(column, name)] = {"y": top, "h": height, "in": t, "out": t}``
     and ``links`` as dicts with source, target, tonnes, width and their y offsets at both ends.
     """
-    legs_total = defaultdict(float)
+    legs_total: defaultdict[int, float] = defaultdict(float)
     for f in flows:
         legs_total[LEGS[(f["from_stage"], f["to_stage"])]] += f["tonnes"]
     nodes: dict[tuple[int, str], dict] = {}
@@ -55,8 +65,10 @@ def sankey_layout(flows: list[dict]) -> tuple[dict, list]:
         node["size"] = max(node["in_share"], node["out_share"])
         by_column[key[0]].append(key)
     order = {"china": 0, "malaysia": 1}
-    scale = min((1.0 - GAP * (len(keys) - 1)) / max(1e-9, sum(nodes[k]["size"] for k in keys)) for keys in by_column.values())
-    for column, keys in by_column.items():
+    scale = min(
+        (1.0 - GAP * (len(keys) - 1)) / max(1e-9, sum(nodes[k]["size"] for k in keys)) for keys in by_column.values()
+    )
+    for keys in by_column.values():
         keys.sort(key=lambda k: (k[1] == "other uses", order.get(k[1], 2), -nodes[k]["size"], k[1]))
         y = 0.0
         for key in keys:
@@ -64,14 +76,14 @@ def sankey_layout(flows: list[dict]) -> tuple[dict, list]:
             nodes[key]["h"] = nodes[key]["size"] * scale
             y += nodes[key]["h"] + GAP
     rank = {key: (key[0], nodes[key]["y"]) for key in nodes}
-    out_used = defaultdict(float)
-    in_used = defaultdict(float)
-    for link in sorted(links, key=lambda l: (rank[l["source"]], rank[l["target"]])):
+    out_used: defaultdict[tuple[int, str], float] = defaultdict(float)
+    in_used: defaultdict[tuple[int, str], float] = defaultdict(float)
+    for link in sorted(links, key=lambda link: (rank[link["source"]], rank[link["target"]])):
         width = link["share"] * scale
         link["width"] = width
         link["y0"] = nodes[link["source"]]["y"] + out_used[link["source"]]
         out_used[link["source"]] += width
-    for link in sorted(links, key=lambda l: (rank[l["target"]], rank[l["source"]])):
+    for link in sorted(links, key=lambda link: (rank[link["target"]], rank[link["source"]])):
         link["y1"] = nodes[link["target"]]["y"] + in_used[link["target"]]
         in_used[link["target"]] += link["width"]
     return nodes, links
@@ -105,15 +117,44 @@ def flows_chart(session: Session, width: int = 520, height: int = 330) -> Chart:
     )
     for column, (_, label, unit) in enumerate(COLUMNS):
         anchor = "start" if column == 0 else "middle"
-        chart.items.append(Text(X[column] + (0 if column == 0 else NODE_W / 2), 1.09, label + (f" ({unit})" if unit else ""), size=10, bold=True, anchor=anchor, valign="top"))
+        chart.items.append(
+            Text(
+                X[column] + (0 if column == 0 else NODE_W / 2),
+                1.09,
+                label + (f" ({unit})" if unit else ""),
+                size=10,
+                bold=True,
+                anchor=anchor,
+                valign="top",
+            )
+        )
     if not flows:
-        chart.items.append(Text(1.8, 0.5, "Press Step to see this month's flows", size=12, anchor="middle", color="#555555"))
+        chart.items.append(
+            Text(1.8, 0.5, "Press Step to see this month's flows", size=12, anchor="middle", color="#555555")
+        )
         return chart
+    chart.items += _bands(links) + _nodes(nodes)
+    return chart
+
+
+def _bands(links: list[dict]) -> list[Item]:
+    """One band per link, coloured by where the material comes from."""
+    items: list[Item] = []
     for link in links:
         (c0, name0), (c1, _) = link["source"], link["target"]
         color = REGION_COLORS.get(name0, "#888888")
-        tip = f"{country_name(name0)} → {country_name(link['target'][1])}: {link['tonnes']:,.0f} {COLUMNS[c0][2] or 't'}"
-        chart.items.append(Polygon(_band(X[c0] + NODE_W, link["y0"], X[c1], link["y1"], link["width"]), color, alpha=0.45, tooltip=tip))
+        tip = (
+            f"{country_name(name0)} → {country_name(link['target'][1])}: {link['tonnes']:,.0f} {COLUMNS[c0][2] or 't'}"
+        )
+        items.append(
+            Polygon(_band(X[c0] + NODE_W, link["y0"], X[c1], link["y1"], link["width"]), color, alpha=0.45, tooltip=tip)
+        )
+    return items
+
+
+def _nodes(nodes: dict) -> list[Item]:
+    """A box per country and stage, labelled where it is tall enough."""
+    items: list[Item] = []
     for (column, name), node in nodes.items():
         color = REGION_COLORS.get(name, "#888888")
         y0, h = node["y"], node["h"]
@@ -121,7 +162,26 @@ def flows_chart(session: Session, width: int = 520, height: int = 330) -> Chart:
         tonnes = node["out"] if node["out"] > 0 else node["in"]
         unit = "t NdPr" if name == "other uses" else COLUMNS[column][2] or "t NdFeB"
         tip = f"{country_name(name)}: {tonnes:,.0f} {unit}"
-        chart.items.append(Polygon([(x0, 1 - y0), (x0 + NODE_W, 1 - y0), (x0 + NODE_W, 1 - y0 - h), (x0, 1 - y0 - h)], color, alpha=1.0, edge="#333333", tooltip=tip))
+        items.append(
+            Polygon(
+                [(x0, 1 - y0), (x0 + NODE_W, 1 - y0), (x0 + NODE_W, 1 - y0 - h), (x0, 1 - y0 - h)],
+                color,
+                alpha=1.0,
+                edge="#333333",
+                tooltip=tip,
+            )
+        )
         if h >= 0.035:
-            chart.items.append(Text(x0 + NODE_W, 1 - y0 - h / 2, f"{country_name(name)} {tonnes:,.0f}", size=9, anchor="start", dx=3, color="#111111", halo=True))
-    return chart
+            items.append(
+                Text(
+                    x0 + NODE_W,
+                    1 - y0 - h / 2,
+                    f"{country_name(name)} {tonnes:,.0f}",
+                    size=9,
+                    anchor="start",
+                    dx=3,
+                    color="#111111",
+                    halo=True,
+                )
+            )
+    return items

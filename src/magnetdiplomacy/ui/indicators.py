@@ -42,20 +42,89 @@ def year_sum(session: Session, column: str, year: int) -> float | None:
 def headline(session: Session) -> list[Indicator]:
     """The indicators shown above the charts, for the latest simulated month."""
     if session.tick == 0:
-        blank = "–"
-        return [
-            Indicator("alignment", "Alignment", blank, "press Step or Play", "Malaysia's alignment: -1 fully with China, +1 fully with the US."),
-            Indicator("share_nonchina", "Non-China magnets", blank, f"target {SHARE_TARGET:.0%}", "Malaysia's share of magnets made outside China."),
-            Indicator("share_world", "World magnets", blank, "Malaysia's share", "Malaysia's share of all NdFeB magnets made in the world."),
-            Indicator("share_oxide", "NdPr oxide", blank, "Malaysia's world share", "Malaysia's share of world separated NdPr oxide."),
-            Indicator("jobs", "Direct jobs", blank, f"target {JOBS_TARGET:,} by {TARGET_YEAR}", "Direct jobs in Malaysia's rare-earth industry."),
-            Indicator("value_added", "Value added", blank, "last 12 months", "Value Malaysia adds along the chain (ore to components)."),
-            Indicator("export_revenue", "Export revenue", blank, f"target {EXPORT_TEXT} in {TARGET_YEAR}", "Malaysia's rare-earth export revenue over the last 12 months."),
-        ]
+        return _before_start()
+    return _alignment_and_shares(session) + _economy(session)
+
+
+def _before_start() -> list[Indicator]:
+    """The tiles before the first step: names, targets and help, no values."""
+    rows = [
+        (
+            "alignment",
+            "Alignment",
+            "press Step or Play",
+            "Malaysia's alignment: -1 fully with China, +1 fully with the US.",
+        ),
+        (
+            "share_nonchina",
+            "Non-China magnets",
+            f"target {SHARE_TARGET:.0%}",
+            "Malaysia's share of magnets made outside China.",
+        ),
+        (
+            "share_world",
+            "World magnets",
+            "Malaysia's share",
+            "Malaysia's share of all NdFeB magnets made in the world.",
+        ),
+        ("share_oxide", "NdPr oxide", "Malaysia's world share", "Malaysia's share of world separated NdPr oxide."),
+        (
+            "jobs",
+            "Direct jobs",
+            f"target {JOBS_TARGET:,} by {TARGET_YEAR}",
+            "Direct jobs in Malaysia's rare-earth industry.",
+        ),
+        ("value_added", "Value added", "last 12 months", "Value Malaysia adds along the chain (ore to components)."),
+        (
+            "export_revenue",
+            "Export revenue",
+            f"target {EXPORT_TEXT} in {TARGET_YEAR}",
+            "Malaysia's rare-earth export revenue over the last 12 months.",
+        ),
+    ]
+    return [Indicator(key, label, "–", detail, tooltip) for key, label, detail, tooltip in rows]
+
+
+def _alignment_and_shares(session: Session) -> list[Indicator]:
     alignment = session.last("malaysia_alignment")
     nonchina = session.last("malaysia_magnet_share_nonchina")
     world = session.last("malaysia_magnet_share_global")
     oxide = session.last("malaysia_oxide_share_global")
+    return [
+        Indicator(
+            "alignment",
+            "Alignment",
+            f"{alignment:+.3f}",
+            alignment_words(alignment),
+            "Malaysia's alignment: -1 fully with China, +1 fully with the US. Revealed by its ties, trade and "
+            "concessions.",
+        ),
+        Indicator(
+            "share_nonchina",
+            "Non-China magnets",
+            f"{nonchina:.1%}",
+            f"target {SHARE_TARGET:.0%}",
+            "Malaysia's share of magnets made outside China this month.",
+            "good" if nonchina >= SHARE_TARGET else "short",
+        ),
+        Indicator(
+            "share_world",
+            "World magnets",
+            f"{world:.1%}",
+            "Malaysia's share",
+            "Malaysia's share of all NdFeB magnets made in the world this month.",
+        ),
+        Indicator(
+            "share_oxide",
+            "NdPr oxide",
+            f"{oxide:.1%}",
+            "Malaysia's world share",
+            "Malaysia's share of world separated NdPr oxide this month.",
+        ),
+    ]
+
+
+def _economy(session: Session) -> list[Indicator]:
     jobs = session.last("malaysia_direct_jobs")
     total_jobs = session.last("malaysia_jobs")
     value_added = last_12_sum(session.series("malaysia_value_added_usd"))
@@ -63,15 +132,35 @@ def headline(session: Session) -> list[Indicator]:
     revenue_2030 = year_sum(session, "malaysia_export_revenue_usd", TARGET_YEAR)
     months = min(12, session.tick)
     window = "last 12 months" if months == 12 else f"first {months} month{'s' if months > 1 else ''}"
-    revenue_detail = f"{TARGET_YEAR}: US${revenue_2030 / 1e6:,.0f} m of {EXPORT_TARGET_USD / 1e6:,.0f} m" if revenue_2030 is not None else f"{window}; target {EXPORT_TEXT} in {TARGET_YEAR}"
+    revenue_detail = (
+        f"{TARGET_YEAR}: US${revenue_2030 / 1e6:,.0f} m of {EXPORT_TARGET_USD / 1e6:,.0f} m"
+        if revenue_2030 is not None
+        else f"{window}; target {EXPORT_TEXT} in {TARGET_YEAR}"
+    )
     return [
-        Indicator("alignment", "Alignment", f"{alignment:+.3f}", alignment_words(alignment), "Malaysia's alignment: -1 fully with China, +1 fully with the US. Revealed by its ties, trade and concessions."),
-        Indicator("share_nonchina", "Non-China magnets", f"{nonchina:.1%}", f"target {SHARE_TARGET:.0%}", "Malaysia's share of magnets made outside China this month.", "good" if nonchina >= SHARE_TARGET else "short"),
-        Indicator("share_world", "World magnets", f"{world:.1%}", "Malaysia's share", "Malaysia's share of all NdFeB magnets made in the world this month."),
-        Indicator("share_oxide", "NdPr oxide", f"{oxide:.1%}", "Malaysia's world share", "Malaysia's share of world separated NdPr oxide this month."),
-        Indicator("jobs", "Direct jobs", f"{jobs:,.0f}", f"{total_jobs:,.0f} incl. indirect; target {JOBS_TARGET:,} by {TARGET_YEAR}", "Direct jobs in Malaysia's rare-earth industry this month (indirect jobs in the detail line).", "good" if jobs >= JOBS_TARGET else "short"),
-        Indicator("value_added", "Value added", f"US${value_added / 1e6:,.0f} m", window, "Value Malaysia adds along the chain (ore, oxide, magnets, components)."),
-        Indicator("export_revenue", "Export revenue", f"US${revenue / 1e6:,.0f} m", revenue_detail, "Malaysia's rare-earth export revenue (oxide, Dy/Tb and magnets sold abroad) over the last 12 months.", "good" if (revenue_2030 if revenue_2030 is not None else revenue) >= EXPORT_TARGET_USD else "short"),
+        Indicator(
+            "jobs",
+            "Direct jobs",
+            f"{jobs:,.0f}",
+            f"{total_jobs:,.0f} incl. indirect; target {JOBS_TARGET:,} by {TARGET_YEAR}",
+            "Direct jobs in Malaysia's rare-earth industry this month (indirect jobs in the detail line).",
+            "good" if jobs >= JOBS_TARGET else "short",
+        ),
+        Indicator(
+            "value_added",
+            "Value added",
+            f"US${value_added / 1e6:,.0f} m",
+            window,
+            "Value Malaysia adds along the chain (ore, oxide, magnets, components).",
+        ),
+        Indicator(
+            "export_revenue",
+            "Export revenue",
+            f"US${revenue / 1e6:,.0f} m",
+            revenue_detail,
+            "Malaysia's rare-earth export revenue (oxide, Dy/Tb and magnets sold abroad) over the last 12 months.",
+            "good" if (revenue_2030 if revenue_2030 is not None else revenue) >= EXPORT_TARGET_USD else "short",
+        ),
     ]
 
 

@@ -19,18 +19,28 @@ def FieldInput(field: actions.Field, value, on_value):
     elif field.kind == "bool":
         solara.Switch(label=f"{label}: {'on' if value else 'off'}", value=bool(value), on_value=on_value)
     else:
+        lo, hi = field.bounds
         use_default = value is None
         if field.optional:
+
             def toggle(checked):
-                on_value(None if checked else (field.lo + field.hi) / 2 if field.kind == "float" else int((field.lo + field.hi) // 2))
+                on_value(None if checked else (lo + hi) / 2 if field.kind == "float" else int((lo + hi) // 2))
 
             solara.Checkbox(label=f"{label}: model's default", value=use_default, on_value=toggle)
         if not use_default:
             if field.kind == "int":
-                solara.SliderInt(label, value=int(value), min=int(field.lo), max=int(field.hi), on_value=on_value, thumb_label=True)
+                solara.SliderInt(label, value=int(value), min=int(lo), max=int(hi), on_value=on_value, thumb_label=True)
             else:
-                step = 0.01 if field.hi - field.lo <= 2 else 1.0
-                solara.SliderFloat(label, value=float(value), min=float(field.lo), max=float(field.hi), step=step, on_value=on_value, thumb_label=True)
+                step = 0.01 if hi - lo <= 2 else 1.0
+                solara.SliderFloat(
+                    label,
+                    value=float(value),
+                    min=float(lo),
+                    max=float(hi),
+                    step=step,
+                    on_value=on_value,
+                    thumb_label=True,
+                )
 
 
 @solara.component
@@ -42,7 +52,7 @@ def InterventionPanel(state: AppState):
     spec = by_label[choice.value]
     values = solara.use_reactive(actions.initial_values(spec))
     feedback = solara.use_reactive("")
-    state.generation.value  # clear the feedback after a reset
+    _ = state.generation.value  # clear the feedback after a reset
 
     def choose(label):
         choice.value = label
@@ -67,13 +77,24 @@ def InterventionPanel(state: AppState):
         state.refresh()
 
     solara.Select("Policy event", values=labels, value=choice.value, on_value=choose, classes=["md-action"])
-    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(spec.actor)}</b> → {escape(spec.target)}. {escape(spec.help)}", classes=["md-help"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<b>{escape(spec.actor)}</b> → {escape(spec.target)}. {escape(spec.help)}",
+        classes=["md-help"],
+    )
     for field in actions.form_fields(spec):
         FieldInput(field, values.value.get(field.name, field.default), setter(field.name))
     solara.Button("Fire", icon_name="mdi-flash", on_click=fire, color="warning", classes=["md-fire"])
     if feedback.value:
         solara.HTML(tag="div", unsafe_innerHTML=escape(feedback.value), classes=["md-feedback"])
-    solara.HTML(tag="div", unsafe_innerHTML="It takes effect at the start of the next month, shows as a numbered marker on the time charts and as a row in the event log.", classes=["md-help"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            "It takes effect at the start of the next month, shows as a numbered marker on the time charts and as a "
+            "row in the event log."
+        ),
+        classes=["md-help"],
+    )
 
 
 def action_label(name: str) -> str:

@@ -43,6 +43,14 @@ class Lever:
         return f"{self.spec.description} (source: {self.spec.source})"
 
     @property
+    def bounds(self) -> tuple[float, float]:
+        """The declared range of a numeric lever."""
+        lo, hi = self.spec.lo, self.spec.hi
+        if lo is None or hi is None:
+            raise ValueError(f"{self.path}: a {self.kind} lever needs a declared range")
+        return lo, hi
+
+    @property
     def step(self) -> float:
         if self.kind == "int":
             return 1

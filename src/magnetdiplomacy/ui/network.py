@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from .figure import Chart, Curve, LegendEntry, Marker, Text
-from .palette import CHINA_SIDE, GREY, SKY_BLUE, TIE_STYLES, US_SIDE, YELLOW, bloc_color
+from ..charts.figure import Chart, Curve, Item, LegendEntry, Marker, Text
+from ..charts.palette import CHINA_SIDE, GREY, SKY_BLUE, TIE_STYLES, US_SIDE, YELLOW, bloc_color
 from .session import Session
 
 SHAPES = {"state": "square", "firm": "circle", "buyers": "diamond"}
@@ -54,9 +55,27 @@ def network_chart(session: Session, width: int = 520, height: int = 330) -> Char
         height=height,
         margin=(30, 6, 10, 6),
     )
-    chart.items.append(Text(-1.0, 1.05, "China's side", color=CHINA_SIDE, size=10.5, bold=True, anchor="middle", valign="top"))
-    chart.items.append(Text(0.0, 1.05, "Malaysia", color="#6b6300", size=10.5, bold=True, anchor="middle", valign="top"))
+    chart.items.append(
+        Text(-1.0, 1.05, "China's side", color=CHINA_SIDE, size=10.5, bold=True, anchor="middle", valign="top")
+    )
+    chart.items.append(
+        Text(0.0, 1.05, "Malaysia", color="#6b6300", size=10.5, bold=True, anchor="middle", valign="top")
+    )
     chart.items.append(Text(1.0, 1.05, "US side", color=US_SIDE, size=10.5, bold=True, anchor="middle", valign="top"))
+    chart.items += _ties(session, ties, positions) + _actors(graph, positions)
+    chart.legend = [LegendEntry(words, color, dash=dash) for color, dash, words in TIE_STYLES.values()] + [
+        LegendEntry("China's side", CHINA_SIDE, kind="circle"),
+        LegendEntry("US side", US_SIDE, kind="circle"),
+        LegendEntry("US partners", SKY_BLUE, kind="circle"),
+        LegendEntry("Malaysian", YELLOW, kind="circle"),
+    ]
+    chart.note = "squares: governments · circles: firms · diamond: buyers; bigger = more ties"
+    return chart
+
+
+def _ties(session: Session, ties: list, positions: dict[str, tuple[float, float]]) -> list[Item]:
+    """A curve per tie; several ties between the same two actors bend apart."""
+    items: list[Item] = []
     pairs: dict[tuple[str, str], list[tuple[str, dict]]] = defaultdict(list)
     for a, b, key, data in ties:
         pairs[tuple(sorted((a, b)))].append((key, data))
@@ -68,20 +87,33 @@ def network_chart(session: Session, width: int = 520, height: int = 330) -> Char
             since = session.model.label_of(int(data.get("since", 0))) if data.get("since") is not None else ""
             note = data.get("note", "")
             tip = f"{a} – {b}: {words}" + (f" since {since}" if since else "") + (f" ({note})" if note else "")
-            chart.items.append(Curve(xa, ya, xb, yb, color, width=2.6, dash=dash, bend=(i - (n - 1) / 2) * 9 + (6 if n == 1 and abs(ya - yb) < 1e-9 and xa * xb < 0 else 0), tooltip=tip))
+            items.append(
+                Curve(
+                    xa,
+                    ya,
+                    xb,
+                    yb,
+                    color,
+                    width=2.6,
+                    dash=dash,
+                    bend=(i - (n - 1) / 2) * 9 + (6 if n == 1 and abs(ya - yb) < 1e-9 and xa * xb < 0 else 0),
+                    tooltip=tip,
+                )
+            )
+    return items
+
+
+def _actors(graph: Any, positions: dict[str, tuple[float, float]]) -> list[Item]:
+    """A marker and a name per actor, bigger with more ties."""
+    items: list[Item] = []
     degree = dict(graph.degree())
     for name, data in graph.nodes(data=True):
         x, y = positions[name]
         color = bloc_color(float(data.get("bloc", 0.0)), bool(data.get("malaysian", False)))
         size = 13 + 2.5 * min(degree.get(name, 0), 4)
         tip = f"{name}: {degree.get(name, 0)} tie(s)"
-        chart.items.append(Marker(x, y, color, shape=SHAPES.get(data.get("kind", "firm"), "circle"), size=size, tooltip=tip))
-        chart.items.append(Text(x, y, name, size=9.5, anchor="middle", valign="top", dy=size / 2 + 2, color="#111111", halo=True))
-    chart.legend = [LegendEntry(words, color, dash=dash) for color, dash, words in TIE_STYLES.values()] + [
-        LegendEntry("China's side", CHINA_SIDE, kind="circle"),
-        LegendEntry("US side", US_SIDE, kind="circle"),
-        LegendEntry("US partners", SKY_BLUE, kind="circle"),
-        LegendEntry("Malaysian", YELLOW, kind="circle"),
-    ]
-    chart.note = "squares: governments · circles: firms · diamond: buyers; bigger = more ties"
-    return chart
+        items.append(Marker(x, y, color, shape=SHAPES.get(data.get("kind", "firm"), "circle"), size=size, tooltip=tip))
+        items.append(
+            Text(x, y, name, size=9.5, anchor="middle", valign="top", dy=size / 2 + 2, color="#111111", halo=True)
+        )
+    return items

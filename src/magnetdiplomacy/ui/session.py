@@ -23,11 +23,10 @@ import pandas as pd
 from ..interventions import ACTIONS, validate_action
 from ..model import MagnetDiplomacyModel
 from ..parameters import Scenario
-from ..runs import RunResult, agent_table, provenance, write_folder
+from ..runs import RunResult, agent_table, provenance, tables, write_folder
 from ..scenario import list_scenarios, load_scenario
 from ..timeline import parse_month
 
-EVENT_COLUMNS = ["tick", "date", "actor", "target", "kind", "description", "source", "action"]
 # Production stages shown by country: plant stage -> (label, unit)
 STAGES = {
     "mine": ("Mining", "t REO per month"),
@@ -45,14 +44,20 @@ def scenario_names() -> list[str]:
 class Session:
     """The simulation behind one browser tab."""
 
-    def __init__(self, scenario: str = "baseline", seed: int | None = None, overrides: dict[str, Any] | None = None) -> None:
+    scenario_name: str  # set by reset()
+
+    def __init__(
+        self, scenario: str = "baseline", seed: int | None = None, overrides: dict[str, Any] | None = None
+    ) -> None:
         self.lock = threading.RLock()
         self.generation = 0
         self.reset(scenario, seed, overrides)
 
     # ---- building and running ---------------------------------------------------------------
 
-    def reset(self, scenario: str | None = None, seed: int | None = None, overrides: dict[str, Any] | None = None) -> None:
+    def reset(
+        self, scenario: str | None = None, seed: int | None = None, overrides: dict[str, Any] | None = None
+    ) -> None:
         """Build a fresh model (same scenario, seed and levers unless given)."""
         with self.lock:
             name = scenario or self.scenario_name
@@ -96,7 +101,7 @@ class Session:
     def _record_production(self) -> None:
         for stage in STAGES:
             by_country: dict[str, float] = {}
-            for plant in self.model.plants.values():
+            for plant in self.model.chain.plants.values():
                 if plant.stage == stage and plant.output_t > 0:
                     by_country[plant.country] = by_country.get(plant.country, 0.0) + float(plant.output_t)
             self.production[stage].append(by_country)
@@ -108,7 +113,9 @@ class Session:
         with self.lock:
             self.model.fire(action, **params)
             applies = self.model.label_of(self.model.tick)
-            self.fired.append({"queued_after_months": self.tick, "applies": applies, "action": action, "params": params})
+            self.fired.append(
+                {"queued_after_months": self.tick, "applies": applies, "action": action, "params": params}
+            )
         return f"{ACTIONS[action].label}: takes effect in {month_name(applies)}."
 
     @property
@@ -144,11 +151,20 @@ class Session:
 
     def interventions(self) -> list[dict[str, Any]]:
         """Interventions applied so far (fired by the person or dated in the scenario), numbered."""
-        out = []
+        out: list[dict[str, Any]] = []
         for event in self.model.event_log:
             source = str(event.get("source", ""))
             if source == "user" or source.startswith("scenario:"):
-                out.append({**event, "number": len(out) + 1, "by_user": source == "user", "label": ACTIONS[event["action"]].label if event.get("action") in ACTIONS else event["description"]})
+                out.append(
+                    {
+                        **event,
+                        "number": len(out) + 1,
+                        "by_user": source == "user",
+                        "label": ACTIONS[event["action"]].label
+                        if event.get("action") in ACTIONS
+                        else event["description"],
+                    }
+                )
         return out
 
     def events(self) -> list[dict]:
@@ -158,17 +174,11 @@ class Session:
 
     def timeseries_frame(self) -> pd.DataFrame:
         with self.lock:
-            df = self.model.datacollector.get_model_vars_dataframe().copy()
-        if df.empty:
-            df = pd.DataFrame(columns=MagnetDiplomacyModel.column_names())
-        df["date"] = pd.to_datetime(df["date"])
-        return df.reset_index(drop=True)
+            return tables(self.model)[0].reset_index(drop=True)
 
     def events_frame(self) -> pd.DataFrame:
         with self.lock:
-            df = pd.DataFrame(list(self.model.event_log), columns=EVENT_COLUMNS)
-        df["date"] = pd.to_datetime(df["date"])
-        return df
+            return tables(self.model)[1]
 
     def manifest(self) -> dict[str, Any]:
         scenario = self.scenario
@@ -211,7 +221,14 @@ class Session:
     def run_folder_zip(self) -> bytes:
         """The run so far as a zipped run folder, laid out like ``magnetdiplomacy run --csv`` writes it."""
         with self.lock:
-            result = RunResult(self.scenario, self.seed, self.timeseries_frame(), agent_table(self.model), self.events_frame(), self.manifest())
+            result = RunResult(
+                self.scenario,
+                self.seed,
+                self.timeseries_frame(),
+                agent_table(self.model),
+                self.events_frame(),
+                self.manifest(),
+            )
             with tempfile.TemporaryDirectory() as tmp:
                 folder = write_folder(result, Path(tmp) / self.file_stem(), csv=True)
                 buffer = io.BytesIO()

@@ -15,8 +15,9 @@ re-renders through reactive values: ``generation`` (a new model: Reset or anothe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import solara
 import solara.widgets

@@ -6,14 +6,16 @@ CSS = """
 .md-side .v-card__text, .md-side .v-card > div { padding-top: 0; }
 .md-side-card { margin-bottom: 6px !important; }
 .md-help { font-size: 0.75rem; color: #444; line-height: 1.25; margin: -2px 0 8px 0; }
-.md-pending, .md-feedback, .md-message { font-size: 0.8rem; background: #fff4d6; border-left: 3px solid #E69F00; padding: 4px 8px; margin: 4px 0 8px 0; }
+.md-pending, .md-feedback, .md-message { font-size: 0.8rem; background: #fff4d6; border-left: 3px solid #E69F00;
+    padding: 4px 8px; margin: 4px 0 8px 0; }
 .md-feedback { background: #eef6fb; border-left-color: #0072B2; }
 .md-main { max-width: 100%; overflow-x: hidden; }
 .md-status { font-size: 0.95rem; color: #222; }
 .md-status-main { font-weight: 500; }
 .md-queued { color: #8a5a00; }
 .md-tiles { display: flex; flex-wrap: wrap; gap: 6px; }
-.md-tile { flex: 1 1 120px; min-width: 112px; border: 1px solid #d8d8d8; border-radius: 6px; padding: 4px 8px; background: #fafafa; }
+.md-tile { flex: 1 1 120px; min-width: 112px; border: 1px solid #d8d8d8; border-radius: 6px; padding: 4px 8px;
+    background: #fafafa; }
 .md-tile.md-good { border-left: 4px solid #009E73; }
 .md-tile.md-short { border-left: 4px solid #E69F00; }
 .md-tile-label { font-size: 0.72rem; color: #555; text-transform: uppercase; letter-spacing: 0.02em; }
@@ -29,9 +31,13 @@ CSS = """
 .md-log { border-collapse: collapse; width: 100%; font-size: 0.8rem; table-layout: fixed; }
 .md-log th { position: sticky; top: 0; background: #f0f0f0; text-align: left; padding: 4px; }
 .md-log td { border-top: 1px solid #e6e6e6; padding: 3px 4px; vertical-align: top; overflow-wrap: anywhere; }
-.md-log th:nth-child(1) { width: 80px; } .md-log th:nth-child(2) { width: 130px; } .md-log th:nth-child(3) { width: 130px; } .md-log th:nth-child(5) { width: 110px; }
+.md-log th:nth-child(1) { width: 80px; }
+.md-log th:nth-child(2) { width: 130px; }
+.md-log th:nth-child(3) { width: 130px; }
+.md-log th:nth-child(5) { width: 110px; }
 .md-log tr.md-user { background: #fff4d6; font-weight: 500; }
-.md-num { display: inline-block; background: #000; color: #fff; border-radius: 3px; padding: 0 4px; font-size: 0.7rem; font-weight: bold; }
+.md-num { display: inline-block; background: #000; color: #fff; border-radius: 3px; padding: 0 4px; font-size: 0.7rem;
+    font-weight: bold; }
 .md-about { max-width: 900px; font-size: 0.92rem; }
 .md-downloads { margin-bottom: 8px; }
 .md-main .v-tab { text-transform: none; font-size: 0.85rem; padding: 0 10px; min-width: 0; }

@@ -14,8 +14,9 @@ resume, an interrupted calibration continues where it stopped when rerun into th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import yaml
@@ -26,6 +27,9 @@ from ..parameters import parameter_table
 from ..scenario import PROJECT_ROOT, ScenarioError, read_yaml_mapping
 from .patterns import PatternFile, load_patterns, validation_message
 from .runner import RunOutput, evaluate_pattern
+
+if TYPE_CHECKING:
+    from ..sweeps.runner import SweepProgress
 
 DEFAULT_CALIBRATION = PROJECT_ROOT / "configs" / "validation" / "calibration.yaml"
 
@@ -57,10 +61,13 @@ def load_calibration(path: str | Path | None = None) -> CalibrationFile:
         if name not in table:
             raise ScenarioError(f"{path}: parameters.{name}: unknown parameter")
         declared = table[name]
-        if not declared.sweep:
+        if not declared.sweep or declared.lo is None or declared.hi is None:
             raise ScenarioError(f"{path}: parameters.{name}: not a numeric sweep parameter")
         if lo >= hi or lo < declared.lo or hi > declared.hi:
-            raise ScenarioError(f"{path}: parameters.{name}: range [{lo:g}, {hi:g}] is empty or outside the declared [{declared.lo:g}, {declared.hi:g}]")
+            raise ScenarioError(
+                f"{path}: parameters.{name}: range [{lo:g}, {hi:g}] is empty or outside the declared [{declared.lo:g}, "
+                f"{declared.hi:g}]"
+            )
     return spec
 
 
@@ -101,7 +108,15 @@ def base_file(patterns: PatternFile, spec: CalibrationFile, experiment: str, fol
     return path
 
 
-def round_sweep(patterns: PatternFile, spec: CalibrationFile, experiment: str, box: dict[str, tuple[float, float]], index: int, samples: int, folder: Path):
+def round_sweep(
+    patterns: PatternFile,
+    spec: CalibrationFile,
+    experiment: str,
+    box: dict[str, tuple[float, float]],
+    index: int,
+    samples: int,
+    folder: Path,
+):
     """The sweep that runs one calibration round for one experiment."""
     from ..sweeps.spec import parse_sweep
 
@@ -126,7 +141,7 @@ def score_round(patterns: PatternFile, folders: dict[str, Path]) -> pd.DataFrame
 
     scored = scored_patterns(patterns)
     runs: dict[str, dict[int, list[RunOutput]]] = {}
-    points = None
+    points: pd.DataFrame | None = None
     for experiment, folder in folders.items():
         plan = pd.read_parquet(folder / "plan.parquet")
         series = read_series(folder)
@@ -135,9 +150,13 @@ def score_round(patterns: PatternFile, folders: dict[str, Path]) -> pd.DataFrame
         runs[experiment] = {}
         for row in plan.itertuples():
             frame = by_run[row.run_id].reset_index(drop=True)
-            runs[experiment].setdefault(int(row.point), []).append(RunOutput(experiment, int(row.seed), frame, pd.DataFrame()))
+            runs[experiment].setdefault(int(row.point), []).append(
+                RunOutput(experiment, int(row.seed), frame, pd.DataFrame())
+            )
         design = pd.read_parquet(folder / "design.parquet")
         points = design if points is None else points
+    if points is None:
+        raise ValueError("no experiments to score")
     losses = []
     for point in range(len(points)):
         total = 0.0
@@ -156,7 +175,7 @@ def calibrate(
     workers: int | None = None,
     scheduler: str | None = None,
     dask_local: int | None = None,
-    progress_factory: Callable[[], object] | None = None,
+    progress_factory: Callable[[], SweepProgress] | None = None,
 ) -> pd.DataFrame:
     """Run the calibration rounds into ``folder``; returns every candidate with its loss, best first."""
     from ..sweeps.runner import run_sweep
@@ -177,7 +196,14 @@ def calibrate(
         for experiment in patterns.experiments:
             sweep = round_sweep(patterns, spec, experiment, box, index, round_.samples, folder)
             folders[experiment] = folder / f"round{index + 1}" / experiment
-            run_sweep(sweep, folders[experiment], workers=workers, scheduler=scheduler, dask_local=dask_local, progress=progress_factory() if progress_factory else None)
+            run_sweep(
+                sweep,
+                folders[experiment],
+                workers=workers,
+                scheduler=scheduler,
+                dask_local=dask_local,
+                progress=progress_factory() if progress_factory else None,
+            )
         frame = score_round(patterns, folders)
         frame["round"] = index + 1
         scored.append(frame)

@@ -1,4 +1,8 @@
-"""The ``validate`` and ``calibrate`` commands (registered in :mod:`magnetdiplomacy.cli`)."""
+"""The ``validate`` and ``calibrate`` commands (registered in :mod:`magnetdiplomacy.cli`).
+
+Imported by the command line on every call, so it stays light: the scenario parser, the model,
+pandas, matplotlib and rich's progress bars are imported inside the commands.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,33 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..progress import SweepBar
-from ..scenario import PROJECT_ROOT, ScenarioError, parse_assignment
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 console = Console()
 errors = Console(stderr=True)
-BASELINE = PROJECT_ROOT / "configs" / "baseline.yaml"
 MARKER = "# --- calibrated values"
+
+
+def _baseline() -> Path:
+    """configs/baseline.yaml of the project (what ``write_calibrated_baseline`` rewrites)."""
+    from ..scenario import PROJECT_ROOT
+
+    return PROJECT_ROOT / "configs" / "baseline.yaml"
+
+
+def __getattr__(name: str):
+    # ``BASELINE`` is computed on first use: importing the scenario module here would load pydantic
+    # and every parameter model for ``magnetdiplomacy --help``.
+    if name == "BASELINE":
+        return _baseline()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _fail(message: str) -> None:
@@ -29,7 +45,24 @@ def _fail(message: str) -> None:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _print_results(results) -> None:
@@ -45,13 +78,20 @@ def _print_results(results) -> None:
 
 
 def validate_command(
-    patterns_file: Optional[Path] = typer.Option(None, "--patterns", help="Patterns file (default configs/validation/patterns.yaml)."),
-    seeds: Optional[int] = typer.Option(None, "--seeds", min=1, help="Seeds per experiment (default: the patterns file's)."),
+    patterns_file: Path | None = typer.Option(
+        None, "--patterns", help="Patterns file (default configs/validation/patterns.yaml)."
+    ),
+    seeds: int | None = typer.Option(
+        None, "--seeds", min=1, help="Seeds per experiment (default: the patterns file's)."
+    ),
     out: Path = typer.Option(Path("runs/validation"), "--out", help="Folder for report.md and the plots."),
     workers: int = typer.Option(2, "--workers", min=1, help="Worker processes."),
-    set_: list[str] = typer.Option([], "--set", help="Override a parameter in every experiment: key.path=value (repeatable)."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override a parameter in every experiment: key.path=value (repeatable)."
+    ),
 ) -> None:
     """Replay history with many seeds and test the model against the historical patterns."""
+    from ..scenario import ScenarioError, parse_assignment
     from . import evaluate_all, load_patterns, run_experiments
     from .report import write_report
 
@@ -66,18 +106,40 @@ def validate_command(
     started = time.perf_counter()
     with _progress() as bar:
         task = bar.add_task("validation runs", total=None)
-        outputs = run_experiments(patterns, seeds=seeds, extra=extra, workers=workers, progress=lambda d, n: bar.update(task, completed=d, total=n))
+        outputs = run_experiments(
+            patterns,
+            seeds=seeds,
+            extra=extra,
+            workers=workers,
+            progress=lambda d, n: bar.update(task, completed=d, total=n),
+        )
     results = evaluate_all(patterns, outputs)
-    report = write_report(patterns, results, outputs, out, pattern_file=patterns_file or Path("configs/validation/patterns.yaml"), seconds=time.perf_counter() - started, extra=extra)
+    report = write_report(
+        patterns,
+        results,
+        outputs,
+        out,
+        pattern_file=patterns_file or Path("configs/validation/patterns.yaml"),
+        seconds=time.perf_counter() - started,
+        extra=extra,
+    )
     _print_results(results)
     hard = [r for r in results if not r.pattern.soft]
-    console.print(f"{sum(r.passed for r in hard)} of {len(hard)} hard patterns pass; report: [bold]{report}[/]", highlight=False)
+    console.print(
+        f"{sum(r.passed for r in hard)} of {len(hard)} hard patterns pass; report: [bold]{report}[/]", highlight=False
+    )
     if not all(r.passed for r in hard):
         raise typer.Exit(1)
 
 
-def write_calibrated_baseline(values: dict[str, float], note: str, path: Path = BASELINE) -> None:
-    """Replace the calibrated block at the end of baseline.yaml with ``values`` (nested by section)."""
+def write_calibrated_baseline(values: dict[str, float], note: str, path: Path | None = None) -> None:
+    """Replace the calibrated block at the end of baseline.yaml (``path``, default the project's) with
+    ``values`` (nested by section)."""
+    import yaml
+
+    from ..scenario import ScenarioError
+
+    path = _baseline() if path is None else path
     text = path.read_text(encoding="utf-8")
     head = text.split(MARKER)[0].rstrip() + "\n\n"
     tree: dict = {}
@@ -89,24 +151,49 @@ def write_calibrated_baseline(values: dict[str, float], note: str, path: Path = 
         node[leaf] = value
     clashes = set(tree) & set(yaml.safe_load(head) or {})
     if clashes:
-        raise ScenarioError(f"{path}: calibrated sections {', '.join(sorted(clashes))} are also set by hand above the calibrated block")
+        raise ScenarioError(
+            f"{path}: calibrated sections {', '.join(sorted(clashes))} are also set by hand above the calibrated block"
+        )
     block = yaml.safe_dump(tree, sort_keys=True, default_flow_style=False)
-    path.write_text(f"{head}{MARKER} ({note}).\n# Fitted to patterns H1-H8 only; see docs/validation.md. Do not edit by hand: rerun the calibration.\n{block}", encoding="utf-8")
+    warning = "# Fitted to patterns H1-H8 only; see docs/validation.md. Do not edit by hand: rerun the calibration."
+    path.write_text(f"{head}{MARKER} ({note}).\n{warning}\n{block}", encoding="utf-8")
+
+
+# Options of `calibrate`, declared apart so the command reads as one screen.
+CalibrationFile = Annotated[
+    Path | None, typer.Option("--config", help="Calibration file (default configs/validation/calibration.yaml).")
+]
+CalibrationWorkers = Annotated[
+    int | None, typer.Option("--workers", help="Local worker processes (default: one per core).")
+]
+CalibrationScheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Run the candidates on an existing Dask cluster, e.g. tcp://HOST:8786."),
+]
+CalibrationDaskLocal = Annotated[
+    int | None, typer.Option("--dask-local", help="Run the candidates on a Dask LocalCluster of N workers.")
+]
+CalibrationOut = Annotated[
+    Path | None, typer.Option("--out", help="Calibration folder (default runs/calibration). Rerunning into it resumes.")
+]
+WriteBaseline = Annotated[
+    bool, typer.Option("--write-baseline", help="Write the best values into configs/baseline.yaml.")
+]
 
 
 def calibrate_command(
-    config: Optional[Path] = typer.Option(None, "--config", help="Calibration file (default configs/validation/calibration.yaml)."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default: one per core)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run the candidates on an existing Dask cluster, e.g. tcp://HOST:8786."),
-    dask_local: Optional[int] = typer.Option(None, "--dask-local", help="Run the candidates on a Dask LocalCluster of N workers."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Calibration folder (default runs/calibration). Rerunning into it resumes."),
-    write_baseline: bool = typer.Option(False, "--write-baseline", help="Write the best values into configs/baseline.yaml."),
+    config: CalibrationFile = None,
+    workers: CalibrationWorkers = None,
+    scheduler: CalibrationScheduler = None,
+    dask_local: CalibrationDaskLocal = None,
+    out: CalibrationOut = None,
+    write_baseline: WriteBaseline = False,
 ) -> None:
     """Fit the free parameters to the historical patterns (Latin-hypercube sweeps) and report the best."""
-    from ..runs import git_commit
-    from . import evaluate_all, load_patterns, loss, run_experiments
-    from .calibrate import best_values, calibrate, load_calibration
-    from .report import write_report
+    from ..progress import SweepBar
+    from ..scenario import PROJECT_ROOT, ScenarioError
+    from . import load_patterns
+    from .calibrate import calibrate, load_calibration
 
     try:
         spec = load_calibration(config)
@@ -116,32 +203,65 @@ def calibrate_command(
     folder = out or Path("runs") / "calibration"
     started = time.perf_counter()
     try:
-        candidates = calibrate(spec, folder, workers=workers, scheduler=scheduler, dask_local=dask_local, progress_factory=lambda: SweepBar(console, transient=True))
+        candidates = calibrate(
+            spec,
+            folder,
+            workers=workers,
+            scheduler=scheduler,
+            dask_local=dask_local,
+            progress_factory=lambda: SweepBar(console, transient=True),
+        )
     except ScenarioError as err:
         _fail(str(err))
     candidates.to_csv(folder / "candidates.csv", index=False)
+    summary = _recheck_best(spec, patterns, candidates, folder, workers, started)
+    summary["config"] = str(config or "configs/validation/calibration.yaml")
+    (folder / "best.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    console.print(
+        f"best of {len(candidates)} candidates: loss {summary['best_loss_screening']:.3f} with "
+        f"{spec.seeds_per_candidate} seeds, {summary['best_loss_full_seeds']:.3f} with every seed; "
+        f"folder [bold]{folder}[/]",
+        highlight=False,
+    )
+    if write_baseline:
+        note = (
+            f"uv run magnetdiplomacy calibrate, {dt.date.today():%Y-%m-%d}, commit {summary['commit'][:12]}, "
+            f"loss {summary['best_loss_full_seeds']:.3f}"
+        )
+        write_calibrated_baseline(summary["best"], note)
+        from ..scenario import PROJECT_ROOT
+
+        console.print(f"wrote the calibrated values into {_baseline().relative_to(PROJECT_ROOT)}")
+
+
+def _recheck_best(spec, patterns, candidates, folder: Path, workers: int | None, started: float) -> dict:
+    """Run the best candidate with every seed, write its validation report and print its results."""
+    from ..runs import git_commit
+    from . import evaluate_all, loss, run_experiments
+    from .calibrate import best_values
+    from .report import write_report
+
     best = best_values(candidates, list(spec.parameters))
     with _progress() as bar:
         task = bar.add_task("re-checking the best with every seed", total=None)
-        outputs = run_experiments(patterns, extra=best, workers=workers or 2, progress=lambda d, n: bar.update(task, completed=d, total=n))
+        outputs = run_experiments(
+            patterns, extra=best, workers=workers or 2, progress=lambda d, n: bar.update(task, completed=d, total=n)
+        )
     results = evaluate_all(patterns, outputs)
-    write_report(patterns, results, outputs, folder / "validation", pattern_file=Path(spec.patterns), seconds=time.perf_counter() - started, extra=best)
-    summary = {
+    seconds = time.perf_counter() - started
+    write_report(
+        patterns, results, outputs, folder / "validation", pattern_file=Path(spec.patterns), seconds=seconds, extra=best
+    )
+    _print_results(results)
+    return {
         "commit": git_commit(),
-        "config": str(config or "configs/validation/calibration.yaml"),
         "candidates": len(candidates),
         "best_loss_screening": float(candidates["loss"].iloc[0]),
         "best_loss_full_seeds": loss(results),
         "best": best,
         "seconds": round(time.perf_counter() - started, 1),
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    (folder / "best.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    _print_results(results)
-    console.print(f"best of {len(candidates)} candidates: loss {summary['best_loss_screening']:.3f} with {spec.seeds_per_candidate} seeds, {summary['best_loss_full_seeds']:.3f} with every seed; folder [bold]{folder}[/]", highlight=False)
-    if write_baseline:
-        write_calibrated_baseline(best, f"uv run magnetdiplomacy calibrate, {dt.date.today():%Y-%m-%d}, commit {summary['commit'][:12]}, loss {summary['best_loss_full_seeds']:.3f}")
-        console.print(f"wrote the calibrated values into {BASELINE.relative_to(PROJECT_ROOT)}")
 
 
 __all__ = ["validate_command", "calibrate_command", "write_calibrated_baseline"]

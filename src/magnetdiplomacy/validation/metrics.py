@@ -27,6 +27,39 @@ def _between(df: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFra
     return df[mask]
 
 
+def _window(window: tuple[str, str] | None, name: str) -> tuple[str, str]:
+    """A metric's (start, end) window, which its validator made sure is there."""
+    if window is None:
+        raise ValueError(f"metric needs '{name}'")
+    return window
+
+
+def _events(metric: Metric, events: pd.DataFrame | None) -> float:
+    """How many logged events of the metric's kind, source and text fall in its window."""
+    if events is None or events.empty:
+        return 0.0
+    window = _between(events, metric.start, metric.end)
+    if metric.event_kind:
+        window = window[window["kind"] == metric.event_kind]
+    if metric.source:
+        window = window[window["source"].str.startswith(metric.source)]
+    if metric.contains:
+        window = window[window["description"].str.contains(metric.contains, case=False, regex=True)]
+    return float(len(window))
+
+
+def _months_until_below(metric: Metric, df: pd.DataFrame) -> float:
+    """Months from the shock until the series is back within ``factor`` times its pre-shock level."""
+    base = _series(_between(df, *_window(metric.base, "base")), metric).mean()
+    after = _between(df, metric.after, None)
+    values = _series(after, metric).to_numpy()
+    above = np.nonzero(values > metric.factor * base)[0]
+    if len(above) == 0:
+        return 0.0  # never rose above the band: no recovery to wait for
+    back = np.nonzero(values[above[0] :] <= metric.factor * base)[0]
+    return float(above[0] + back[0]) if len(back) else float(len(values) + 1)
+
+
 def evaluate(metric: Metric, timeseries: pd.DataFrame, events: pd.DataFrame | None = None) -> dict[int, float] | float:
     """Per-year values ({year: value}) for ``annual_*`` metrics, else one number for the run."""
     df = timeseries
@@ -54,29 +87,13 @@ def evaluate(metric: Metric, timeseries: pd.DataFrame, events: pd.DataFrame | No
             return math.nan
         return float(_series(row, metric).iloc[0])
     if kind == "events":
-        if events is None or events.empty:
-            return 0.0
-        window = _between(events, metric.start, metric.end)
-        if metric.event_kind:
-            window = window[window["kind"] == metric.event_kind]
-        if metric.source:
-            window = window[window["source"].str.startswith(metric.source)]
-        if metric.contains:
-            window = window[window["description"].str.contains(metric.contains, case=False, regex=True)]
-        return float(len(window))
+        return _events(metric, events)
     if kind == "peak_ratio":
-        base = _series(_between(df, *metric.base), metric).mean()
-        peak = _series(_between(df, *metric.window), metric).max()
+        base = _series(_between(df, *_window(metric.base, "base")), metric).mean()
+        peak = _series(_between(df, *_window(metric.window, "window")), metric).max()
         return float(peak / base) if base > 0 else math.nan
     if kind == "months_until_below":
-        base = _series(_between(df, *metric.base), metric).mean()
-        after = _between(df, metric.after, None)
-        values = _series(after, metric).to_numpy()
-        above = np.nonzero(values > metric.factor * base)[0]
-        if len(above) == 0:
-            return 0.0  # never rose above the band: no recovery to wait for
-        back = np.nonzero(values[above[0]:] <= metric.factor * base)[0]
-        return float(above[0] + back[0]) if len(back) else float(len(values) + 1)
+        return _months_until_below(metric, df)
     if kind == "drift":
         window = _series(_between(df, metric.start, metric.end), metric).to_numpy()
         if len(window) == 0 or window[0] <= 0:

@@ -14,7 +14,19 @@ from ..scenario import PROJECT_ROOT, ScenarioError, read_yaml_mapping
 
 DEFAULT_PATTERNS = PROJECT_ROOT / "configs" / "validation" / "patterns.yaml"
 
-METRIC_KINDS = ("annual_mean", "annual_sum", "annual_growth", "annual_share", "ever", "value_at", "events", "peak_ratio", "months_until_below", "max_annual_increase", "drift")
+METRIC_KINDS = (
+    "annual_mean",
+    "annual_sum",
+    "annual_growth",
+    "annual_share",
+    "ever",
+    "value_at",
+    "events",
+    "peak_ratio",
+    "months_until_below",
+    "max_annual_increase",
+    "drift",
+)
 TEST_KINDS = ("within", "within_relative", "range", "at_least", "at_most", "increasing", "share_of_runs")
 
 
@@ -48,12 +60,17 @@ class Metric(Strict):
     contains: str | None = None
 
     @model_validator(mode="after")
-    def _needs(self) -> "Metric":
+    def _needs(self) -> Metric:
         if self.kind == "events":
             return self
         if not (self.column or self.expression):
             raise ValueError("needs a column or an expression")
-        required = {"annual_share": ("of",), "value_at": ("date",), "peak_ratio": ("base", "window"), "months_until_below": ("base", "after")}
+        required = {
+            "annual_share": ("of",),
+            "value_at": ("date",),
+            "peak_ratio": ("base", "window"),
+            "months_until_below": ("base", "after"),
+        }
         for name in required.get(self.kind, ()):
             if getattr(self, name) is None:
                 raise ValueError(f"metric '{self.kind}' needs '{name}'")
@@ -76,7 +93,7 @@ class Test(Strict):
     at_most: float | None = None
 
     @model_validator(mode="after")
-    def _needs(self) -> "Test":
+    def _needs(self) -> Test:
         needs = {
             "within": ("observed", "tolerance"),
             "within_relative": ("observed", "tolerance"),
@@ -91,6 +108,36 @@ class Test(Strict):
         if self.kind == "share_of_runs" and self.at_least is None and self.at_most is None:
             raise ValueError("test 'share_of_runs' needs at_least or at_most")
         return self
+
+    # The validator above makes sure each kind of test has what it needs; these read it typed.
+
+    def number(self, name: Literal["tolerance", "value"]) -> float:
+        """``tolerance`` (within tests) or ``value`` (at_least, at_most)."""
+        value = self.tolerance if name == "tolerance" else self.value
+        if value is None:
+            raise ValueError(f"test '{self.kind}' needs '{name}'")
+        return value
+
+    def observed_at(self, year: int | None) -> float:
+        """The observed value in ``year`` (within tests)."""
+        if self.observed is None or year is None:
+            raise KeyError(year)
+        return self.observed[year]
+
+    def bounds(self, year: int | None = None) -> tuple[float, float]:
+        """The band of a range test: ``by_year``'s for ``year`` where it has one, else (lo, hi)."""
+        if self.by_year and year is not None and year in self.by_year:
+            return self.by_year[year]
+        if self.lo is None or self.hi is None:
+            raise ValueError(f"test 'range' has no band for {year}")
+        return self.lo, self.hi
+
+    def threshold(self) -> float:
+        """The share a share_of_runs test compares with: ``at_least``, else ``at_most``."""
+        line = self.at_least if self.at_least is not None else self.at_most
+        if line is None:
+            raise ValueError("test 'share_of_runs' needs at_least or at_most")
+        return line
 
 
 class Pattern(Strict):
@@ -118,7 +165,7 @@ class PatternFile(Strict):
     patterns: list[Pattern]
 
     @model_validator(mode="after")
-    def _consistent(self) -> "PatternFile":
+    def _consistent(self) -> PatternFile:
         ids = [p.id for p in self.patterns]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:

@@ -35,7 +35,7 @@ def plot_pattern(result: PatternResult, runs: list[RunOutput], path: Path) -> No
     if pattern.test.kind == "share_of_runs":
         share = summary["median"].iloc[0]
         ax.bar(["simulated"], [share], color=BLUE)
-        line = pattern.test.at_least if pattern.test.at_least is not None else pattern.test.at_most
+        line = pattern.test.threshold()
         ax.axhline(line, color=ORANGE, linestyle="--", label=f"threshold {line:g}")
         ax.set_ylim(0, 1)
         ax.set_ylabel("share of runs")
@@ -46,15 +46,21 @@ def plot_pattern(result: PatternResult, runs: list[RunOutput], path: Path) -> No
         ax.plot(years, summary["median"], color=BLUE, marker="o", label="simulated median")
         test = pattern.test
         if test.kind in ("within", "within_relative"):
-            obs = [test.observed[y] for y in years]
-            width = [test.tolerance * (o if test.kind == "within_relative" else 1) for o in obs]
+            obs = [test.observed_at(y) for y in years]
+            width = [test.number("tolerance") * (o if test.kind == "within_relative" else 1) for o in obs]
             ax.errorbar(years, obs, yerr=width, fmt="s", color=ORANGE, capsize=4, label="observed ± tolerance")
         elif test.kind == "range":
-            lows = [test.by_year[y][0] if test.by_year else test.lo for y in years]
-            highs = [test.by_year[y][1] if test.by_year else test.hi for y in years]
+            lows = [test.bounds(y)[0] for y in years]
+            highs = [test.bounds(y)[1] for y in years]
             ax.vlines(years, lows, highs, color=ORANGE, linewidth=6, alpha=0.6, label="observed range")
         elif test.kind in ("at_least", "at_most"):
-            ax.axhline(test.value, color=ORANGE, linestyle="--", label=f"{'minimum' if test.kind == 'at_least' else 'maximum'} {test.value:g}")
+            value = test.number("value")
+            ax.axhline(
+                value,
+                color=ORANGE,
+                linestyle="--",
+                label=f"{'minimum' if test.kind == 'at_least' else 'maximum'} {value:g}",
+            )
         ax.set_xlabel("year")
         ax.legend(loc="best", fontsize=8)
     else:
@@ -62,9 +68,10 @@ def plot_pattern(result: PatternResult, runs: list[RunOutput], path: Path) -> No
         ax.hist(values, bins=min(20, max(5, len(values))), color=BLUE, alpha=0.8, label="runs")
         test = pattern.test
         if test.kind in ("at_least", "at_most"):
-            ax.axvline(test.value, color=ORANGE, linestyle="--", label=f"threshold {test.value:g}")
+            value = test.number("value")
+            ax.axvline(value, color=ORANGE, linestyle="--", label=f"threshold {value:g}")
         elif test.kind == "range":
-            ax.axvspan(test.lo, test.hi, color=ORANGE, alpha=0.2, label="observed range")
+            ax.axvspan(*test.bounds(), color=ORANGE, alpha=0.2, label="observed range")
         ax.set_xlabel(pattern.metric.kind.replace("_", " "))
         ax.set_ylabel("runs")
         ax.legend(loc="best", fontsize=8)
@@ -78,7 +85,14 @@ def plot_series(runs: list[RunOutput], column: str, title: str, unit: str, path:
     """Median and 5-95% band of a monthly column across runs."""
     frame = pd.concat([r.timeseries.set_index("date")[column].rename(r.seed) for r in runs], axis=1)
     fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=110)
-    ax.fill_between(frame.index, frame.quantile(0.05, axis=1), frame.quantile(0.95, axis=1), color=BLUE, alpha=0.2, label="5-95% of runs")
+    ax.fill_between(
+        frame.index,
+        frame.quantile(0.05, axis=1),
+        frame.quantile(0.95, axis=1),
+        color=BLUE,
+        alpha=0.2,
+        label="5-95% of runs",
+    )
     ax.plot(frame.index, frame.median(axis=1), color=BLUE, label="median")
     if mark:
         ax.axvline(pd.Timestamp(mark), color=ORANGE, linestyle="--", label="shock")
@@ -90,7 +104,66 @@ def plot_series(runs: list[RunOutput], column: str, title: str, unit: str, path:
     plt.close(fig)
 
 
-def write_report(patterns: PatternFile, results: list[PatternResult], outputs: dict[str, list[RunOutput]], folder: Path, *, pattern_file: Path, seconds: float, extra: dict | None = None) -> Path:
+def _summary_row(result: PatternResult) -> str:
+    """A pattern's row of the summary table: observed, simulated median [5-95%], result and margin."""
+    summary = result.summary
+    if result.pattern.metric.per_year and result.pattern.test.kind != "share_of_runs":
+        observed = "; ".join(f"{row.year}: {row.observed}" for row in summary.itertuples())
+        simulated = "; ".join(
+            f"{row.year}: {_fmt(row.median)} [{_fmt(row.p5)}, {_fmt(row.p95)}]" for row in summary.itertuples()
+        )
+    else:
+        row = summary.iloc[0]
+        observed, simulated = row["observed"], f"{_fmt(row['median'])} [{_fmt(row['p5'])}, {_fmt(row['p95'])}]"
+    return (
+        f"| {result.pattern.id} | {result.pattern.description} | {observed} | {simulated} | {result.status} | "
+        f"{_fmt(result.margin)} |"
+    )
+
+
+def _pattern_section(result: PatternResult, runs: list[RunOutput], folder: Path) -> list[str]:
+    """A pattern's section: its result, what it measures, its sources and its plot (written to ``folder``)."""
+    image = f"{result.pattern.id}.png"
+    plot_pattern(result, runs, folder / image)
+    return [
+        f"### {result.pattern.id}: {result.pattern.description}",
+        "",
+        f"Result: **{result.status}** (margin {_fmt(result.margin)}). Experiment `{result.pattern.experiment}`, "
+        f"metric `{result.pattern.metric.kind}` of "
+        f"`{result.pattern.metric.column or result.pattern.metric.expression}`. Sources: "
+        f"{'; '.join(result.pattern.sources)}.",
+        "",
+        f"![{result.pattern.id}]({image})",
+        "",
+    ]
+
+
+def _paths_section(outputs: dict[str, list[RunOutput]], folder: Path) -> list[str]:
+    """Plots of a few paths over time (written to ``folder``), for the experiments that ran."""
+    extra_plots = [
+        ("replay", "malaysia_alignment", "Malaysia's alignment in the replay (-1 China, +1 US)", "alignment", None),
+        ("replay", "price_ndpr_exchina_usd_kg", "NdPr price outside China in the replay", "USD/kg", None),
+        ("stress_2010", "price_ndpr_exchina_usd_kg", "NdPr price outside China, 2010 stress test", "USD/kg", "2010-07"),
+    ]
+    lines = ["## Paths", ""]
+    for run_name, column, title, unit, mark in extra_plots:
+        if outputs.get(run_name):
+            name = f"path_{run_name}_{column}.png"
+            plot_series(outputs[run_name], column, title, unit, folder / name, mark)
+            lines += [f"![{title}]({name})", ""]
+    return lines
+
+
+def write_report(
+    patterns: PatternFile,
+    results: list[PatternResult],
+    outputs: dict[str, list[RunOutput]],
+    folder: Path,
+    *,
+    pattern_file: Path,
+    seconds: float,
+    extra: dict | None = None,
+) -> Path:
     """Write report.md and the plots into ``folder``; returns the report's path."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
@@ -99,10 +172,12 @@ def write_report(patterns: PatternFile, results: list[PatternResult], outputs: d
     lines = [
         "# Validation against history",
         "",
-        f"magnetdiplomacy {__version__}, git commit `{git_commit()}`, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; patterns from `{pattern_file}`; {seconds:.0f} s.",
+        f"magnetdiplomacy {__version__}, git commit `{git_commit()}`, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; "
+        f"patterns from `{pattern_file}`; {seconds:.0f} s.",
         "",
         f"**{sum(r.passed for r in hard)} of {len(hard)} hard patterns pass**; soft patterns are reported, not failed. "
-        "A per-year pattern passes when the median across seeds meets the test in every year; the margin is the smallest distance to the tolerance (positive inside, in the metric's units).",
+        "A per-year pattern passes when the median across seeds meets the test in every year; the margin is the "
+        "smallest distance to the tolerance (positive inside, in the metric's units).",
         "",
         "## Experiments",
         "",
@@ -111,33 +186,22 @@ def write_report(patterns: PatternFile, results: list[PatternResult], outputs: d
     ]
     for name, experiment in patterns.experiments.items():
         overrides = {**experiment.overrides, **(extra or {})}
-        lines.append(f"| {name} | {len(outputs[name])} | `{experiment.scenario}` | {', '.join(f'`{k}={v}`' for k, v in overrides.items())} |")
-    lines += ["", "## Summary", "", "| pattern | description | observed | simulated median [5-95%] | result | margin |", "|---|---|---|---|---|---|"]
-    for result in results:
-        summary = result.summary
-        if result.pattern.metric.per_year and result.pattern.test.kind != "share_of_runs":
-            observed = "; ".join(f"{row.year}: {row.observed}" for row in summary.itertuples())
-            simulated = "; ".join(f"{row.year}: {_fmt(row.median)} [{_fmt(row.p5)}, {_fmt(row.p95)}]" for row in summary.itertuples())
-        else:
-            row = summary.iloc[0]
-            observed, simulated = row["observed"], f"{_fmt(row['median'])} [{_fmt(row['p5'])}, {_fmt(row['p95'])}]"
-        lines.append(f"| {result.pattern.id} | {result.pattern.description} | {observed} | {simulated} | {result.status} | {_fmt(result.margin)} |")
+        lines.append(
+            f"| {name} | {len(outputs[name])} | `{experiment.scenario}` | "
+            f"{', '.join(f'`{k}={v}`' for k, v in overrides.items())} |"
+        )
+    lines += [
+        "",
+        "## Summary",
+        "",
+        "| pattern | description | observed | simulated median [5-95%] | result | margin |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [_summary_row(result) for result in results]
     lines += ["", "## Patterns", ""]
     for result in results:
-        image = f"{result.pattern.id}.png"
-        plot_pattern(result, outputs[result.pattern.experiment], folder / image)
-        lines += [f"### {result.pattern.id}: {result.pattern.description}", "", f"Result: **{result.status}** (margin {_fmt(result.margin)}). Experiment `{result.pattern.experiment}`, metric `{result.pattern.metric.kind}` of `{result.pattern.metric.column or result.pattern.metric.expression}`. Sources: {'; '.join(result.pattern.sources)}.", "", f"![{result.pattern.id}]({image})", ""]
-    extra_plots = [
-        ("replay", "malaysia_alignment", "Malaysia's alignment in the replay (-1 China, +1 US)", "alignment", None),
-        ("replay", "price_ndpr_exchina_usd_kg", "NdPr price outside China in the replay", "USD/kg", None),
-        ("stress_2010", "price_ndpr_exchina_usd_kg", "NdPr price outside China, 2010 stress test", "USD/kg", "2010-07"),
-    ]
-    lines += ["## Paths", ""]
-    for experiment, column, title, unit, mark in extra_plots:
-        if outputs.get(experiment):
-            name = f"path_{experiment}_{column}.png"
-            plot_series(outputs[experiment], column, title, unit, folder / name, mark)
-            lines += [f"![{title}]({name})", ""]
+        lines += _pattern_section(result, outputs[result.pattern.experiment], folder)
+    lines += _paths_section(outputs, folder)
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -148,13 +212,19 @@ def results_table(results: list[PatternResult]) -> pd.DataFrame:
     rows = []
     for result in results:
         summary = result.summary
-        rows.append({
-            "pattern": result.pattern.id,
-            "status": result.status,
-            "margin": result.margin,
-            "simulated": "; ".join(f"{r.year}: {_fmt(r.median)}" if r.year != "" else _fmt(r.median) for r in summary.itertuples()),
-            "observed": "; ".join(f"{r.year}: {r.observed}" if r.year != "" else str(r.observed) for r in summary.itertuples()),
-        })
+        rows.append(
+            {
+                "pattern": result.pattern.id,
+                "status": result.status,
+                "margin": result.margin,
+                "simulated": "; ".join(
+                    f"{r.year}: {_fmt(r.median)}" if r.year != "" else _fmt(r.median) for r in summary.itertuples()
+                ),
+                "observed": "; ".join(
+                    f"{r.year}: {r.observed}" if r.year != "" else str(r.observed) for r in summary.itertuples()
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -7,15 +7,17 @@ validation is reproducible and independent of the order runs finish in.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from ..model import MagnetDiplomacyModel
 from ..parameters import Scenario
+from ..runs import tables
 from ..scenario import load_scenario
 from .metrics import evaluate
 from .patterns import Pattern, PatternFile
@@ -47,18 +49,17 @@ class PatternResult:
 
 def experiment_scenarios(patterns: PatternFile, extra: dict[str, Any] | None = None) -> dict[str, Scenario]:
     """Each experiment's validated scenario, with extra overrides (e.g. calibrated values) applied."""
-    return {name: load_scenario(exp.scenario, {**exp.overrides, **(extra or {})}) for name, exp in patterns.experiments.items()}
+    return {
+        name: load_scenario(exp.scenario, {**exp.overrides, **(extra or {})})
+        for name, exp in patterns.experiments.items()
+    }
 
 
 def simulate_one(args: tuple[str, Scenario, int]) -> RunOutput:
     name, scenario, seed = args
     model = MagnetDiplomacyModel(scenario, rng=seed)
-    while model.running:
-        model.step()
-    timeseries = model.datacollector.get_model_vars_dataframe()
-    timeseries["date"] = pd.to_datetime(timeseries["date"])
-    events = pd.DataFrame(model.event_log, columns=["tick", "date", "actor", "target", "kind", "description", "source", "action"])
-    events["date"] = pd.to_datetime(events["date"])
+    model.run()
+    timeseries, events = tables(model)
     return RunOutput(name, seed, timeseries, events)
 
 
@@ -101,7 +102,7 @@ def _scale(pattern: Pattern, year: int | None = None) -> float:
     if test.kind in ("within", "within_relative"):
         return test.tolerance or 1.0
     if test.kind == "range":
-        lo, hi = test.by_year[year] if (test.by_year and year in test.by_year) else (test.lo, test.hi)
+        lo, hi = test.bounds(year)
         return max(hi - lo, 1e-9)
     if test.kind == "share_of_runs":
         return 0.1
@@ -110,32 +111,32 @@ def _scale(pattern: Pattern, year: int | None = None) -> float:
     return max(abs(test.value or 0.0) * 0.1, 0.01)
 
 
-def _margin(pattern: Pattern, value: float, year: int | None = None) -> float:
+def _margin(pattern: Pattern, value: float | None, year: int | None = None) -> float:
     test = pattern.test
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return -math.inf
     if test.kind == "within":
-        return test.tolerance - abs(value - test.observed[year])
+        return test.number("tolerance") - abs(value - test.observed_at(year))
     if test.kind == "within_relative":
-        return test.tolerance - abs(value / test.observed[year] - 1.0)
+        return test.number("tolerance") - abs(value / test.observed_at(year) - 1.0)
     if test.kind == "range":
-        lo, hi = test.by_year[year] if (test.by_year and year in test.by_year) else (test.lo, test.hi)
+        lo, hi = test.bounds(year)
         return min(value - lo, hi - value)
     if test.kind == "at_least":
-        return value - test.value
+        return value - test.number("value")
     if test.kind == "at_most":
-        return test.value - value
+        return test.number("value") - value
     raise ValueError(test.kind)
 
 
 def _observed(pattern: Pattern, year: int | None = None) -> str:
     test = pattern.test
     if test.kind == "within":
-        return f"{test.observed[year]:g} ± {test.tolerance:g}"
+        return f"{test.observed_at(year):g} ± {test.number('tolerance'):g}"
     if test.kind == "within_relative":
-        return f"{test.observed[year]:g} ± {test.tolerance:.0%}"
+        return f"{test.observed_at(year):g} ± {test.number('tolerance'):.0%}"
     if test.kind == "range":
-        lo, hi = test.by_year[year] if (test.by_year and year in test.by_year) else (test.lo, test.hi)
+        lo, hi = test.bounds(year)
         return f"{lo:g} to {hi:g}"
     if test.kind == "at_least":
         return f">= {test.value:g}"
@@ -144,43 +145,79 @@ def _observed(pattern: Pattern, year: int | None = None) -> str:
     if test.kind == "increasing":
         return "rises every year"
     if test.kind == "share_of_runs":
-        return f"share of runs {'>= ' + format(test.at_least, 'g') if test.at_least is not None else '<= ' + format(test.at_most, 'g')}"
+        side = ">=" if test.at_least is not None else "<="
+        return f"share of runs {side} {test.threshold():g}"
     return ""
 
 
 def evaluate_pattern(pattern: Pattern, runs: list[RunOutput]) -> PatternResult:
     values = [evaluate(pattern.metric, run.timeseries, run.events) for run in runs]
+    if pattern.test.kind == "share_of_runs":
+        return _share_of_runs(pattern, values)
+    if pattern.metric.per_year:  # annual_* metrics: {year: value} per run
+        return _per_year(pattern, [cast(dict[int, float], v) for v in values])
+    return _per_run(pattern, [cast(float, v) for v in values])
+
+
+def _share_of_runs(pattern: Pattern, values: list[dict[int, float] | float]) -> PatternResult:
     test = pattern.test
-    if test.kind == "share_of_runs":
-        flags = [bool(v) and not (isinstance(v, float) and math.isnan(v)) for v in values]
-        share = float(np.mean(flags))
-        margin = (share - test.at_least) if test.at_least is not None else (test.at_most - share)
-        summary = pd.DataFrame([{"year": "", "median": share, "p5": share, "p95": share, "observed": _observed(pattern), "margin": margin}])
-        return PatternResult(pattern, margin >= 0, margin, max(0.0, -margin) / _scale(pattern), summary, values)
-    if pattern.metric.per_year:
-        years = pattern.test_years()
-        frame = pd.DataFrame([{year: v.get(year, math.nan) for year in years} for v in values])
-        rows = []
-        for year in years:
-            column = frame[year].dropna()
-            median = float(column.median()) if len(column) else math.nan
-            rows.append({"year": year, "median": median, "p5": float(column.quantile(0.05)) if len(column) else math.nan, "p95": float(column.quantile(0.95)) if len(column) else math.nan, "observed": _observed(pattern, year)})
-        summary = pd.DataFrame(rows)
-        if test.kind == "increasing":
-            steps = np.diff(summary["median"].to_numpy())
-            summary["margin"] = np.concatenate([[np.nan], steps])
-            margin = float(steps.min()) if len(steps) else -math.inf
-            shortfall = float(np.sum(np.clip(-steps, 0, None))) / _scale(pattern)
-        else:
-            summary["margin"] = [_margin(pattern, row["median"], row["year"]) for row in rows]
-            margin = float(summary["margin"].min())
-            shortfall = float(sum(max(0.0, -m) / _scale(pattern, y) for m, y in zip(summary["margin"], summary["year"])))
-        return PatternResult(pattern, bool(margin >= 0), margin, shortfall, summary, values)
+    flags = [bool(v) and not (isinstance(v, float) and math.isnan(v)) for v in values]
+    share = float(np.mean(flags))
+    margin = (share - test.at_least) if test.at_least is not None else (test.threshold() - share)
+    summary = pd.DataFrame(
+        [{"year": "", "median": share, "p5": share, "p95": share, "observed": _observed(pattern), "margin": margin}]
+    )
+    return PatternResult(pattern, margin >= 0, margin, max(0.0, -margin) / _scale(pattern), summary, list(values))
+
+
+def _per_year(pattern: Pattern, values: list[dict[int, float]]) -> PatternResult:
+    years = pattern.test_years()
+    frame = pd.DataFrame([{year: v.get(year, math.nan) for year in years} for v in values])
+    rows: list[dict[str, Any]] = []
+    for year in years:
+        column = frame[year].dropna()
+        median = float(column.median()) if len(column) else math.nan
+        rows.append(
+            {
+                "year": year,
+                "median": median,
+                "p5": float(column.quantile(0.05)) if len(column) else math.nan,
+                "p95": float(column.quantile(0.95)) if len(column) else math.nan,
+                "observed": _observed(pattern, year),
+            }
+        )
+    summary = pd.DataFrame(rows)
+    if pattern.test.kind == "increasing":
+        steps = np.diff(summary["median"].to_numpy())
+        summary["margin"] = np.concatenate([[np.nan], steps])
+        margin = float(steps.min()) if len(steps) else -math.inf
+        shortfall = float(np.sum(np.clip(-steps, 0, None))) / _scale(pattern)
+    else:
+        summary["margin"] = [_margin(pattern, row["median"], row["year"]) for row in rows]
+        margin = float(summary["margin"].min())
+        shortfall = float(
+            sum(max(0.0, -m) / _scale(pattern, y) for m, y in zip(summary["margin"], summary["year"], strict=True))
+        )
+    return PatternResult(pattern, bool(margin >= 0), margin, shortfall, summary, list(values))
+
+
+def _per_run(pattern: Pattern, values: list[float]) -> PatternResult:
     column = pd.Series([float(v) for v in values]).dropna()
     median = float(column.median()) if len(column) else math.nan
     margin = _margin(pattern, median)
-    summary = pd.DataFrame([{"year": "", "median": median, "p5": float(column.quantile(0.05)), "p95": float(column.quantile(0.95)), "observed": _observed(pattern), "margin": margin}])
-    return PatternResult(pattern, bool(margin >= 0), margin, max(0.0, -margin) / _scale(pattern), summary, values)
+    summary = pd.DataFrame(
+        [
+            {
+                "year": "",
+                "median": median,
+                "p5": float(column.quantile(0.05)),
+                "p95": float(column.quantile(0.95)),
+                "observed": _observed(pattern),
+                "margin": margin,
+            }
+        ]
+    )
+    return PatternResult(pattern, bool(margin >= 0), margin, max(0.0, -margin) / _scale(pattern), summary, list(values))
 
 
 def evaluate_all(patterns: PatternFile, outputs: dict[str, list[RunOutput]]) -> list[PatternResult]:

@@ -3,16 +3,17 @@ trade-offs and score tables."""
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterable, Sequence
 from html import escape
-from typing import Iterable, Sequence
 from urllib.parse import parse_qs
 
 import solara
 import solara.widgets
 
-from ..session import STATUS_LABELS, ClassSession
 from ...targets import EXPORT_TEXT, JOBS_TEXT, SHARE_TEXT, TARGET_YEAR
+from ..session import STATUS_LABELS, ClassSession
 from ..targets import ALIGNMENT_BAND, EXPORT_TARGET_USD, JOBS_TARGET, SHARE_TARGET, Scorecard
 from ..world import METRICS, Comparison, fmt_value
 from .style import CSS
@@ -26,7 +27,9 @@ def query() -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(router.search or "").items() if v}
 
 
-def use_live(session: ClassSession | None, channels: Sequence[str], member_id: str | None = None, settle: float = 0.0) -> int:
+def use_live(
+    session: ClassSession | None, channels: Sequence[str], member_id: str | None = None, settle: float = 0.0
+) -> int:
     """Re-render when one of a session's channels moves (another page acted, the clock advanced).
 
     A background thread of this page waits on the session; when a channel moves it bumps a
@@ -81,7 +84,9 @@ def use_clock(deadline: float | None) -> int:
 
     def loop(cancel):
         context = _context()
-        while deadline is not None and not cancel.is_set() and not (context is not None and context.closed_event.is_set()):
+        while (
+            deadline is not None and not cancel.is_set() and not (context is not None and context.closed_event.is_set())
+        ):
             if cancel.wait(1.0):
                 break
             beat.value = beat.value + 1
@@ -94,18 +99,31 @@ def use_clock(deadline: float | None) -> int:
 
 
 @solara.component
-def Layout(children=[]):
+def Layout(children: Sequence[solara.Element] = ()):
     solara.Title(TITLE)
     solara.Style(CSS)
     with solara.Column(gap="0px", style={"width": "100%"}):
-        solara.HTML(tag="div", unsafe_innerHTML='<a class="cr-brand" href="/">Magnet diplomacy</a><span class="cr-sub">classroom: Malaysia in the rare-earth magnet race</span>', classes=["cr-top"])
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                '<a class="cr-brand" href="/">Magnet diplomacy</a><span class="cr-sub">classroom: Malaysia in the '
+                "rare-earth magnet race</span>"
+            ),
+            classes=["cr-top"],
+        )
         with solara.Column(gap="0px", classes=["cr-page"]):
             solara.display(*children)
 
 
+def css_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", text.lower())
+
+
 def html(content: str, classes: Iterable[str] = (), tag: str = "div"):
     """Raw HTML in one element (a widget element directly: cheaper than a component per redraw)."""
-    return solara.widgets.HTML.element(tag=tag, unsafe_innerHTML=content, attributes={"class": " ".join(classes)} if classes else {})
+    return solara.widgets.HTML.element(
+        tag=tag, unsafe_innerHTML=content, attributes={"class": " ".join(classes)} if classes else {}
+    )
 
 
 def div(*classes: str):
@@ -128,20 +146,47 @@ def clock_text(seconds: int) -> str:
 
 def tile(label: str, value: str, detail: str = "", status: str = "") -> str:
     cls = f"cr-tile cr-{status}" if status else "cr-tile"
-    return f'<div class="{cls}"><div class="cr-tile-label">{escape(label)}</div><div class="cr-tile-value">{escape(value)}</div><div class="cr-tile-detail">{escape(detail)}</div></div>'
+    return (
+        f'<div class="{cls}"><div class="cr-tile-label">{escape(label)}</div><div '
+        f'class="cr-tile-value">{escape(value)}</div><div class="cr-tile-detail">{escape(detail)}</div></div>'
+    )
 
 
 def malaysia_tiles(snap: dict) -> str:
     align = snap["alignment"]
     side = "towards the US" if align > 0.1 else "towards China" if align < -0.1 else "balanced"
     parts = [
-        tile("Alignment", f"{align:+.2f}", f"{side}; band ±{ALIGNMENT_BAND:.2f}", "good" if abs(align) <= ALIGNMENT_BAND else "short"),
-        tile("Non-China magnets", f"{snap['share_12m']:.1%}", f"share, last 12 months; target {SHARE_TEXT}", "good" if snap["share_12m"] >= SHARE_TARGET else "short"),
-        tile("Direct jobs", f"{snap['jobs']:,.0f}", f"target {JOBS_TEXT} by {TARGET_YEAR}", "good" if snap["jobs"] >= JOBS_TARGET else "short"),
-        tile("Exports", f"US${snap['exports_12m'] / 1e6:,.0f} m", f"last 12 months; target {EXPORT_TEXT}", "good" if snap["exports_12m"] >= EXPORT_TARGET_USD else "short"),
+        tile(
+            "Alignment",
+            f"{align:+.2f}",
+            f"{side}; band ±{ALIGNMENT_BAND:.2f}",
+            "good" if abs(align) <= ALIGNMENT_BAND else "short",
+        ),
+        tile(
+            "Non-China magnets",
+            f"{snap['share_12m']:.1%}",
+            f"share, last 12 months; target {SHARE_TEXT}",
+            "good" if snap["share_12m"] >= SHARE_TARGET else "short",
+        ),
+        tile(
+            "Direct jobs",
+            f"{snap['jobs']:,.0f}",
+            f"target {JOBS_TEXT} by {TARGET_YEAR}",
+            "good" if snap["jobs"] >= JOBS_TARGET else "short",
+        ),
+        tile(
+            "Exports",
+            f"US${snap['exports_12m'] / 1e6:,.0f} m",
+            f"last 12 months; target {EXPORT_TEXT}",
+            "good" if snap["exports_12m"] >= EXPORT_TARGET_USD else "short",
+        ),
         tile("US tariff on Malaysia", f"{snap['tariff']:.0%}", ""),
         tile("China's licences", f"{snap['licences']:.0%}", "share of requests granted"),
-        tile("Lynas' licence", f"{snap['lynas_licence_years_left']:.1f} yrs" if snap["lynas_licence_valid"] else "none", "left to run" if snap["lynas_licence_valid"] else "Kuantan shut"),
+        tile(
+            "Lynas' licence",
+            f"{snap['lynas_licence_years_left']:.1f} yrs" if snap["lynas_licence_valid"] else "none",
+            "left to run" if snap["lynas_licence_valid"] else "Kuantan shut",
+        ),
         tile("Incentive cost", f"US${snap['fiscal_12m'] / 1e6:,.0f} m", "last 12 months"),
     ]
     return '<div class="cr-tiles">' + "".join(parts) + "</div>"
@@ -151,7 +196,9 @@ def seat_tiles(keys: Sequence[str], snap: dict) -> str:
     parts = []
     for key in keys:
         metric = METRICS[key]
-        parts.append(tile(metric.label, fmt_value(metric, snap[key]), "last quarter" if metric.how != "last" else "now"))
+        parts.append(
+            tile(metric.label, fmt_value(metric, snap[key]), "last quarter" if metric.how != "last" else "now")
+        )
     return '<div class="cr-tiles">' + "".join(parts) + "</div>"
 
 
@@ -182,7 +229,10 @@ def tradeoff_html(comparison: Comparison, lead: str = "Expected, against no chan
     if comparison.gone_events:
         items = "; ".join(f"{escape(month_name(m, True))}: {escape(text)}" for m, text in comparison.gone_events[:2])
         events += f'<div class="cr-small">Would not happen: {items}</div>'
-    return f'<div><b>{escape(lead)}</b> (one simulated future, same luck in both)<table><tr><th></th>{head}</tr>{"".join(rows)}</table>{events}</div>'
+    return (
+        f"<div><b>{escape(lead)}</b> (one simulated future, same luck in "
+        f"both)<table><tr><th></th>{head}</tr>{''.join(rows)}</table>{events}</div>"
+    )
 
 
 def compare_html(rows: Sequence[tuple[str, Comparison]]) -> str:
@@ -196,7 +246,10 @@ def compare_html(rows: Sequence[tuple[str, Comparison]]) -> str:
         cells = "".join(f'<td class="{_cls(d.texts()[0])}">{escape(d.texts()[0])}</td>' for d in comparison.differences)
         body.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
     first = rows[0][1].labels[0] if rows[0][1].labels else ""
-    return f'<div class="cr-small">Each choice against no change, over {escape(first)}:</div><table><tr><th>Choice</th>{head}</tr>{"".join(body)}</table>'
+    return (
+        '<div class="cr-small">Each choice against no change, over '
+        f"{escape(first)}:</div><table><tr><th>Choice</th>{head}</tr>{''.join(body)}</table>"
+    )
 
 
 # ---- news ------------------------------------------------------------------------------------------
@@ -207,11 +260,21 @@ def news_html(class_news: Sequence, world_news: Sequence[dict], month_name, limi
     for item in class_news:
         body = escape(item.body).replace("\n", "<br>")
         who = "Your teacher" if item.kind == "teacher" else "News"
-        items.append((item.created, f'<div class="cr-news-item cr-{escape(item.kind)}"><div class="cr-when">{escape(month_name(item.month))} · {who}</div>'
-                                    f'<div class="cr-headline">{escape(item.headline)}</div><div>{body}</div></div>'))
+        items.append(
+            (
+                item.created,
+                f'<div class="cr-news-item cr-{escape(item.kind)}"><div '
+                f'class="cr-when">{escape(month_name(item.month))} · {who}</div>'
+                f'<div class="cr-headline">{escape(item.headline)}</div><div>{body}</div></div>',
+            )
+        )
     html_items = [h for _, h in sorted(items, key=lambda x: -x[0])]
     for row in world_news:
-        html_items.append(f'<div class="cr-news-item cr-{escape(row["kind"])}"><div class="cr-when">{escape(month_name(row["month"]))} · <span class="cr-by">{escape(row["by"])}</span></div><div>{escape(row["text"])}</div></div>')
+        html_items.append(
+            f'<div class="cr-news-item cr-{escape(row["kind"])}"><div '
+            f'class="cr-when">{escape(month_name(row["month"]))} · <span '
+            f'class="cr-by">{escape(row["by"])}</span></div><div>{escape(row["text"])}</div></div>'
+        )
     if not html_items:
         return '<div class="cr-small">No news yet.</div>'
     return "".join(html_items[:limit])
@@ -221,8 +284,15 @@ def score_table(player: Scorecard, model: Scorecard, you: str = "You") -> str:
     rows = []
     for s in player.scores:
         m = model.get(s.key)
-        rows.append(f"<tr><td>{escape(s.label)}<div class='cr-small'>{escape(s.detail)}</div></td><td>{escape(s.goal)}</td><td><b>{escape(s.shown)}</b>{' ✓' if s.met else ''}</td>"
-                    f"<td>{escape(m.shown)}{' ✓' if m.met else ''}</td><td>{s.points:.0f}</td><td>{m.points:.0f}</td></tr>")
-    rows.append(f"<tr><td><b>Total</b></td><td></td><td></td><td></td><td><b>{player.total:.0f}</b></td><td>{model.total:.0f}</td></tr>")
-    return (f'<table class="cr-table cr-scores"><tr><th>Target</th><th>Goal</th><th>{escape(you)}</th><th>Model\'s Malaysia</th><th>Points</th><th>Model\'s points</th></tr>'
-            + "".join(rows) + "</table>")
+        rows.append(
+            f"<tr><td>{escape(s.label)}<div class='cr-small'>{escape(s.detail)}</div></td><td>{escape(s.goal)}</td><td>"
+            f"<b>{escape(s.shown)}</b>{' ✓' if s.met else ''}</td><td>{escape(m.shown)}{' ✓' if m.met else ''}</td><td>"
+            f"{s.points:.0f}</td><td>{m.points:.0f}</td></tr>"
+        )
+    rows.append(
+        f"<tr><td><b>Total</b></td><td></td><td></td><td></td><td><b>{player.total:.0f}</b></td><td>{model.total:.0f}</td></tr>"
+    )
+    return (
+        f'<table class="cr-table cr-scores"><tr><th>Target</th><th>Goal</th><th>{escape(you)}</th><th>Model\'s '
+        "Malaysia</th><th>Points</th><th>Model's points</th></tr>" + "".join(rows) + "</table>"
+    )

@@ -6,11 +6,18 @@ import solara
 
 from ..auth import JoinError
 from ..injects import script_summaries
-from ..session import ClassError, get_classroom
+from ..room import get_classroom
+from ..session import ClassError
 from .common import div, html, query
 
 DEFAULT_START = "From April 2026, where history ends"
-SOLO_ENDS = {"December 2030 (the targets' year)": "2030-12", "December 2026 (a short game: 3 quarters)": "2026-12", "December 2027": "2027-12", "December 2035 (the end of the model)": "2035-12", "The script's own end": None}
+SOLO_ENDS = {
+    "December 2030 (the targets' year)": "2030-12",
+    "December 2026 (a short game: 3 quarters)": "2026-12",
+    "December 2027": "2027-12",
+    "December 2035 (the end of the model)": "2035-12",
+    "The script's own end": None,
+}
 
 
 def start_options() -> dict[str, str | None]:
@@ -37,7 +44,10 @@ def JoinCard(code: str = ""):
         router.push(f"/student?t={token}")
 
     with div("cr-card"):
-        html("<h2>Join a class</h2><p class='cr-help'>Type the code your teacher shows and your name. You keep your place if you reload the page.</p>")
+        html(
+            "<h2>Join a class</h2><p class='cr-help'>Type the code your teacher shows and your name. You keep your "
+            "place if you reload the page.</p>"
+        )
         solara.InputText("Class code", value=code_value, continuous_update=True, classes=["cr-join-code"])
         solara.InputText("Your name", value=name, continuous_update=True, classes=["cr-join-name"])
         solara.Button("Join", on_click=join, color="primary", classes=["cr-join"])
@@ -68,10 +78,13 @@ def SoloCard():
         router.push(f"/student?t={token}")
 
     with div("cr-card"):
-        html("<h2>Play as Malaysia</h2><p class='cr-help'>You make Malaysia's decisions each quarter: the raw-ore ban, Lynas' licence, "
-             "offers from the US, China, Korea and Australia, incentives for the magnet plant and how far to lean. The model plays everyone else. "
-             "Each choice shows what it is expected to change before you make it; at the end you are scored against Malaysia's targets and "
-             "compared with the model's own Malaysia.</p>")
+        html(
+            "<h2>Play as Malaysia</h2><p class='cr-help'>You make Malaysia's decisions each quarter: the raw-ore ban, "
+            "Lynas' licence, offers from the US, China, Korea and Australia, incentives for the magnet plant and how "
+            "far to lean. The model plays everyone else. Each choice shows what it is expected to change before you "
+            "make it; at the end you are scored against Malaysia's targets and compared with the model's own "
+            "Malaysia.</p>"
+        )
         solara.InputText("Your name", value=name, continuous_update=True, classes=["cr-solo-name"])
         solara.Select("Start", values=list(options), value=start, classes=["cr-solo-start-at"])
         solara.Select("Play until", values=list(SOLO_ENDS), value=end, classes=["cr-solo-end"])
@@ -83,17 +96,31 @@ def SoloCard():
 @solara.component
 def Home():
     router = solara.use_router()
-    html("<p class='cr-help' style='font-size:0.95rem;margin:10px 0 14px 0'>Malaysia sits between the United States and China in the race for rare-earth magnets. "
-         "Here you can take its decisions yourself, or play the whole race as a class: the US, China, Malaysia, Lynas, JS Link and the magnet buyers, "
-         "with your teacher running the clock and bringing in the news.</p>")
+    html(
+        "<p class='cr-help' style='font-size:0.95rem;margin:10px 0 14px 0'>Malaysia sits between the United States and "
+        "China in the race for rare-earth magnets. "
+        "Here you can take its decisions yourself, or play the whole race as a class: the US, China, Malaysia, Lynas, "
+        "JS Link and the magnet buyers, "
+        "with your teacher running the clock and bringing in the news.</p>"
+    )
     with div("cr-cards"):
         SoloCard()
         JoinCard()
         with div("cr-card"):
-            html("<h2>Teach a class</h2><p class='cr-help'>Open a class and get a join code. Choose <b>individual</b> play (everyone is Malaysia in their own world, "
-                 "results side by side) or <b>role-play</b> (students take the six seats in one shared world). You run the clock, pause, bring in news "
-                 "from a script or on the spot, watch the class live and download results.</p>")
-            solara.Button("Open the teacher's console", on_click=lambda: router.push("/teacher"), color="primary", outlined=True, classes=["cr-to-teacher"])
+            html(
+                "<h2>Teach a class</h2><p class='cr-help'>Open a class and get a join code. Choose <b>individual</b> "
+                "play (everyone is Malaysia in their own world, "
+                "results side by side) or <b>role-play</b> (students take the six seats in one shared world). You run "
+                "the clock, pause, bring in news "
+                "from a script or on the spot, watch the class live and download results.</p>"
+            )
+            solara.Button(
+                "Open the teacher's console",
+                on_click=lambda: router.push("/teacher"),
+                color="primary",
+                outlined=True,
+                classes=["cr-to-teacher"],
+            )
 
 
 @solara.component

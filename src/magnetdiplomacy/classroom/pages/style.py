@@ -11,17 +11,22 @@ CSS = """
 .cr-card h2 { font-size: 1.1rem; margin: 2px 0 8px 0; }
 .cr-card h3 { font-size: 0.98rem; margin: 4px 0 4px 0; }
 .cr-help { font-size: 0.8rem; color: #4a4a4a; line-height: 1.3; margin: 0 0 6px 0; }
-.cr-status { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; padding: 8px 12px; border-radius: 8px; background: #f3f7f5; border: 1px solid #d3e2da; margin-bottom: 12px; }
+.cr-status { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; padding: 8px 12px;
+    border-radius: 8px; background: #f3f7f5; border: 1px solid #d3e2da; margin-bottom: 12px; }
 .cr-status .cr-quarter { font-size: 1.15rem; font-weight: 600; }
 .cr-status .cr-who { font-size: 0.9rem; color: #333; }
-.cr-badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 0.78rem; font-weight: 600; background: #e0e0e0; color: #222; }
+.cr-badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 0.78rem; font-weight: 600;
+    background: #e0e0e0; color: #222; }
 .cr-badge.cr-running { background: #d7f0e4; color: #05603a; }
 .cr-badge.cr-paused { background: #fde7c7; color: #8a5a00; }
 .cr-badge.cr-lobby { background: #e3ecf7; color: #0b4a8a; }
 .cr-badge.cr-finished, .cr-badge.cr-closed { background: #ececec; color: #444; }
-.cr-banner { padding: 8px 12px; border-radius: 6px; background: #fff4d6; border-left: 4px solid #E69F00; margin-bottom: 10px; font-size: 0.92rem; }
-.cr-error { padding: 6px 10px; border-radius: 6px; background: #fde8e4; border-left: 4px solid #D55E00; margin: 6px 0; font-size: 0.88rem; }
-.cr-ok { padding: 6px 10px; border-radius: 6px; background: #e6f4ee; border-left: 4px solid #009E73; margin: 6px 0; font-size: 0.88rem; }
+.cr-banner { padding: 8px 12px; border-radius: 6px; background: #fff4d6; border-left: 4px solid #E69F00;
+    margin-bottom: 10px; font-size: 0.92rem; }
+.cr-error { padding: 6px 10px; border-radius: 6px; background: #fde8e4; border-left: 4px solid #D55E00; margin: 6px 0;
+    font-size: 0.88rem; }
+.cr-ok { padding: 6px 10px; border-radius: 6px; background: #e6f4ee; border-left: 4px solid #009E73; margin: 6px 0;
+    font-size: 0.88rem; }
 .cr-grid { display: grid; grid-template-columns: minmax(0, 1.05fr) minmax(0, 1fr); gap: 14px; }
 @media (max-width: 980px) { .cr-grid { grid-template-columns: 1fr; } }
 .cr-decision { border-top: 1px solid #ececec; padding: 8px 0 4px 0; }
@@ -31,17 +36,20 @@ CSS = """
 .cr-decision .v-input--radio-group { margin-top: 2px; padding-top: 0; }
 .cr-decision .v-radio { margin-bottom: 2px !important; }
 .cr-decision .v-label { font-size: 0.88rem; color: #222 !important; }
-.cr-tradeoff { font-size: 0.82rem; background: #eef6fb; border-left: 3px solid #0072B2; padding: 4px 8px; margin: 4px 0 2px 0; }
+.cr-tradeoff { font-size: 0.82rem; background: #eef6fb; border-left: 3px solid #0072B2; padding: 4px 8px;
+    margin: 4px 0 2px 0; }
 .cr-tradeoff table { border-collapse: collapse; width: 100%; margin-top: 2px; }
 .cr-tradeoff td, .cr-tradeoff th { padding: 1px 6px 1px 0; text-align: left; font-weight: normal; }
 .cr-tradeoff th { color: #555; font-size: 0.76rem; }
 .cr-up { color: #05603a; } .cr-down { color: #a0360a; }
 .cr-compare { font-size: 0.78rem; overflow-x: auto; }
 .cr-compare table { border-collapse: collapse; }
-.cr-compare td, .cr-compare th { border-bottom: 1px solid #e6e6e6; padding: 2px 6px; text-align: left; white-space: nowrap; }
+.cr-compare td, .cr-compare th { border-bottom: 1px solid #e6e6e6; padding: 2px 6px; text-align: left;
+    white-space: nowrap; }
 .cr-plan { background: #f7f7f7; border-radius: 6px; padding: 6px 10px; margin-top: 8px; font-size: 0.88rem; }
 .cr-tiles { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 8px; }
-.cr-tile { flex: 1 1 130px; min-width: 120px; border: 1px solid #d8d8d8; border-radius: 6px; padding: 4px 8px; background: #fafafa; }
+.cr-tile { flex: 1 1 130px; min-width: 120px; border: 1px solid #d8d8d8; border-radius: 6px; padding: 4px 8px;
+    background: #fafafa; }
 .cr-tile.cr-good { border-left: 4px solid #009E73; } .cr-tile.cr-short { border-left: 4px solid #E69F00; }
 .cr-tile-label { font-size: 0.7rem; color: #555; text-transform: uppercase; letter-spacing: 0.02em; }
 .cr-tile-value { font-size: 1.12rem; font-weight: 600; color: #111; }

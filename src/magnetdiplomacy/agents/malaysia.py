@@ -1,0 +1,285 @@
+"""Malaysia: licences, the raw-ore ban, answers to offers from both sides, know-how, and how far to
+lean. Its alignment is revealed by what it does (see :mod:`magnetdiplomacy.mechanisms.alignment`),
+not chosen."""
+
+from __future__ import annotations
+
+from ..mechanisms.accounts import TradeMemory
+from ..mechanisms.alignment import Pulls, best_lean, offer_utility, pulls, update_alignment
+from ..mechanisms.controls import Control
+from ..mechanisms.economics import RungOutput, target_value
+from ..mechanisms.offers import OFFER_KINDS, offer_rungs, offer_shift
+from ..parameters import HedgingRule
+from .base import State
+
+# Licence renewal: utility above the first threshold renews for the long term, above zero for
+# the short term; below zero the licence lapses.
+RENEWAL_TERMS = ((0.25, 10), (0.0, 3))
+# Know-how from a technology tie, relative to a year of full magnet output.
+TECH_TIE_LEARNING = 0.5
+# Under China's technology-export ban, the joint venture passes on this share of the know-how.
+JV_KNOW_HOW_UNDER_BAN = 0.5
+# A tightened licence runs this many years.
+TIGHT_LICENCE_YEARS = 3
+
+
+def renewal_years(utility: float) -> int | None:
+    """Term (years) of a Lynas licence renewal at this utility, or ``None`` to let it lapse."""
+    for threshold, years in RENEWAL_TERMS:
+        if utility > threshold:
+            return years
+    return None
+
+
+def learning(capability: float, learning_per_year: float, magnet_utilisation: float, technology_ties: int) -> float:
+    """Next month's local know-how (0-1): learning by doing plus technology ties."""
+    gain = learning_per_year / 12.0 * (magnet_utilisation + TECH_TIE_LEARNING * technology_ties)
+    return min(1.0, capability + gain)
+
+
+class Malaysia(State):
+    """Licences, the raw-ore ban, offers from both sides, know-how; alignment is revealed, not chosen."""
+
+    name = "Malaysia"
+    seat = "malaysia"
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.alignment = 0.0
+        self.lean = 0.0
+        self.player_lean = 0.0  # the lean a person chose, when Malaysia is played
+        self.incentive_level = 0.0  # magnet-plant incentive, 0 (none) to 1 (most generous)
+        self.revealed = 0.0
+        self.capability = model.config.malaysia.capability_initial
+        self.concessions = 0.0
+        self.pulls = Pulls(0.0, 0.0, 0.0, 0.0)
+        self.jobs = 0.0
+        self.direct_jobs = 0.0
+        self.value_added_usd = 0.0
+        self.export_revenue_usd = 0.0
+        self.trade_memory = TradeMemory()  # the last year of rare-earth sales by bloc
+
+    # ---- instruments ------------------------------------------------------------------
+
+    def set_licence(
+        self,
+        term_years=None,
+        term_months=None,
+        start=None,
+        until=None,
+        cracking_allowed_until=None,
+        concentrate_import_ban_from=None,
+    ) -> str:
+        """Renew or amend Lynas Malaysia's licence; conditions not given carry over."""
+        model = self.model
+        controls = model.controls
+        previous = controls.latest("plant_licence", model.tick, target="Lynas Malaysia")
+        params = dict(previous.params) if previous else {}
+        begin = model.tick_at(start) if start else model.tick
+        end: int | None
+        if until:
+            end = model.tick_at(until)
+        elif term_years or term_months:
+            end = begin + int(round((term_years or 0) * 12 + (term_months or 0)))
+        else:
+            end = previous.end if previous else None
+        if cracking_allowed_until:
+            params["cracking_allowed_until"] = model.tick_at(cracking_allowed_until)
+        if concentrate_import_ban_from:
+            params["concentrate_import_ban_from"] = model.tick_at(concentrate_import_ban_from)
+        if previous is not None and (previous.end is None or previous.end > begin):
+            controls.end_control(previous, max(previous.start, begin))
+        controls.add(
+            Control(
+                "plant_licence", self.name, "Lynas Malaysia", begin, end, params=params, label="Lynas operating licence"
+            )
+        )
+        years = f"{(end - begin) / 12:.1f} years" if end is not None else "no end date"
+        return f"Lynas licence from {model.label_of(begin)} ({years})"
+
+    def revoke_licence(self) -> str:
+        """Lynas Malaysia must stop now."""
+        model = self.model
+        model.controls.end("plant_licence", model.tick, target="Lynas Malaysia")
+        return "Lynas Malaysia's licence revoked"
+
+    def tighten_licence(self) -> str:
+        """A shorter licence (three years from now) with no concentrate imports or cracking in Malaysia."""
+        model = self.model
+        if not model.licence.valid:
+            return "No licence in force to tighten"
+        now = model.label_of(model.tick)
+        text = self.set_licence(
+            term_years=TIGHT_LICENCE_YEARS, cracking_allowed_until=now, concentrate_import_ban_from=now
+        )
+        return text + "; no concentrate imports or cracking in Malaysia"
+
+    def set_ore_ban(self, on: bool) -> str:
+        """Ban raw rare-earth exports (``on``) or lift the ban."""
+        model = self.model
+        if on and not model.controls.raw_ore_ban(model.tick):
+            model.controls.add(
+                Control("raw_ore_ban", self.name, "Raw rare-earth exports", model.tick, label="Raw-ore export ban")
+            )
+            return "Raw rare-earth export ban in force"
+        if not on:
+            model.controls.end("raw_ore_ban", model.tick)
+            return "Raw rare-earth export ban lifted"
+        return "Raw rare-earth export ban stays"
+
+    def set_incentive(self, level: float) -> None:
+        """The magnet-plant incentive: the government pays a share of JS Link's conversion cost."""
+        self.incentive_level = level
+
+    def choose_lean(self, lean: float) -> None:
+        """The lean a person playing Malaysia chose (-1 China, +1 US)."""
+        self.player_lean = lean
+
+    def concede(self, value: float) -> None:
+        """A concession to one side (+ towards the US, - towards China)."""
+        self.concessions += value
+
+    def start_perak_pilot(self) -> None:
+        """Perak's non-radioactive rare-earth pilot mine starts now."""
+        self.model.chain.start_plant("perak_pilot", self.model.tick)
+
+    def accept(self, offer_kind: str) -> str:
+        """Take up an offer (whether or not one is pending): the ties and plants it brings are created."""
+        model = self.model
+        if offer_kind not in OFFER_KINDS:
+            raise ValueError(f"unknown offer '{offer_kind}'")
+        model.offers.close(offer_kind, "accepted")
+        if offer_kind == "us_floor":
+            return model.act("us_extend_price_floor_malaysia", source="agent")
+        spec = OFFER_KINDS[offer_kind]
+        for a, b, kind, note in spec.ties:
+            model.form_tie(a, b, kind, note=note)
+        if offer_kind == "china_jv":
+            self._accept_jv()
+        elif offer_kind == "australia_partnership":
+            model.lynas.take_australian_partnership()
+        return spec.accepted
+
+    def _accept_jv(self) -> None:
+        model = self.model
+        cfg = model.config.china
+        opening = model.tick + int(round(cfg.jv_build_months))
+        refinery, mine = model.chain.plants["jv_refinery"], model.chain.plants["jv_mine"]
+        if refinery.start > opening:
+            refinery.open_at(opening, cfg.jv_capacity_t_yr)
+            mine.open_at(opening, cfg.jv_feed_t_yr)
+        share = JV_KNOW_HOW_UNDER_BAN if model.controls.tech_ban(model.tick) else 1.0
+        self.capability = min(1.0, self.capability + cfg.jv_capability_gain * share)
+        self.concessions += OFFER_KINDS["china_jv"].concession
+        if model.controls.raw_ore_ban(model.tick):
+            self.log("China", "export_ban", "Ore ban kept: the JV refines Malaysian ore in Malaysia")
+
+    def decline(self, offer_kind: str) -> str:
+        """Turn an open offer down."""
+        self.model.offers.close(offer_kind, "declined")
+        return f"Malaysia declines the {offer_kind.replace('_', ' ')} offer"
+
+    # ---- what the accounts reveal -----------------------------------------------------
+
+    def record_economy(self, value_added_usd: float, direct_jobs: float, jobs: float) -> None:
+        """This month's rare-earth value added and jobs."""
+        self.value_added_usd = value_added_usd
+        self.direct_jobs = direct_jobs
+        self.jobs = jobs
+
+    def reveal(self, revealed: float, hedging: HedgingRule, first_month: bool) -> None:
+        """Alignment moves a share ``hedging.inertia`` of the way to what Malaysia's conduct
+        reveals (in the first month it starts there)."""
+        self.revealed = revealed
+        self.alignment = revealed if first_month else update_alignment(self.alignment, revealed, hedging.inertia)
+
+    # ---- decisions --------------------------------------------------------------------
+
+    def perceive(self) -> Pulls:
+        """What each side offers Malaysia and can threaten it with this month."""
+        model = self.model
+        cfg = model.config
+        hedging = cfg.malaysia.hedging
+        tick = model.tick
+        tariff = model.controls.tariff("United States", "Malaysia", tick)
+        us_ties, china_ties = model.partnerships.bloc_ties()
+        malaysia_rate = model.controls.licence_availability("heavy", "malaysia", tick)
+        return pulls(
+            hedging.us_trade_share,
+            hedging.china_trade_share,
+            tariff,
+            us_ties,
+            china_ties,
+            cfg.us.tariff_max,
+            cfg.china.licence_grant_rate,
+            malaysia_rate,
+            model.china.escalation_level,
+        )
+
+    def step(self) -> None:
+        model = self.model
+        cfg = model.config.malaysia
+        self.pulls = self.perceive()
+        advised = best_lean(self.pulls, cfg.hedging.neutrality_cost, cfg.hedging.exposure_weight)
+        self.lean = self.player_lean if self.player else advised
+        # A lean shows in gestures (statements, votes, visits) that add up as concessions; old
+        # concessions fade with time.
+        fade = 0.5 ** (1.0 / (12.0 * cfg.hedging.concession_half_life_years))
+        self.concessions = self.concessions * fade + cfg.hedging.lean_concessions_per_year / 12.0 * self.lean
+        # Know-how grows by doing (magnet output) and from technology ties.
+        jslink = model.chain.plants["jslink_magnets"]
+        doing = jslink.utilisation if jslink.capacity_t(model.tick) > 0 else 0.0
+        ties = model.partnerships.technology_ties(model.controls.tech_ban(model.tick))
+        self.capability = learning(self.capability, cfg.learning_per_year, doing, ties)
+        if model.replaying or self.player:
+            return
+        self._answer_offers()
+        self._licence_decision()
+
+    def offer_value(self, kind: str) -> float:
+        """What an offer is worth to Malaysia in units of its industry targets."""
+        config = self.model.config
+        return target_value(offer_rungs(kind, config), config)
+
+    def _answer_offers(self) -> None:
+        model = self.model
+        hedging = model.config.malaysia.hedging
+        for offer in model.offers.open_for("Malaysia", model.tick):
+            value = hedging.economic_weight * self.offer_value(offer.kind)
+            shift = offer_shift(offer.kind, hedging.ties_weight, hedging.concessions_weight, self.revealed)
+            noise = model.random.gauss(0.0, hedging.offer_noise)
+            utility = offer_utility(
+                value, self.alignment, shift, self.pulls, hedging.neutrality_cost, hedging.exposure_weight, noise
+            )
+            if utility > 0:
+                text = self.accept(offer.kind)
+                model.log_event(
+                    self.name, offer.sender, "partnership", f"{text} (utility {utility:+.2f})", source="agent"
+                )
+            else:
+                model.offers.close(offer.kind, "declined")
+                text = f"Malaysia declines the {offer.kind.replace('_', ' ')} offer (utility {utility:+.2f})"
+                model.log_event(self.name, offer.sender, "partnership", text, source="agent")
+
+    def _licence_decision(self) -> None:
+        """When Lynas' licence is about to lapse: renew long, renew short with tighter terms, or let it go."""
+        model = self.model
+        cfg = model.config.malaysia
+        licence = model.licence
+        if not licence.valid or licence.until is None or model.tick != licence.until - 1:
+            return
+        pressure = model.random.gauss(cfg.licence_pressure_mean, cfg.licence_pressure_sd)
+        plant = model.chain.plants["lynas_malaysia"]
+        current = RungOutput(oxide_t=plant.output_t, coproduct_t=plant.coproduct_t, oxide_feed_t=plant.feed_used.reo_t)
+        utility = target_value(current, model.config) - pressure
+        years = renewal_years(utility)
+        if years is None:
+            self.log("Lynas Malaysia", "licence", f"Malaysia lets Lynas' licence lapse (utility {utility:+.2f})")
+            return
+        kind = "renewed for 10 years" if years == 10 else "renewed for 3 years only, conditions kept"
+        model.act(
+            "malaysia_lynas_licence",
+            {"term_years": years, "start": model.label_of(licence.until)},
+            source="agent",
+            description=f"Lynas licence {kind} (utility {utility:+.2f})",
+        )

@@ -1,0 +1,143 @@
+"""The debrief at the end of a game: the score against the targets, this world against the model's
+own Malaysia, the decisions on both sides, questions to discuss and a one-page PDF summary."""
+
+from __future__ import annotations
+
+from html import escape
+
+import solara
+
+from ..game import Debrief as Brief
+from ..game import debrief
+from ..menus import SEAT_LABELS
+from ..room import get_classroom
+from ..session import ClassSession, Member
+from ..world import month_name
+from . import charts
+from .common import css_key, div, html, score_table
+
+
+def _debrief_charts(brief: Brief, you: str) -> str:
+    """Alignment and share: this world against the model's own Malaysia."""
+    xs = charts.years(brief.dates)
+    x_range = (xs[0], xs[-1] + 1 / 12)
+    start = xs[brief.first_index]
+    ours = f"{you.lower() if you == 'You' else 'the class'}"
+    a = charts.alignment_chart(
+        xs,
+        [
+            (ours, brief.you["malaysia_alignment"], "#009E73", None),
+            ("the model's Malaysia", brief.ai["malaysia_alignment"], "#777777", "dash"),
+        ],
+        x_range,
+        start,
+        width=480,
+        height=240,
+    )
+    s = charts.share_chart(
+        xs,
+        [
+            (ours, brief.you["malaysia_magnet_share_nonchina"], "#0072B2", None),
+            ("the model's Malaysia", brief.ai["malaysia_magnet_share_nonchina"], "#777777", "dash"),
+        ],
+        x_range,
+        start,
+        width=480,
+        height=240,
+    )
+    return (
+        f"<div class='cr-grid' style='margin-top:10px'><div class='cr-chart'>{charts.svg(a)}</div><div "
+        f"class='cr-chart'>{charts.svg(s)}</div></div>"
+    )
+
+
+def _debrief_decisions(session: ClassSession, brief: Brief) -> str:
+    """The decisions taken in this world next to those of the model's Malaysia."""
+
+    def who(d: dict) -> str:
+        if session.mode != "roleplay":
+            return ""
+        return f" <span class='cr-small'>({escape(d['seat'])}: {escape(d['who'])})</span>"
+
+    mine = (
+        "".join(f"<li>{escape(d['quarter'])}: {escape(d['text'])}" + who(d) + "</li>" for d in brief.decisions)
+        or "<li>No changes: every policy was kept as it was.</li>"
+    )
+    theirs = (
+        "".join(f"<li>{escape(month_name(m))}: {escape(t)}</li>" for m, t in brief.model_decisions)
+        or "<li>It changed nothing.</li>"
+    )
+    return (
+        f"<div class='cr-grid'><div><h3>Decisions</h3><ul class='cr-small'>{mine}</ul></div><div><h3>What the "
+        f"model's Malaysia did</h3><ul class='cr-small'>{theirs}</ul></div></div>"
+    )
+
+
+def _debrief_seat(brief: Brief) -> str:
+    """The seat's own measures over the last twelve months (role-play), or nothing."""
+    if not brief.seat_rows:
+        return ""
+    return (
+        f"<h3>{escape(SEAT_LABELS.get(brief.seat or '', ''))}: the last twelve months</h3><table class='cr-table "
+        "cr-scores'><tr><th></th><th>This world</th><th>Model's world</th></tr>"
+        + "".join(
+            f"<tr><td>{escape(a_)}</td><td>{escape(b_)}</td><td>{escape(c_)}</td></tr>"
+            for a_, b_, c_ in brief.seat_rows
+        )
+        + "</table>"
+    )
+
+
+def _debrief_html(session: ClassSession, brief: Brief, you: str) -> str:
+    status = (
+        "The game is over."
+        if session.finished
+        else "Your teacher ended the class before the last quarter; this is where it stood."
+    )
+    return (
+        f"<h2>Debrief</h2><div class='cr-help'>{escape(status)} Scored against Malaysia's targets over "
+        f"{escape(brief.player.window)}.</div>"
+        f"<div class='cr-verdict' data-total='{brief.player.total:.1f}' "
+        f"data-model-total='{brief.model.total:.1f}'>{escape(brief.verdict)}</div>"
+        + score_table(brief.player, brief.model, you)
+        + _debrief_charts(brief, you)
+        + _debrief_seat(brief)
+        + _debrief_decisions(session, brief)
+        + (
+            "<h3>To discuss</h3><ol class='cr-small'><li>Which of your decisions moved Malaysia furthest from the "
+            "model's path? Was it worth it?</li>"
+            "<li>Which target did you give up to reach another, and when did you decide that?</li>"
+            "<li>Which piece of news changed your plans most?</li></ol>"
+        )
+    )
+
+
+@solara.component
+def Debrief(token: str, session: ClassSession, member: Member, version: int = 0):
+    key = (session.quarter, session.status, sum(1 for w, _, _ in session.fired if w == "*"))
+    brief = solara.use_memo(lambda: debrief(session, member), [key])
+    room = get_classroom()
+    you = "The class" if session.mode == "roleplay" else "You"
+    with div("cr-card", "cr-debrief"):
+        html(_debrief_html(session, brief, you))
+
+        def pdf():
+            s_, m_ = room.member(token)
+            from ..export import summaries_pdf
+
+            return summaries_pdf(s_, [m_])
+
+        solara.FileDownload(
+            pdf,
+            filename=f"summary_{css_key(member.name)}.pdf",
+            mime_type="application/pdf",
+            children=[
+                solara.Button(
+                    "Download my one-page summary (PDF)",
+                    icon_name="mdi-download",
+                    outlined=True,
+                    small=True,
+                    classes=["cr-summary-pdf"],
+                )
+            ],
+        )

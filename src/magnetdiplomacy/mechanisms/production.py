@@ -1,0 +1,270 @@
+"""The physical month upstream of the markets: mining, ore shipments, separation, Dy/Tb circuits
+and magnet makers' production plans.
+
+Rules on plants (small state objects, :mod:`~magnetdiplomacy.mechanisms.chain`) and plain numbers;
+what controls, licences and ties allow this month comes in as a :class:`Conditions` record, so each
+rule can be tested without a model. Tonnages that cross a stage are added to the ``totals`` ledger
+(checked by the mass balance) and to the month's flow ``edges``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ..parameters import Scenario
+from .chain import Parcel, Plant, ndpr_per_magnet, separate
+from .controls import LicenceState
+
+# Where each mine's ore may go, in order of preference.
+ORE_ROUTES = {
+    "china_mines": ("china_separation",),
+    "myanmar_mines": ("china_separation",),
+    "row_to_china_mines": ("china_separation",),
+    "mountain_pass": ("mp_separation", "china_separation"),
+    "mt_weld": ("lynas_malaysia", "lynas_relocated"),
+    "row_domestic_mines": ("other_separation",),
+    "perak_pilot": ("jv_refinery", "lynas_malaysia", "china_separation"),
+    "jv_mine": ("jv_refinery",),
+    "new_mines": ("new_separation",),
+}
+
+# Dy/Tb circuits and the separation plant whose co-products feed them.
+HEAVY_CIRCUITS = (("lynas_heavy", "lynas_malaysia"), ("mp_heavy", "mp_separation"))
+# Share of a parent plant's co-product stream a Dy/Tb circuit can draw on.
+HEAVY_SHARE_OF_COPRODUCT = 0.05
+# Beyond this many months of output piled up unshipped, a mine slows down (to zero at twice that).
+MINE_STOCK_SLOWDOWN = (1.5, 4.0)
+# Lowest utilisation a separator falls to when the price is below its cash cost.
+MIN_UTILISATION = 0.3
+
+Totals = defaultdict[str, float]
+Edges = defaultdict[tuple[str, str, str, str], float]
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """What policy and ties allow in the chain this month."""
+
+    tick: int
+    licence: LicenceState  # Lynas Malaysia's operating licence
+    raw_ore_ban: bool  # Malaysia's raw-ore export ban
+    mountain_pass_to_china: bool  # Mountain Pass ore may still go to China (not at escalation >= 2)
+    malaysian_ore_to_lynas: bool  # a Malaysian state has a supply tie with Lynas
+    china_mining_quota_t_yr: float
+    china_separation_quota_t_yr: float
+    china_imports_under_quota: bool
+
+
+def mine(plants: Mapping[str, Plant], conditions: Conditions, totals: Totals) -> None:
+    """Every mine produces: China's to its mining quota, the others to capacity.
+
+    Unshipped ore piles up at the mine: it works at full rate while its stock is under two months'
+    output and slows to a stop at six (rate = clip(1.5 - stock / (4 x monthly capacity), 0, 1)).
+    """
+    t = conditions.tick
+    high, span = MINE_STOCK_SLOWDOWN
+    for plant in plants.values():
+        if plant.stage != "mine":
+            continue
+        capacity = conditions.china_mining_quota_t_yr / 12.0 if plant.name == "china_mines" else plant.capacity_t(t)
+        factor = min(1.0, max(0.0, high - plant.ore.reo_t / (span * capacity))) if capacity > 0 else 0.0
+        reo = capacity * factor
+        plant.output_t = reo
+        plant.utilisation = factor
+        plant.ore.add(Parcel(reo, reo * plant.grade))
+        totals["mined_reo"] += reo
+
+
+def route_open(mine_plant: Plant, dest: Plant, conditions: Conditions) -> bool:
+    """May ore from ``mine_plant`` go to separator ``dest`` this month?"""
+    if dest.name == "china_separation":
+        if mine_plant.country == "malaysia":
+            return not conditions.raw_ore_ban
+        if mine_plant.name == "mountain_pass":
+            return conditions.mountain_pass_to_china
+        return True
+    if dest.capacity_t(conditions.tick) <= 0:
+        return False
+    if dest.name == "lynas_malaysia":
+        if not conditions.licence.valid:
+            return False
+        if mine_plant.country == "malaysia":
+            return conditions.malaysian_ore_to_lynas
+    return True
+
+
+def china_separation_ceiling(conditions: Conditions) -> float:
+    """China's monthly separation allowance for domestic ore (t REO): its separation quota."""
+    return conditions.china_separation_quota_t_yr / 12.0
+
+
+def feed_room(mine_plant: Plant, dest: Plant, conditions: Conditions, config: Scenario, kalgoorlie: Plant) -> float:
+    """t REO a separator will take from this mine this month."""
+    if dest.name == "china_separation":
+        stockpile = config.china.ore_stockpile_months
+        return max(0.0, china_separation_ceiling(conditions) * (1.0 + stockpile) - dest.ore.reo_t)
+    recovery = config.separation.recovery
+    capacity_reo = dest.capacity_t(conditions.tick) / (max(mine_plant.grade, 1e-6) * recovery)
+    room = max(0.0, capacity_reo * (1.0 + config.market.stock_cover_months) - dest.ore.reo_t)
+    if dest.name == "lynas_malaysia" and mine_plant.name == "mt_weld":
+        licence = conditions.licence
+        if not (licence.cracking_allowed and licence.concentrate_import_allowed):
+            # Cracking and leaching must happen at Kalgoorlie: its capacity bounds the feed.
+            room = min(room, kalgoorlie.capacity_t(conditions.tick) / (mine_plant.grade * recovery))
+    return room
+
+
+def ship_ore(plants: Mapping[str, Plant], conditions: Conditions, config: Scenario, edges: Edges) -> dict[str, float]:
+    """Mines ship ore to separators along their routes, in order of preference.
+
+    Returns the month's ore imports into China and Malaysia's ore exports (t REO)."""
+    china_sep = plants["china_separation"]
+    kalgoorlie = plants["kalgoorlie"]
+    shipped = {"china_imports_reo": 0.0, "malaysia_ore_exports_t": 0.0}
+    for mine_name, routes in ORE_ROUTES.items():
+        mine_plant = plants[mine_name]
+        for dest_name in routes:
+            if mine_plant.ore.reo_t <= 1e-9:
+                break
+            dest = plants[dest_name]
+            if not route_open(mine_plant, dest, conditions):
+                continue
+            parcel = mine_plant.ore.take(feed_room(mine_plant, dest, conditions, config, kalgoorlie))
+            dest.ore.add(parcel)
+            edges[("mine", mine_plant.country, "separation", dest.country)] += parcel.reo_t
+            if dest is china_sep and mine_plant.name != "china_mines":
+                shipped["china_imports_reo"] += parcel.reo_t
+                if mine_plant.country == "malaysia":
+                    shipped["malaysia_ore_exports_t"] += parcel.reo_t
+    return shipped
+
+
+def respond_to_price(plant: Plant, price: float, cost: float, response: float) -> None:
+    """Utilisation drifts to full while the price covers cost, and down towards 30% below it."""
+    target = 1.0 if price >= cost else max(MIN_UTILISATION, price / cost)
+    plant.utilisation += response * (target - plant.utilisation)
+
+
+def separation_limit(
+    plant: Plant,
+    conditions: Conditions,
+    config: Scenario,
+    china_imports_reo: float,
+    prices: Mapping[str, float],
+    floor_usd_kg: float,
+) -> float | None:
+    """t REO a separator may process this month (``None``: it does not run)."""
+    market = config.market
+    if plant.name == "china_separation":
+        # The quota is a ceiling on throughput; below cost, separators slow down and the
+        # unprocessed ore stays in China's stockpile.
+        imports = 0.0 if conditions.china_imports_under_quota else china_imports_reo
+        ceiling = china_separation_ceiling(conditions) + imports
+        respond_to_price(plant, prices["ndpr_china"], market.china_separation_cost_usd_kg, market.producer_response)
+        return ceiling * plant.utilisation
+    if plant.name == "lynas_malaysia" and not conditions.licence.valid:
+        return None
+    capacity = plant.capacity_t(conditions.tick)
+    if capacity <= 0:
+        return None
+    price = max(prices["ndpr_exchina"], floor_usd_kg)
+    respond_to_price(plant, price, market.separation_cost_usd_kg, market.producer_response)
+    return capacity * plant.utilisation / (max(plant.ore.grade, 1e-6) * config.separation.recovery)
+
+
+def separate_all(
+    plants: Mapping[str, Plant],
+    conditions: Conditions,
+    config: Scenario,
+    china_imports_reo: float,
+    prices: Mapping[str, float],
+    floors: Mapping[str, float],
+    totals: Totals,
+) -> None:
+    """Every separator with feed runs within its limit; NdPr joins its stock, losses are booked.
+
+    ``floors`` are the NdPr price floors separators realise (by plant name)."""
+    recovery = config.separation.recovery
+    for plant in plants.values():
+        if plant.stage != "separation" or plant.ore.reo_t <= 0:
+            continue
+        limit = separation_limit(plant, conditions, config, china_imports_reo, prices, floors.get(plant.name, 0.0))
+        if limit is None:
+            continue
+        feed = plant.ore.take(limit)
+        result = separate(feed, recovery)
+        plant.feed_used = feed
+        plant.output_t = result.ndpr_t
+        plant.coproduct_t = result.coproduct_t
+        plant.product_t += result.ndpr_t
+        totals["separated_feed_reo"] += feed.reo_t
+        totals["separated_ndpr"] += result.ndpr_t
+        totals["coproduct"] += result.coproduct_t
+        totals["separation_loss"] += result.loss_t
+
+
+def heavy_circuits(plants: Mapping[str, Plant], conditions: Conditions, totals: Totals) -> None:
+    """Dy/Tb circuits draw on their parent plant's co-product stream."""
+    t = conditions.tick
+    for name, parent_name in HEAVY_CIRCUITS:
+        plant, parent = plants[name], plants[parent_name]
+        if name == "lynas_heavy" and not conditions.licence.valid:
+            continue
+        output = min(plant.capacity_t(t), HEAVY_SHARE_OF_COPRODUCT * parent.coproduct_t)
+        parent.coproduct_t -= output
+        totals["coproduct"] -= output
+        plant.output_t = output
+        plant.product_t += output
+        totals["heavy_made"] += output
+
+
+def plan_magnets(magnet_plants: Iterable[Plant], tick: int, cover_months: float) -> dict[str, float]:
+    """Each magnet maker plans to make last month's orders plus the gap to its target stock."""
+    planned = {}
+    for plant in magnet_plants:
+        expected = plant.orders_t
+        want = expected + cover_months * expected - plant.product_t
+        planned[plant.name] = min(plant.capacity_t(tick), max(0.0, want))
+    return planned
+
+
+def import_capacity_t_yr(plants: Mapping[str, Plant], tick: int) -> float:
+    """Ore the mines that ship to China can supply in a year (t REO)."""
+    return sum(
+        p.capacity_t_yr(tick)
+        for name, p in plants.items()
+        if p.stage == "mine" and name != "china_mines" and ORE_ROUTES[name][0] == "china_separation"
+    )
+
+
+def balanced_china_quota(plants: Mapping[str, Plant], config: Scenario) -> float:
+    """China's mining quota (t REO/yr) at which the first year's NdPr supply meets its demand.
+
+    Demand: the first year's magnets (the start month's rate grown half a year) at net NdPr per
+    tonne, plus other uses. Supply: non-China separation (bounded by its own mines' ore), ore
+    other countries send to China, and China's own ore, separated at its separation quota.
+    """
+    mag, recovery = config.magnets, config.separation.recovery
+    first_year = config.demand.initial_t_yr * (1.0 + config.demand.growth_per_year) ** 0.5
+    net = ndpr_per_magnet(mag.ndpr_share, mag.finishing_yield, mag.scrap_recovery)
+    need = first_year * net / (1.0 - mag.non_magnet_ndpr_share)
+    outside = 0.0
+    imports = 0.0
+    for name, routes in ORE_ROUTES.items():
+        mine_plant = plants[name]
+        if name == "china_mines" or mine_plant.capacity_t_yr(0) <= 0:
+            continue
+        ndpr = mine_plant.capacity_t_yr(0) * mine_plant.grade * recovery
+        open_route = next(
+            (plants[r] for r in routes if r == "china_separation" or plants[r].capacity_t_yr(0) > 0), None
+        )
+        if open_route is None:
+            continue
+        if open_route.name == "china_separation":
+            imports += ndpr
+        else:
+            outside += min(ndpr, open_route.capacity_t_yr(0))
+    domestic = max(0.0, need - outside - imports)
+    return domestic / (config.mines.ndpr_grade * recovery) / config.china.separation_to_mining_quota

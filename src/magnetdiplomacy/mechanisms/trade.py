@@ -1,0 +1,476 @@
+"""The month's markets: separated NdPr oxide in two linked pools, Dy/Tb, magnet making, and the
+magnet market buyers order from.
+
+State lives in :class:`MarketState` (prices, mark-ups, what buyers remember of suppliers) and in the
+plants of a :class:`~magnetdiplomacy.mechanisms.chain.Chain`; the functions here move material
+between plants at this month's prices and then update the prices. Pure arithmetic on those small
+state objects, the scenario's numbers and what the controls allow (see docs/ODD.md, "Trade").
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..parameters import REGIONS, SEGMENTS, DemandSettings, Scenario
+from .chain import Chain, Plant, make_magnets, ndpr_per_magnet
+from .controls import ControlBook
+from .market import MarketView, PoolTrade, clear_two_pools, update_pool_prices
+
+POOLS = ("china", "exchina")
+HEAVY_SELLERS = ("lynas_heavy", "mp_heavy")
+# Lowest oxide price, as a share of the 2020 price.
+PRICE_FLOOR_SHARE = 0.4
+# Months over which a magnet maker applies for the gap to its target Dy/Tb stock: licence
+# applications are for normal purchases, so a low grant rate cannot be beaten by asking for more.
+HEAVY_STOCK_CATCH_UP_MONTHS = 6.0
+# Month-on-month pull of magnet mark-ups back to the normal margin, and their bounds.
+MARGIN_REVERSION = 0.05
+MARGIN_BOUNDS = (-0.3, 3.0)
+# Supply-risk premium of Chinese magnets: base, per escalation level, per unit of US-China hostility.
+TENSION = (0.1, 0.15, 0.3)
+# Share of that tension non-China makers carry for the Dy/Tb they buy in China.
+HEAVY_TENSION_SHARE = 0.5
+# Maker countries as licence destinations.
+MAKER_DESTINATION = {
+    "japan": "japan_korea",
+    "europe": "europe",
+    "united_states": "united_states",
+    "malaysia": "malaysia",
+    "china": "china",
+}
+
+
+@dataclass(eq=False)
+class MarketState:
+    """Prices, mark-ups and market memory of a run."""
+
+    prices: dict[str, float]  # ndpr_china, ndpr_exchina, dy_china, dy_exchina (USD/kg)
+    margins: dict[str, float]  # magnet mark-up over cost per pool
+    reliability: np.ndarray  # last month's fill rate per magnet supplier
+    heavy_china_share: dict[str, float]  # share of each maker's Dy/Tb bought in China
+    price_history: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    china_offtake_history: list[float] = field(default_factory=list)
+    world_oxide_t_yr: float = 0.0
+    view: MarketView | None = None
+
+    @classmethod
+    def start(cls, config: Scenario, magnet_plants: Sequence[Plant]) -> MarketState:
+        """The 2020 market: both pools at the 2020 prices, normal mark-ups."""
+        mkt = config.market
+        prices = {
+            "ndpr_china": mkt.ndpr_price_usd_kg,
+            "ndpr_exchina": mkt.ndpr_price_usd_kg,
+            "dy_china": mkt.dy_price_usd_kg,
+            "dy_exchina": mkt.dy_price_usd_kg,
+        }
+        margins = {"china": mkt.magnet_margin, "exchina": mkt.magnet_margin}
+        heavy = {plant.name: 1.0 for plant in magnet_plants}
+        return cls(prices, margins, np.ones(len(magnet_plants)), heavy)
+
+    def price_average(self, key: str, months: int) -> float:
+        """Average of the last ``months`` monthly prices (today's price before any history)."""
+        values = self.price_history[key][-months:]
+        return float(np.mean(values)) if values else self.prices[key]
+
+    def china_offtake_growth(self, default: float) -> float:
+        """Growth of NdPr taken from China's pool (its magnet makers, other uses, exports): last
+        twelve months against the twelve before; ``default`` until then."""
+        history = self.china_offtake_history
+        if len(history) < 24 or sum(history[-24:-12]) <= 0:
+            return default
+        return sum(history[-12:]) / sum(history[-24:-12]) - 1.0
+
+    def record(self, world_oxide_t: float) -> None:
+        """End of month: remember prices and the world's oxide output (annual rate)."""
+        self.world_oxide_t_yr = world_oxide_t * 12.0
+        for key in ("ndpr_china", "ndpr_exchina", "dy_exchina"):
+            self.price_history[key].append(self.prices[key])
+
+
+# ---- oxide -----------------------------------------------------------------------------------
+
+
+def oxide_requests(chain: Chain, planned: Mapping[str, float], config: Scenario) -> dict[str, float]:
+    """NdPr each magnet maker asks for: this month's use plus the gap to its target stock."""
+    mag, mkt = config.magnets, config.market
+    gross = mag.ndpr_share / mag.finishing_yield
+    net = ndpr_per_magnet(mag.ndpr_share, mag.finishing_yield, mag.scrap_recovery)
+    return {
+        p.name: max(0.0, planned[p.name] * gross + mkt.stock_cover_months * planned[p.name] * net - p.input_t)
+        for p in chain.magnet_plants
+    }
+
+
+def deliver_contracts(
+    chain: Chain, request: dict[str, float], contracts: Sequence[tuple[str, str, float]]
+) -> dict[str, float]:
+    """Contracted deliveries go first (seller, buyer, share of the buyer's request); returns
+    tonnes delivered per seller and lowers ``request`` by what was delivered."""
+    contracted: dict[str, float] = defaultdict(float)
+    for seller_name, buyer_name, share in contracts:
+        seller, buyer = chain.plants[seller_name], chain.plants[buyer_name]
+        qty = min(seller.product_t, share * request[buyer_name])
+        seller.product_t -= qty
+        seller.sold_t += qty
+        buyer.input_t += qty
+        request[buyer_name] -= qty
+        contracted[seller_name] += qty
+        chain.edges[("separation", seller.country, "magnets", buyer.country)] += qty
+    return contracted
+
+
+def _sell_from_pool(
+    chain: Chain,
+    sellers: Sequence[Plant],
+    pool: str,
+    share: float,
+    crossing: float,
+    to_china_share: float,
+    intake: Mapping[str, Mapping[str, float]],
+) -> None:
+    """Sellers of one pool sell ``share`` of their stock; trace where it went for the flow edges."""
+    other = "china" if pool == "exchina" else "exchina"
+    totals = {destination: sum(intake[destination].values()) for destination in (pool, other)}
+    for plant in sellers:
+        sold = plant.product_t * share
+        plant.product_t -= sold
+        plant.sold_t += sold
+        if pool == "exchina":
+            plant.sold_to_china_t = sold * to_china_share
+        else:
+            plant.sold_to_china_t = sold if plant.country != "china" else 0.0
+        # where this seller's oxide went: its own pool's buyers, and across to the other pool
+        for destination, amount in ((pool, sold * (1.0 - crossing)), (other, sold * crossing)):
+            total = totals[destination]
+            for country, taken in intake[destination].items():
+                if total > 1e-12 and amount > 0:
+                    stage = "magnets" if country != "other uses" else "other uses"
+                    chain.edges[("separation", plant.country, stage, country)] += amount * taken / total
+
+
+def clear_oxide_pools(
+    chain: Chain,
+    planned: Mapping[str, float],
+    request: Mapping[str, float],
+    config: Scenario,
+    availability: float,
+    market: MarketState,
+) -> tuple[PoolTrade, dict[str, float], dict[str, float]]:
+    """Clear the China and ex-China pools: makers and other uses get their fill, sellers sell.
+
+    Returns the trade between the pools, each pool's demand and its sellers' output."""
+    mag = config.magnets
+    net = ndpr_per_magnet(mag.ndpr_share, mag.finishing_yield, mag.scrap_recovery)
+    nonmagnet_ratio = mag.non_magnet_ndpr_share / (1.0 - mag.non_magnet_ndpr_share)
+    sellers = {pool: [p for p in chain.plants.values() if p.stage == "separation" and p.pool == pool] for pool in POOLS}
+    supply = {pool: sum(p.product_t for p in sellers[pool]) for pool in sellers}
+    makers = {pool: [p for p in chain.magnet_plants if p.pool == pool] for pool in POOLS}
+    nonmagnet = {pool: nonmagnet_ratio * sum(planned[p.name] * net for p in makers[pool]) for pool in makers}
+    demand = {pool: sum(request[p.name] for p in makers[pool]) + nonmagnet[pool] for pool in makers}
+    trade = clear_two_pools(supply["china"], demand["china"], supply["exchina"], demand["exchina"], availability)
+    fill = {"china": trade.fill_china, "exchina": trade.fill_exchina}
+    intake: dict[str, dict[str, float]] = {}
+    for pool in makers:
+        intake[pool] = {}
+        for plant in makers[pool]:
+            plant.input_t += request[plant.name] * fill[pool]
+            intake[pool][plant.country] = intake[pool].get(plant.country, 0.0) + request[plant.name] * fill[pool]
+        delivered_other = nonmagnet[pool] * fill[pool]
+        intake[pool]["other uses"] = delivered_other
+        chain.totals["ndpr_other_uses"] += delivered_other
+    give = {
+        "china": demand["china"] * fill["china"] - trade.exchina_to_china_t + trade.china_to_exchina_t,
+        "exchina": demand["exchina"] * fill["exchina"] - trade.china_to_exchina_t + trade.exchina_to_china_t,
+    }
+    to_china_share = trade.exchina_to_china_t / give["exchina"] if give["exchina"] > 1e-12 else 0.0
+    market.china_offtake_history.append(demand["china"] * fill["china"] + trade.china_to_exchina_t)
+    for pool, plants in sellers.items():
+        if supply[pool] <= 1e-12:
+            continue
+        share = max(0.0, min(1.0, give[pool] / supply[pool]))
+        if pool == "exchina":
+            crossing = to_china_share
+        else:
+            crossing = trade.china_to_exchina_t / give["china"] if give["china"] > 1e-12 else 0.0
+        _sell_from_pool(chain, plants, pool, share, crossing, to_china_share, intake)
+    output = {pool: sum(p.output_t for p in sellers[pool]) for pool in POOLS}
+    stock = {pool: sum(p.product_t for p in sellers[pool]) for pool in POOLS}
+    return (
+        trade,
+        demand,
+        {**{f"output_{k}": v for k, v in output.items()}, **{f"stock_{k}": v for k, v in stock.items()}},
+    )
+
+
+def oxide_market(
+    chain: Chain,
+    planned: Mapping[str, float],
+    config: Scenario,
+    market: MarketState,
+    contracts: Sequence[tuple[str, str, float]],
+    ndpr_availability: float,
+    magnet_heavy_availability: float,
+) -> None:
+    """One month of the oxide market: contracts, then the two pools, then new pool prices.
+
+    ``ndpr_availability`` is the share of Chinese NdPr exports its licences let through;
+    ``magnet_heavy_availability`` the same for magnet materials, which sets the origin premium."""
+    mkt = config.market
+    request = oxide_requests(chain, planned, config)
+    contracted = deliver_contracts(chain, request, contracts)
+    trade, demand, sums = clear_oxide_pools(chain, planned, request, config, ndpr_availability, market)
+    chain.flows.update(
+        oxide_to_china_t=trade.exchina_to_china_t,
+        oxide_to_exchina_t=trade.china_to_exchina_t,
+        oxide_contracted_lynas_t=contracted["lynas_malaysia"],
+    )
+    prices = market.prices
+    prices["ndpr_china"], prices["ndpr_exchina"] = update_pool_prices(
+        (prices["ndpr_china"], prices["ndpr_exchina"]),
+        trade,
+        (demand["china"], demand["exchina"]),
+        (sums["output_china"], sums["output_exchina"]),
+        (sums["stock_china"], sums["stock_exchina"]),
+        mkt.stock_cover_months,
+        mkt.oxide_price_speed,
+        mkt.trade_friction,
+        PRICE_FLOOR_SHARE * mkt.ndpr_price_usd_kg,
+        origin_wedge=mkt.origin_premium * (1.0 - magnet_heavy_availability),
+        convergence=mkt.convergence_speed,
+    )
+
+
+# ---- Dy/Tb and magnet making -----------------------------------------------------------------
+
+
+def heavy_needs(makers: Sequence[Plant], planned: Mapping[str, float], config: Scenario) -> dict[str, float]:
+    """Dy/Tb each non-China maker applies for: a month's need plus part of its stock gap."""
+    mag, mkt = config.magnets, config.market
+    need = {}
+    for p in makers:
+        monthly = planned[p.name] * mag.heavy_grade_share * mag.heavy_content
+        need[p.name] = max(0.0, monthly + (monthly * mkt.heavy_stock_months - p.heavy_t) / HEAVY_STOCK_CATCH_UP_MONTHS)
+    return need
+
+
+def allocate_nonchina_heavy(
+    chain: Chain, need: dict[str, float], ties: Sequence[tuple[str, str, float]]
+) -> dict[str, float]:
+    """Non-China Dy/Tb: tied supply first, then the non-China pool pro rata; lowers ``need``."""
+    received: dict[str, float] = defaultdict(float)
+    for seller_name, buyer_name, share in ties:
+        seller = chain.plants[seller_name]
+        qty = min(seller.product_t, share * need[buyer_name])
+        seller.product_t -= qty
+        need[buyer_name] -= qty
+        received[buyer_name] += qty
+    pool = sum(chain.plants[n].product_t for n in HEAVY_SELLERS)
+    total_need = sum(need.values())
+    if pool > 1e-12 and total_need > 1e-12:
+        share = min(1.0, pool / total_need)
+        for name in need:
+            received[name] += need[name] * share
+            need[name] -= need[name] * share
+        taken = min(pool, total_need)
+        for n in HEAVY_SELLERS:
+            plant = chain.plants[n]
+            plant.product_t -= plant.product_t / pool * taken
+    return received
+
+
+def supply_heavy(
+    chain: Chain,
+    planned: Mapping[str, float],
+    config: Scenario,
+    market: MarketState,
+    ties: Sequence[tuple[str, str, float]],
+    availability: Mapping[str, float],
+) -> None:
+    """Non-China makers get Dy/Tb from non-China circuits, then from China under licence.
+
+    ``availability`` is the Chinese licence grant rate per maker (by plant name). The ex-China Dy
+    price carries a scarcity premium for the share of needs China withholds; no Chinese Dy/Tb
+    market is modelled, so China's Dy price stays at its 2020 level."""
+    mag, mkt = config.magnets, config.market
+    exchina = [p for p in chain.magnet_plants if p.pool == "exchina"]
+    need = heavy_needs(exchina, planned, config)
+    nonchina_received = allocate_nonchina_heavy(chain, need, ties)
+    gap_weighted = 0.0
+    for plant in exchina:
+        rate = availability[plant.name]
+        from_china = need[plant.name] * rate
+        gap_weighted += need[plant.name] * (1.0 - rate)
+        plant.heavy_t += nonchina_received[plant.name] + from_china
+        received = nonchina_received[plant.name] + from_china
+        if received > 1e-12:
+            market.heavy_china_share[plant.name] = from_china / received
+        chain.totals["heavy_delivered_nonchina"] += nonchina_received[plant.name]
+        chain.totals["heavy_from_china"] += from_china
+    wanted = sum(planned[p.name] * mag.heavy_grade_share * mag.heavy_content for p in exchina)
+    chain.flows["heavy_gap"] = gap_weighted / wanted if wanted > 1e-12 else 0.0
+    market.prices["dy_exchina"] = market.prices["dy_china"] * (
+        1.0 + mkt.heavy_scarcity_premium * min(1.0, chain.flows["heavy_gap"])
+    )
+
+
+def make_magnets_all(chain: Chain, planned: Mapping[str, float], config: Scenario, tick: int) -> None:
+    """Every magnet maker makes what its plan, its NdPr and (outside China) its Dy/Tb allow."""
+    mag = config.magnets
+    gross = mag.ndpr_share / mag.finishing_yield
+    h, content = mag.heavy_grade_share, mag.heavy_content
+    totals = chain.totals
+    for plant in chain.magnet_plants:
+        goal = planned[plant.name]
+        capacity = plant.capacity_t(tick)
+        output = min(goal, plant.input_t / gross)
+        heavy_cover = 1.0
+        if plant.pool == "exchina" and goal > 0:
+            heavy_cover = min(1.0, plant.heavy_t / content / (h * goal))
+            output = min(output, goal * (1.0 - h) + min(h * goal, plant.heavy_t / content))
+            heavy_used = min(h * output, plant.heavy_t / content) * content
+            plant.heavy_t -= heavy_used
+            totals["heavy_used"] += heavy_used
+        output = max(0.0, output)
+        result = make_magnets(output * gross, mag.ndpr_share, mag.finishing_yield, mag.scrap_recovery)
+        plant.input_t += result.scrap_recovered_t - output * gross
+        plant.input_used_t = output * gross - result.scrap_recovered_t
+        plant.output_t = result.magnet_t
+        plant.product_t += result.magnet_t
+        plant.utilisation = result.magnet_t / capacity if capacity > 0 else 0.0
+        plant.effective_capacity_t = capacity * ((1.0 - h) + h * heavy_cover) if plant.pool == "exchina" else capacity
+        totals["magnets_made"] += result.magnet_t
+        totals["ndpr_in_magnets"] += result.ndpr_in_magnets_t
+        totals["ndpr_scrap_lost"] += result.scrap_lost_t
+
+
+# ---- the magnet market -------------------------------------------------------------------------
+
+
+def conversion_cost(plant: Plant, config: Scenario, capability: float) -> float:
+    """USD/kg to turn oxide into a magnet at this plant, before any incentive (Malaysian plants
+    pay more while local know-how is low)."""
+    conversion = config.market.magnet_conversion_cost_usd_kg * plant.cost_factor
+    if plant.country == "malaysia":
+        conversion *= 1.0 + config.market.know_how_cost_penalty * (1.0 - capability)
+    return conversion
+
+
+def unit_cost(
+    plant: Plant, prices: Mapping[str, float], config: Scenario, capability: float, incentive_level: float
+) -> float:
+    """USD/kg to make a magnet: conversion (know-how dependent in Malaysia) + NdPr + Dy/Tb.
+
+    ``incentive_level`` (0-1) is the share of Malaysia's largest magnet-plant incentive in force."""
+    mag = config.magnets
+    pool = "china" if plant.pool == "china" else "exchina"
+    net = ndpr_per_magnet(mag.ndpr_share, mag.finishing_yield, mag.scrap_recovery)
+    conversion = conversion_cost(plant, config, capability)
+    if plant.country == "malaysia" and incentive_level:
+        conversion *= 1.0 - config.malaysia.incentive_cost_cut * incentive_level
+    heavy = mag.heavy_grade_share * mag.heavy_content * prices[f"dy_{pool}"]
+    return conversion + net * prices[f"ndpr_{pool}"] + heavy
+
+
+def demand_shock(tick: int, shock_tick: int, demand: DemandSettings) -> float:
+    """Demand multiplier of the 2020 shock: a three-month trough, then a linear recovery.
+
+    ``shock_tick`` is the month the shock starts; depth and recovery come from ``demand`` and are
+    read only once the shock has begun."""
+    since = tick - shock_tick
+    if since < 0 or demand.shock_depth <= 0:
+        return 1.0
+    if since < 3:
+        return 1.0 - demand.shock_depth
+    return 1.0 - demand.shock_depth * max(0.0, 1.0 - (since - 2) / demand.shock_recovery_months)
+
+
+def tension(escalation_level: int, relations_us: float) -> float:
+    """Supply risk buyers see in Chinese magnets from US-China tension (fraction of price)."""
+    base, per_level, per_hostility = TENSION
+    return min(1.0, base + per_level * escalation_level + per_hostility * max(0.0, -relations_us))
+
+
+def market_view(
+    chain: Chain,
+    market: MarketState,
+    config: Scenario,
+    controls: ControlBook,
+    tick: int,
+    costs: Sequence[float],
+    risk_tension: float,
+    shock: float,
+) -> MarketView:
+    """What buyers see before ordering: prices, tariffs, reach, supply risk and demand growth.
+
+    ``costs`` are the makers' unit costs (USD/kg), in supplier order."""
+    h = config.magnets.heavy_grade_share
+    plants = chain.magnet_plants
+    names = [p.name for p in plants]
+    price = np.array([cost * (1.0 + market.margins[p.pool]) for cost, p in zip(costs, plants, strict=True)])
+    n_regions, n_suppliers = len(REGIONS), len(plants)
+    tariff = np.zeros((n_regions, n_suppliers))
+    us = REGIONS.index("united_states")
+    tariff[us, names.index("china_magnets")] = controls.tariff("United States", "China", tick)
+    tariff[us, names.index("jslink_magnets")] = controls.tariff("United States", "Malaysia", tick)
+    reachable = np.ones((n_regions, n_suppliers))
+    risk = np.zeros((n_regions, n_suppliers))
+    china_col = names.index("china_magnets")
+    # Non-China makers carry part of the tension for the Dy/Tb they buy in China, in every region.
+    exchina_risk = [
+        (m, HEAVY_TENSION_SHARE * risk_tension * market.heavy_china_share[p.name])
+        for m, p in enumerate(plants)
+        if p.pool == "exchina"
+    ]
+    for r, region in enumerate(REGIONS):
+        if region == "china":
+            continue
+        light = controls.licence_availability("magnet_light", region, tick)
+        heavy = controls.licence_availability("magnet_heavy", region, tick)
+        reach = (1.0 - h) * light + h * heavy
+        reachable[r, china_col] = reach
+        risk[r, china_col] = (1.0 - reach) + risk_tension
+        for m, value in exchina_risk:
+            risk[r, m] = value
+    available = np.array([p.capacity_t(tick) > 0 or p.product_t > 0 for p in plants])
+    banned = np.array([p.country == "china" and controls.origin_rule(tick, "china") for p in plants])
+    growth_rate = config.demand.growth_per_year
+    segments = config.demand.segments
+    growth = (
+        np.array([(1.0 + growth_rate + getattr(segments, s).growth_premium) ** (tick / 12.0) for s in SEGMENTS]) * shock
+    )
+    return MarketView(price, tariff, risk, reachable, available, banned, market.reliability.copy(), growth)
+
+
+def settle_magnet_sales(chain: Chain, market: MarketState, sold: np.ndarray, asked: np.ndarray) -> None:
+    """Book what each maker sold and was asked for; buyers remember each maker's fill rate."""
+    for m, plant in enumerate(chain.magnet_plants):
+        plant.product_t = max(0.0, plant.product_t - sold[m])
+        plant.sold_t = sold[m]
+        plant.orders_t = asked[m]
+        plant.history_orders.append(plant.orders_t)
+    market.reliability = np.where(asked > 1e-9, np.clip(sold / np.maximum(asked, 1e-12), 0.0, 1.0), 1.0)
+    chain.totals["magnets_delivered"] += float(sold.sum())
+
+
+def update_margins(chain: Chain, market: MarketState, config: Scenario) -> None:
+    """Mark-ups move with how hard orders press on usable capacity, and revert to normal."""
+    target = config.magnets.utilisation_target
+    mkt = config.market
+    low, high = MARGIN_BOUNDS
+    for pool in POOLS:
+        plants = [p for p in chain.magnet_plants if p.pool == pool]
+        capacity = sum(p.effective_capacity_t for p in plants)
+        asked = sum(p.orders_t for p in plants)
+        if capacity > 1e-9:
+            pressure = asked / capacity / target - 1.0
+        else:
+            pressure = 1.0 if asked > 0 else 0.0
+        signal = max(-1.0, min(1.0, pressure))
+        margin = (1.0 + market.margins[pool]) * math.exp(mkt.magnet_price_speed * signal) - 1.0
+        margin += MARGIN_REVERSION * (mkt.magnet_margin - margin)
+        market.margins[pool] = max(low, min(high, margin))

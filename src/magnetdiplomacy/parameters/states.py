@@ -1,0 +1,443 @@
+"""Parameters of the states: China, the United States and Malaysia's hedging rule and economy."""
+
+from __future__ import annotations
+
+from .base import Section, YearMonth, param
+
+
+class ChinaSettings(Section):
+    quota_price_response: float = param(
+        0.05,
+        0.0,
+        1.0,
+        unit="per unit price ratio",
+        desc=(
+            "Quota growth beyond world demand growth per unit by which China's average NdPr price over the past year "
+            "exceeds its 2020 level"
+        ),
+        source="C065-C073; C170",
+        flag="ASSUMPTION",
+    )
+    ore_stockpile_months: float = param(
+        6.0,
+        0.0,
+        24.0,
+        unit="months",
+        desc="Unprocessed ore China's separators hold at most; beyond it Chinese mines slow below quota",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    separation_to_mining_quota: float = param(
+        0.94, 0.8, 1.1, unit="ratio", desc="Separation quota relative to mining quota", source="C074 / C073", flag="2nd"
+    )
+    licence_grant_rate: float = param(
+        0.5,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="Share of export licences granted when licensing is tightened (Announcement 18 regime)",
+        source="E033",
+        flag="ASSUMPTION",
+    )
+    licence_delay_months: float = param(
+        2.0,
+        0.0,
+        6.0,
+        unit="months",
+        desc="Months before licences start being granted under a new regime (45 working days)",
+        source="E033",
+        flag="ASSUMPTION",
+    )
+    truce_grant_rate: float = param(
+        0.8, 0.0, 1.0, unit="fraction", desc="Grant rate after a US-China truce", source="E036; E053", flag="ASSUMPTION"
+    )
+    us_general_licence_rate: float = param(
+        0.95,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="Grant rate for US end users under general licences",
+        source="E055",
+        flag="ASSUMPTION",
+    )
+    escalation_propensity: float = param(
+        0.04,
+        0.0,
+        0.3,
+        unit="per month",
+        desc="Chance per month of escalating controls when relations with the US are at their worst",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    relations_recovery: float = param(
+        0.03,
+        0.0,
+        0.3,
+        unit="per month",
+        desc="How fast US-China relations drift back to their normal level",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    retaliation_threshold: float = param(
+        0.5,
+        0.0,
+        1.0,
+        unit="alignment",
+        desc="Malaysia's alignment towards the US above which China restricts Malaysia's Dy/Tb and technology",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    jv_offer_rate_per_year: float = param(
+        0.3,
+        0.0,
+        2.0,
+        unit="offers per year",
+        desc="How often China offers Malaysia a refinery joint venture while Malaysia is not leaning to the US",
+        source="E046",
+        flag="ASSUMPTION",
+    )
+    jv_capacity_t_yr: float = param(
+        4_000,
+        500,
+        15_000,
+        unit="t NdPr/yr",
+        desc="Separation capacity of a Chinese joint-venture refinery in Malaysia",
+        source="E046 (no size given)",
+        flag="ASSUMPTION",
+    )
+    jv_build_months: float = param(
+        30,
+        6,
+        96,
+        unit="months",
+        desc="Build time of the joint-venture refinery",
+        source="C154 (0.5-2 y brownfield); C148 (8 y average)",
+        flag="UNCERTAIN",
+    )
+    jv_feed_t_yr: float = param(
+        20_000,
+        0,
+        60_000,
+        unit="t REO/yr",
+        desc="Malaysian ionic-clay ore mined for the joint venture",
+        source="C059 (resource); assumption",
+        flag="ASSUMPTION",
+    )
+    jv_capability_gain: float = param(
+        0.15,
+        0.0,
+        0.5,
+        unit="capability",
+        desc="Know-how Malaysia gains from the joint venture's technology transfer",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+
+
+class USSettings(Section):
+    tariff_malaysia_initial: float = param(
+        0.0,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="US tariff on Malaysian magnets and oxide in 2020",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    tariff_china_initial: float = param(
+        0.25,
+        0.0,
+        1.5,
+        unit="fraction",
+        desc="US tariff on Chinese magnets in 2020 (Section 301)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    pressure_threshold: float = param(
+        -0.2,
+        -1.0,
+        0.0,
+        unit="alignment",
+        desc="Malaysia's alignment below which the US raises tariffs on Malaysia",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    reward_threshold: float = param(
+        0.2,
+        0.0,
+        1.0,
+        unit="alignment",
+        desc="Malaysia's alignment above which the US eases tariffs on Malaysia",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    tariff_step: float = param(
+        0.05, 0.0, 0.3, unit="fraction", desc="Size of one US tariff move", source="E032; E037; E042", flag="ASSUMPTION"
+    )
+    tariff_max: float = param(
+        0.5,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="Highest tariff the US puts on Malaysia",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    tariff_floor: float = param(
+        0.10,
+        0.0,
+        0.5,
+        unit="fraction",
+        desc="Lowest tariff the US keeps on Malaysia once reciprocal tariffs exist (baseline rate)",
+        source="E032",
+        flag="2nd",
+    )
+    counter_leverage_step: float = param(
+        0.10,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="US tariff rise on China after a Chinese escalation",
+        source="E056",
+        flag="ASSUMPTION",
+    )
+    price_floor_usd_kg: float = param(
+        110.0, 0, 200, unit="USD/kg", desc="NdPr price floor the US guarantees", source="C188; E038", flag="2nd"
+    )
+    price_floor_years: float = param(
+        10, 1, 20, unit="years", desc="Term of a US price floor", source="C189", flag="2nd"
+    )
+    floor_offer_rate_per_year: float = param(
+        0.15,
+        0.0,
+        2.0,
+        unit="offers per year",
+        desc="How often the US offers Lynas Malaysia its price floor while Malaysia leans its way",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    offtake_offer_rate_per_year: float = param(
+        0.3,
+        0.0,
+        2.0,
+        unit="offers per year",
+        desc="How often US buyers offer JS Link an offtake-and-finance package",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    defence_rule_start: YearMonth = param(
+        "2027-01",
+        unit="YYYY-MM",
+        desc="US defence buyers may no longer buy China-origin magnets",
+        source="assumption",
+        flag="ASSUMPTION",
+        sweep=False,
+    )
+
+
+class HedgingRule(Section):
+    neutrality_cost: float = param(
+        1.0,
+        0.05,
+        5.0,
+        unit="utility",
+        desc="Malaysia's dislike of taking sides (cost of alignment squared)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    exposure_weight: float = param(
+        1.0,
+        0.0,
+        5.0,
+        unit="utility",
+        desc="Weight of the other side's pressure when leaning one way",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    us_trade_share: float = param(
+        0.132,
+        0.05,
+        0.3,
+        unit="fraction",
+        desc="US share of Malaysia's exports (economic pull of the US)",
+        source="C204",
+        flag="2nd",
+    )
+    china_trade_share: float = param(
+        0.168,
+        0.05,
+        0.3,
+        unit="fraction",
+        desc="China's share of Malaysia's trade (economic pull of China)",
+        source="C196",
+        flag="2nd",
+    )
+    ties_weight: float = param(
+        1.0,
+        0.0,
+        3.0,
+        unit="alignment",
+        desc="Weight of partnerships in revealed alignment",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    trade_weight: float = param(
+        0.6,
+        0.0,
+        3.0,
+        unit="alignment",
+        desc="Weight of rare-earth trade in revealed alignment",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    concessions_weight: float = param(
+        1.0,
+        0.0,
+        3.0,
+        unit="alignment",
+        desc="Weight of concessions in revealed alignment",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    inertia: float = param(
+        0.08,
+        0.01,
+        1.0,
+        unit="per month",
+        desc="Share of the gap between revealed and perceived alignment closed each month",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    offer_noise: float = param(
+        0.1,
+        0.0,
+        1.0,
+        unit="utility",
+        desc="Random part of Malaysia's valuation of an offer (politics)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    lean_concessions_per_year: float = param(
+        0.1,
+        0.0,
+        0.5,
+        unit="alignment per year",
+        desc="Concessions (statements, votes, gestures) a full lean to one side adds per year",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    concession_half_life_years: float = param(
+        6.0,
+        0.5,
+        50.0,
+        unit="years",
+        desc="Half-life of past concessions in revealed alignment",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    economic_weight: float = param(
+        0.25,
+        0.0,
+        2.0,
+        unit="utility per target",
+        desc="Utility of reaching the whole rare-earth industry target (RM9.5 bn, 7,000 jobs), in units of trade share",
+        source="C210; C211",
+        flag="ASSUMPTION",
+    )
+    tariff_trade_elasticity: float = param(
+        2.0,
+        0.0,
+        6.0,
+        unit="dimensionless",
+        desc="How much a US tariff shrinks Malaysia's trade with the US",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+
+
+class MalaysiaSettings(Section):
+    hedging: HedgingRule = HedgingRule()
+    capability_initial: float = param(
+        0.10,
+        0.0,
+        0.2,
+        unit="fraction",
+        desc="Local share of magnet know-how in 2020 (under 20% today)",
+        source="DESIGN",
+        flag="DESIGN",
+    )
+    learning_per_year: float = param(
+        0.03,
+        0.0,
+        0.2,
+        unit="capability per year",
+        desc="Know-how gained per year of full magnet output",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    licence_pressure_mean: float = param(
+        0.1,
+        0.0,
+        1.0,
+        unit="utility",
+        desc="Average environmental and political pressure against Lynas at a licence decision",
+        source="E013; E015; E020 (licence history)",
+        flag="ASSUMPTION",
+    )
+    licence_pressure_sd: float = param(
+        0.1,
+        0.0,
+        1.0,
+        unit="utility",
+        desc="Spread of that pressure between decisions",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    jobs_per_kt_ore: float = param(
+        17.5,
+        5,
+        50,
+        unit="direct jobs per kt/yr",
+        desc="Direct jobs per kt/yr at the raw-ore rung (the ladder multiplies this; about 1,000 at Lynas Malaysia)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    value_added_target_rm_bn: float = param(
+        9.5,
+        1,
+        50,
+        unit="RM bn/yr",
+        desc="Rare-earth industry GDP target (scale of economic value)",
+        source="C210; E022",
+        flag="2nd",
+    )
+    jobs_target: float = param(
+        7_000,
+        1_000,
+        50_000,
+        unit="jobs",
+        desc="Rare-earth industry jobs target (scale of economic value)",
+        source="C211; E022",
+        flag="2nd",
+    )
+    component_share: float = param(
+        0.2,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="Share of Malaysian magnets built into components in Malaysia",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    incentive_cost_cut: float = param(
+        0.15,
+        0.0,
+        0.5,
+        unit="fraction",
+        desc="Cut in JS Link's conversion cost at the most generous magnet-plant incentive (paid by the government)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    usd_per_rm: float = param(
+        0.219, 0.15, 0.3, unit="USD per RM", desc="Exchange rate (RM 4.57 per USD)", source="C199", flag="UNCERTAIN"
+    )
