@@ -1,11 +1,11 @@
-"""Mesa's batch_run drives the model unchanged: plain keyword parameters and rng."""
+"""Mesa's batch_run drives the model through ``runs.BatchModel``: plain keyword parameters and rng."""
 
 from __future__ import annotations
 
 import mesa
 import pandas as pd
 
-from magnetdiplomacy import MagnetDiplomacyModel
+from magnetdiplomacy.runs import BatchModel
 
 # 2020-01 to 2025-05 is 65 months. Until March 2025 the replay leaves China's export licences
 # untouched, whatever the grant rate; No. 18 (E033) grants none in April 2025, and May 2025 is the
@@ -15,7 +15,7 @@ END, MONTHS = "2025-05", 65
 
 def test_batch_run_with_plain_keywords():
     results = mesa.batch_run(
-        MagnetDiplomacyModel,
+        BatchModel,
         parameters={"china__licence_grant_rate": [0.2, 0.8], "buyers__count": 30, "run__end": END},
         rng=[1, 2],
         max_steps=1000,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from magnetdiplomacy import MagnetDiplomacyModel, run
+from magnetdiplomacy import MagnetDiplomacyModel, load_scenario, run
 from magnetdiplomacy.agents.buyers import Buyer
 
 
@@ -48,7 +48,7 @@ def test_different_seeds_take_different_paths():
 
 def test_per_agent_steps_equal_the_vectorised_rule():
     """Buyer.step for each agent, in shuffled order, gives what the population rule gives at once."""
-    model = MagnetDiplomacyModel("baseline", **{"buyers.count": 60})
+    model = MagnetDiplomacyModel(load_scenario("baseline", {"buyers.count": 60}))
     for _ in range(30):
         model.step()
     population = model.buyer_population
@@ -58,7 +58,7 @@ def test_per_agent_steps_equal_the_vectorised_rule():
     population.decide(view)
     vectorised = population.shares.copy(), population.demand_t.copy()
     population.shares, population.demand_t, population.substitution, population.noise = (x.copy() for x in before)
-    model.market_view = view
+    model.market.view = view  # Buyer.step reads the month's view from the market
     model.agents_by_type[Buyer].shuffle_do("step")
     np.testing.assert_allclose(population.shares, vectorised[0])
     np.testing.assert_allclose(population.demand_t, vectorised[1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import window
-from magnetdiplomacy import MagnetDiplomacyModel
+from magnetdiplomacy import MagnetDiplomacyModel, load_scenario
 from magnetdiplomacy.history import actions_for, load_events, schedule
 
 
@@ -55,7 +55,7 @@ def test_agents_decide_only_after_the_replay(baseline):
 
 
 def test_excluding_an_event_changes_the_path():
-    model = MagnetDiplomacyModel("baseline", **{"replay.exclude": ["E033"], "run.end": "2025-12"})
+    model = MagnetDiplomacyModel(load_scenario("baseline", {"replay.exclude": ["E033"], "run.end": "2025-12"}))
     while model.running:
         model.step()
     df = model.datacollector.get_model_vars_dataframe()

@@ -58,7 +58,7 @@ def run_checking_every_month(model: MagnetDiplomacyModel) -> int:
 
 def test_invariants_hold_every_month_of_the_baseline():
     """The quick suite's check: the baseline as declared, replay and agents, with few buyers."""
-    model = MagnetDiplomacyModel("baseline", **{"run.end": "2029-12", "buyers.count": 40})
+    model = MagnetDiplomacyModel(load_scenario("baseline", {"run.end": "2029-12", "buyers.count": 40}))
     assert run_checking_every_month(model) == 120
 
 

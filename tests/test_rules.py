@@ -18,8 +18,7 @@ from magnetdiplomacy.agents.china import easing_chance, escalation_chance, quota
 from magnetdiplomacy.agents.firms import jslink_ramp_months, lynas_may_expand
 from magnetdiplomacy.agents.malaysia import learning, renewal_years
 from magnetdiplomacy.agents.united_states import tariff_review
-from magnetdiplomacy.interventions import ACTIONS
-from magnetdiplomacy.interventions.malaysia import OfferKind
+from magnetdiplomacy.interventions import ACTIONS, ActionError, validate_action
 from magnetdiplomacy.mechanisms import accounts, production, trade
 from magnetdiplomacy.mechanisms.alignment import pulls
 from magnetdiplomacy.mechanisms.chain import Chain, Parcel, Plant
@@ -37,8 +36,16 @@ LICENSED = LicenceState(True, 120, True, True, 10.0)
 
 
 def conditions(**changes) -> production.Conditions:
-    values = dict(tick=0, licence=LICENSED, raw_ore_ban=False, mountain_pass_to_china=True, malaysian_ore_to_lynas=False,
-                  china_mining_quota_t_yr=120_000.0, china_separation_quota_t_yr=120_000.0, china_imports_under_quota=False)
+    values = dict(
+        tick=0,
+        licence=LICENSED,
+        raw_ore_ban=False,
+        mountain_pass_to_china=True,
+        malaysian_ore_to_lynas=False,
+        china_mining_quota_t_yr=120_000.0,
+        china_separation_quota_t_yr=120_000.0,
+        china_imports_under_quota=False,
+    )
     values.update(changes)
     return production.Conditions(**values)
 
@@ -68,11 +75,13 @@ def test_capacity_follows_its_changes_within_a_month():
 
 def test_a_pending_plant_reads_its_nameplate_when_it_opens():
     late = plant("late", "magnet", 0.0, start=5)
-    chain = Chain({"late": late}, [late], pending={"late": (CONFIG.jslink, "capacity_t_yr")})
+    chain = Chain({"late": late}, [late], pending={"late": (CONFIG.separation, ("lynas_heavy_feed_t_yr", "heavy_yield_of_feed"), "lynas_heavy_ramp_months")})
+    expected = CONFIG.separation.lynas_heavy_feed_t_yr * CONFIG.separation.heavy_yield_of_feed
     chain.open_due(4)
-    assert late.nameplate_t_yr == 0.0 and "late" in chain.pending
+    assert late.nameplate_t_yr == 0.0 and "late" in chain.pending and chain.nameplate("late") == expected
     chain.open_due(5)
-    assert late.nameplate_t_yr == CONFIG.jslink.capacity_t_yr and not chain.pending
+    assert late.nameplate_t_yr == expected and late.ramp_months == CONFIG.separation.lynas_heavy_ramp_months
+    assert not chain.pending
 
 
 # ---- production ----------------------------------------------------------------------------
@@ -204,7 +213,10 @@ def _oxide_chain() -> Chain:
     seller.product_t = 100.0
     china_seller = plant("china_separation", "separation", math.inf, country="china", pool="china")
     china_seller.product_t = 1000.0
-    makers = [plant("china_magnets", "magnet", 12_000.0, country="china", pool="china"), plant("japan_magnets", "magnet", 1200.0, country="japan")]
+    makers = [
+        plant("china_magnets", "magnet", 12_000.0, country="china", pool="china"),
+        plant("japan_magnets", "magnet", 1200.0, country="japan"),
+    ]
     plants = {p.name: p for p in (seller, china_seller, *makers)}
     return Chain(plants, makers)
 
@@ -217,14 +229,22 @@ def test_the_oxide_pools_ration_and_trade_what_licences_allow():
     before = sum(p.product_t + p.input_t for p in chain.plants.values())
     trade_out, demand, _ = trade.clear_oxide_pools(chain, planned, request, CONFIG, 0.0, market)
     assert trade_out.china_to_exchina_t == 0.0  # no licences granted: nothing leaves China
-    assert chain.plants["japan_magnets"].input_t == pytest.approx(request["japan_magnets"])  # the ex-China pool suffices
+    assert chain.plants["japan_magnets"].input_t == pytest.approx(
+        request["japan_magnets"]
+    )  # the ex-China pool suffices
     after = sum(p.product_t + p.input_t for p in chain.plants.values()) + chain.totals["ndpr_other_uses"]
     assert after == pytest.approx(before)
     short = {"china_magnets": 500.0, "japan_magnets": 300.0}  # more than the ex-China pool holds
     for availability, crosses in ((0.0, False), (1.0, True)):
         chain2 = _oxide_chain()
-        traded, _, _ = trade.clear_oxide_pools(chain2, short, trade.oxide_requests(chain2, short, CONFIG), CONFIG,
-                                               availability, trade.MarketState.start(CONFIG, chain2.magnet_plants))
+        traded, _, _ = trade.clear_oxide_pools(
+            chain2,
+            short,
+            trade.oxide_requests(chain2, short, CONFIG),
+            CONFIG,
+            availability,
+            trade.MarketState.start(CONFIG, chain2.magnet_plants),
+        )
         assert (traded.china_to_exchina_t > 0.0) == crosses
 
 
@@ -255,10 +275,26 @@ def test_magnet_margins_rise_when_orders_press_on_capacity():
 
 def test_buyers_see_chinese_magnets_through_licences():
     book = ControlBook()
-    book.add(Control("export_licensing", "China", "World", 0, params={"elements": ["Dy"], "products": ["magnets"], "grant_rate": 0.0}))
+    book.add(
+        Control(
+            "export_licensing",
+            "China",
+            "World",
+            0,
+            params={"elements": ["Dy"], "products": ["magnets"], "grant_rate": 0.0},
+        )
+    )
     names = ("china_magnets", "japan_magnets", "row_magnets", "us_magnets", "jslink_magnets")
-    makers = [plant(n, "magnet", 1200.0, country="china" if n.startswith("china") else "japan",
-                    pool="china" if n.startswith("china") else "exchina") for n in names]
+    makers = [
+        plant(
+            n,
+            "magnet",
+            1200.0,
+            country="china" if n.startswith("china") else "japan",
+            pool="china" if n.startswith("china") else "exchina",
+        )
+        for n in names
+    ]
     chain = Chain({p.name: p for p in makers}, makers)
     market = trade.MarketState.start(CONFIG, makers)
     view = trade.market_view(chain, market, CONFIG, book, 0, [50.0] * 5, 0.1, 1.0)
@@ -272,7 +308,9 @@ def test_buyers_see_chinese_magnets_through_licences():
 
 
 def test_capacity_is_reviewed_twice_a_year_and_added_when_tight():
-    assert review_due(12, [1.0] * 12, 1.0) and not review_due(13, [1.0] * 12, 1.0) and not review_due(12, [1.0] * 11, 1.0)
+    assert (
+        review_due(12, [1.0] * 12, 1.0) and not review_due(13, [1.0] * 12, 1.0) and not review_due(12, [1.0] * 11, 1.0)
+    )
     gap = capacity_gap_t_yr([100.0] * 12, 1000.0, 0.0, 24, 0.8)
     assert gap == pytest.approx(1200.0 / 0.8 - 1000.0)
     assert capacity_gap_t_yr([50.0] * 12, 1000.0, 0.0, 24, 0.8) == 0.0
@@ -316,10 +354,23 @@ def test_know_how_grows_by_doing_and_from_technology_ties_up_to_one():
 
 
 def test_lynas_expands_only_with_licence_price_cash_and_a_full_plant():
-    ok = dict(years_left=8.0, months_since_last=40, price_usd_kg=60.0, cash_cost_usd_kg=32.0, cash_usd_m=200.0,
-              capex_usd_m=150.0, utilisation=0.9)
+    ok = dict(
+        years_left=8.0,
+        months_since_last=40,
+        price_usd_kg=60.0,
+        cash_cost_usd_kg=32.0,
+        cash_usd_m=200.0,
+        capex_usd_m=150.0,
+        utilisation=0.9,
+    )
     assert lynas_may_expand(**ok)
-    for change in ({"years_left": 4.0}, {"months_since_last": 20}, {"price_usd_kg": 50.0}, {"cash_usd_m": 100.0}, {"utilisation": 0.8}):
+    for change in (
+        {"years_left": 4.0},
+        {"months_since_last": 20},
+        {"price_usd_kg": 50.0},
+        {"cash_usd_m": 100.0},
+        {"utilisation": 0.8},
+    ):
         assert not lynas_may_expand(**(ok | change)), change
 
 
@@ -332,7 +383,10 @@ def test_know_how_shortens_jslinks_ramp():
 
 
 def test_offer_kinds_are_declared_once_and_the_vocabulary_follows():
-    assert set(OfferKind.__args__) == set(OFFER_KINDS)
+    for kind in OFFER_KINDS:
+        assert validate_action("malaysia_accept_offer", {"offer": kind}).offer == kind
+    with pytest.raises(ActionError, match="unknown offer 'bribe'"):
+        validate_action("malaysia_decline_offer", {"offer": "bribe"})
     for kind in OFFER_KINDS.values():
         assert kind.sender in ("China", "United States", "Korea", "Australia")
         assert offer_rungs(kind.name, CONFIG) != RungOutput()
@@ -374,7 +428,15 @@ def test_ties_across_the_border_count_by_bloc_and_chinese_technology_only_withou
 
 def test_control_amendments_change_what_applies_at_once():
     book = ControlBook()
-    regime = book.add(Control("export_licensing", "China", "World", 0, params={"elements": ["Dy"], "products": ["oxides"], "grant_rate": 0.3}))
+    regime = book.add(
+        Control(
+            "export_licensing",
+            "China",
+            "World",
+            0,
+            params={"elements": ["Dy"], "products": ["oxides"], "grant_rate": 0.3},
+        )
+    )
     assert book.licence_availability("heavy", "europe", 0) == pytest.approx(0.3)
     book.relax_grants(0.8, 0)
     assert book.licence_availability("heavy", "europe", 0) == pytest.approx(0.8)
@@ -386,7 +448,9 @@ def test_control_amendments_change_what_applies_at_once():
     regime.params["announcement"] = "x"
     book.suspend({"x"}, 10, 0)
     assert book.licence_availability("heavy", "europe", 1) == 1.0 and book.suspended_announcements(10) == {"x"}
-    assert book.revive_suspended(2) == [regime] and book.licence_availability("heavy", "europe", 2) == pytest.approx(0.5)
+    assert book.revive_suspended(2) == [regime] and book.licence_availability("heavy", "europe", 2) == pytest.approx(
+        0.5
+    )
     book.end_controls([regime], 3)
     assert book.licence_availability("heavy", "europe", 3) == 1.0
 
@@ -436,7 +500,10 @@ def test_sales_by_bloc_and_a_years_memory():
 
 def test_observers_shares_reliance_and_mass_balance():
     assert share(1.0, 4.0) == 0.25 and share(5.0, 4.0) == 1.0 and share(1.0, 0.0) == 0.0
-    edges = {("magnets", "japan", "buyers", "united_states"): 10.0, ("separation", "united_states", "magnets", "united_states"): 1.0}
+    edges = {
+        ("magnets", "japan", "buyers", "united_states"): 10.0,
+        ("separation", "united_states", "magnets", "united_states"): 1.0,
+    }
     reliance = us_import_reliance(edges, CONFIG)
     assert reliance == pytest.approx(1.0 - 1.0 / (10.0 * CONFIG.magnets.ndpr_share))
     chain = build_chain(CONFIG)

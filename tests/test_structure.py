@@ -130,8 +130,11 @@ def test_mechanisms_import_only_declarations_and_each_other(graph):
 
 
 def test_agents_act_through_the_model_not_the_action_registry(graph):
-    wrong = [(a, b) for a, b in graph.edges if a.startswith(f"{PACKAGE}.agents")
-             and b.split(".")[1] in ("interventions", "scenario", "history", "model")]
+    wrong = [
+        (a, b)
+        for a, b in graph.edges
+        if a.startswith(f"{PACKAGE}.agents") and b.split(".")[1] in ("interventions", "scenario", "history", "model")
+    ]
     assert wrong == []
 
 
@@ -157,7 +160,11 @@ def _long_functions(path: Path) -> list[tuple[str, int]]:
 
 
 def test_no_module_over_the_limit():
-    long = {module_name(p): n for p in SRC.rglob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) > MODULE_LINES}
+    long = {
+        module_name(p): n
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MODULE_LINES
+    }
     assert long == {}
 
 

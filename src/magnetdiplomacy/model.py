@@ -45,7 +45,7 @@ from .mechanisms.market import allocate_orders
 from .mechanisms.offers import OfferBook
 from .mechanisms.partnerships import PartnershipGraph
 from .outputs import COLUMNS, CONTRACT_COLUMNS  # noqa: F401  (CONTRACT_COLUMNS: re-exported until the sweeps import it from outputs)
-from .parameters import REGIONS, Scenario
+from .parameters import Scenario
 from .timeline import month_index, months_between, tick_label, tick_of
 from .world import SUPPLIER_REGIONS, SUPPLIERS, build_chain, initial_orders
 
@@ -396,11 +396,7 @@ class MagnetDiplomacyModel(mesa.Model):
             population.preferences,
         )
         population.receive(allocation.delivered)
-        for m, plant in enumerate(chain.magnet_plants):
-            by_region = np.bincount(population.region, weights=allocation.delivered[:, m], minlength=len(REGIONS))
-            for r, region in enumerate(REGIONS):
-                if by_region[r] > 0:
-                    chain.edges[("magnets", plant.country, "buyers", region)] += float(by_region[r])
+        by_region = trade.book_deliveries(chain, population.region, allocation.delivered)
         trade.settle_magnet_sales(chain, market, allocation.sold, allocation.asked)
         trade.update_margins(chain, market, cfg)
         js = SUPPLIERS.index("jslink_magnets")
@@ -411,9 +407,7 @@ class MagnetDiplomacyModel(mesa.Model):
         level = self.malaysia.incentive_level
         cost = jslink.output_t * 1000.0 * before_incentive * cfg.malaysia.incentive_cost_cut * level if level else 0.0
         chain.flows["incentive_cost_usd"] = cost
-        chain.flows["jslink_sales_by_region"] = np.bincount(
-            population.region, weights=allocation.delivered[:, js], minlength=len(REGIONS)
-        )
+        chain.flows["jslink_sales_by_region"] = by_region[:, js]
         chain.flows["magnet_prices"] = view.price
         chain.flows["magnet_demand_t"] = float(population.demand_t.sum())
         chain.flows["magnet_delivered_t"] = float(population.delivered_t.sum())

@@ -28,12 +28,14 @@ MALAYSIAN_PLANTS = ("perak_pilot", "jv_mine", "lynas_malaysia", "jv_refinery", "
 
 def build_chain(config: Scenario) -> Chain:
     """The chain at the start of the run: every plant, with planned additions already scheduled."""
-    pending: dict[str, tuple[Any, str]] = {}
+    pending: dict[str, tuple[Any, tuple[str, ...], str | None]] = {}
     plants = build_plants(config, pending)
     return Chain(plants, [plants[name] for name in SUPPLIERS], pending)
 
 
-def build_plants(config: Scenario, pending: dict[str, tuple[Any, str]] | None = None) -> dict[str, Plant]:
+def build_plants(
+    config: Scenario, pending: dict[str, tuple[Any, tuple[str, ...], str | None]] | None = None
+) -> dict[str, Plant]:
     """Every plant at the start of the run, with planned additions already scheduled.
 
     Plants opening after the first month get a zero nameplate and an entry in ``pending``."""
@@ -45,19 +47,30 @@ def build_plants(config: Scenario, pending: dict[str, tuple[Any, str]] | None = 
 class _PlantBuilder:
     """The 2020 plants from a scenario, stage by stage."""
 
-    def __init__(self, config: Scenario, pending: dict[str, tuple[Any, str]]) -> None:
+    def __init__(self, config: Scenario, pending: dict[str, tuple[Any, tuple[str, ...], str | None]]) -> None:
         self.config = config
         self.pending = pending
 
     def at(self, when: str) -> int:
         return tick_of(self.config.run.start, when)
 
-    def opening(self, section: Any, name: str, when: str, plant: str) -> dict:
-        """Nameplate of a plant opening after the first month: read from the scenario when it opens."""
-        if self.at(when) > 0:
-            self.pending[plant] = (section, name)
-            return {"nameplate_t_yr": 0.0, "start": self.at(when)}
-        return {"nameplate_t_yr": getattr(section, name), "start": self.at(when)}
+    def opening(
+        self, section: Any, name: str | tuple[str, ...], when: str, plant: str, ramp: str | float | None = None
+    ) -> dict:
+        """Nameplate (the product of the fields ``name``) and ramp (a field or a number of months) of a
+        plant: read from the scenario when it opens if that is after the first month."""
+        fields = (name,) if isinstance(name, str) else name
+        start = self.at(when)
+        ramp_field = ramp if isinstance(ramp, str) else None
+        if start > 0:
+            self.pending[plant] = (section, fields, ramp_field)
+            months = {} if ramp is None or ramp_field else {"ramp_months": ramp}
+            return {"nameplate_t_yr": 0.0, "start": start, **months}
+        value = getattr(section, fields[0])
+        for other in fields[1:]:
+            value = value * getattr(section, other)
+        months = {} if ramp is None else {"ramp_months": getattr(section, ramp) if ramp_field else ramp}
+        return {"nameplate_t_yr": value, "start": start, **months}
 
     def mines(self) -> list[Plant]:
         """Mines, in t REO/yr."""
@@ -83,28 +96,33 @@ class _PlantBuilder:
         sep = self.config.separation
         lynas_plan = sep.lynas_malaysia_expanded_t_yr - sep.lynas_malaysia_t_yr
         lynas_expansion = (self.at(sep.lynas_expansion), lynas_plan, sep.lynas_expansion_ramp_months)
-        mp = self.opening(sep, "mp_t_yr", sep.mp_start, "mp_separation")
-        heavy_t_yr = sep.lynas_heavy_feed_t_yr * sep.heavy_yield_of_feed
+        mp = self.opening(sep, "mp_t_yr", sep.mp_start, "mp_separation", ramp="mp_ramp_months")
+        kalgoorlie = self.opening(sep, "kalgoorlie_t_yr", sep.kalgoorlie_start, "kalgoorlie", ramp=6)
+        lynas_heavy = self.opening(
+            sep,
+            ("lynas_heavy_feed_t_yr", "heavy_yield_of_feed"),
+            sep.lynas_heavy_start,
+            "lynas_heavy",
+            ramp="lynas_heavy_ramp_months",
+        )
+        mp_heavy = self.opening(sep, "mp_heavy_t_yr", sep.mp_heavy_start, "mp_heavy", ramp=12)
         s = "separation"
         return [
             Plant("china_separation", "China", "china", s, "china", float("inf")),
             Plant("lynas_malaysia", "Lynas", "malaysia", s, "exchina", sep.lynas_malaysia_t_yr,
                   additions=[lynas_expansion]),
             Plant("lynas_relocated", "Lynas", "australia", s, "exchina", 0.0, start=NEVER),
-            Plant("mp_separation", "MP Materials", "united_states", s, "exchina", **mp, ramp_months=sep.mp_ramp_months),
+            Plant("mp_separation", "MP Materials", "united_states", s, "exchina", **mp),
             Plant("other_separation", "Other separators", "rest_of_world", s, "exchina", sep.other_t_yr),
             # The joint venture sells its oxide to its Chinese partner: it sells into China's pool.
             Plant("jv_refinery", "Malaysia-China JV", "malaysia", s, "china", 0.0, start=NEVER, ramp_months=12),
             Plant("new_separation", "New non-China projects", "rest_of_world", s, "exchina", 0.0),
             # Kalgoorlie cracking and leaching (t NdPr-equivalent/yr): bounds Mt Weld feed once
             # cracking in Malaysia ends; it holds no stock of its own.
-            Plant("kalgoorlie", "Lynas", "australia", "crack", "exchina", sep.kalgoorlie_t_yr,
-                  start=self.at(sep.kalgoorlie_start), ramp_months=6),
+            Plant("kalgoorlie", "Lynas", "australia", "crack", "exchina", **kalgoorlie),
             # heavy rare-earth circuits (t Dy+Tb/yr)
-            Plant("lynas_heavy", "Lynas", "malaysia", "heavy", "exchina", heavy_t_yr,
-                  start=self.at(sep.lynas_heavy_start), ramp_months=sep.lynas_heavy_ramp_months),
-            Plant("mp_heavy", "MP Materials", "united_states", "heavy", "exchina", sep.mp_heavy_t_yr,
-                  start=self.at(sep.mp_heavy_start), ramp_months=12),
+            Plant("lynas_heavy", "Lynas", "malaysia", "heavy", "exchina", **lynas_heavy),
+            Plant("mp_heavy", "MP Materials", "united_states", "heavy", "exchina", **mp_heavy),
         ]  # fmt: skip
 
     def magnet_makers(self) -> list[Plant]:
@@ -112,18 +130,19 @@ class _PlantBuilder:
         mag, js, market = self.config.magnets, self.config.jslink, self.config.market
         narva = [(self.at(mag.narva_start), mag.narva_t_yr, 12.0),
                  (self.at(mag.narva_expansion), mag.narva_expanded_t_yr - mag.narva_t_yr, 12.0)]  # fmt: skip
-        us = self.opening(mag, "us_capacity_t_yr", mag.us_start, "us_magnets")
+        us = self.opening(mag, "us_capacity_t_yr", mag.us_start, "us_magnets", ramp="us_ramp_months")
         jslink = self.opening(js, "capacity_t_yr", js.start, "jslink_magnets")
+        # JS Link's ramp depends on Malaysia's know-how: JS Link sets it from the month before it opens.
+        if "jslink_magnets" not in self.pending:
+            jslink["ramp_months"] = js.ramp_months
         return [
             _maker("china_magnets", "China", "china", "china", market.china_cost_factor, mag.china_capacity_t_yr),
             _maker("japan_magnets", "Japanese magnet makers", "japan", "exchina", market.japan_cost_factor,
                    mag.japan_capacity_t_yr),
             _maker("row_magnets", "Other magnet makers", "europe", "exchina", market.row_cost_factor,
                    mag.row_capacity_t_yr, additions=narva),
-            _maker("us_magnets", "MP Materials", "united_states", "exchina", market.us_cost_factor, **us,
-                   ramp_months=mag.us_ramp_months),
-            _maker("jslink_magnets", "JS Link", "malaysia", "exchina", market.malaysia_cost_factor, **jslink,
-                   ramp_months=js.ramp_months),
+            _maker("us_magnets", "MP Materials", "united_states", "exchina", market.us_cost_factor, **us),
+            _maker("jslink_magnets", "JS Link", "malaysia", "exchina", market.malaysia_cost_factor, **jslink),
         ]  # fmt: skip
 
 

@@ -182,7 +182,7 @@ class Lynas(Firm):
         plants = model.chain.plants
         plants["kalgoorlie"].add_capacity(when, cfg.australia_mrec_t_yr, 12)
         heavy = plants["lynas_heavy"]
-        heavy.add_capacity(when, heavy.nameplate_t_yr * cfg.australia_heavy_share, 12)
+        heavy.add_capacity(when, model.chain.nameplate("lynas_heavy") * cfg.australia_heavy_share, 12)
 
     def _offtake_with_jslink(self) -> None:
         model = self.model
@@ -214,6 +214,8 @@ class JSLink(Firm):
     def step(self) -> None:
         model = self.model
         plant = model.chain.plants["jslink_magnets"]
+        if model.tick < plant.start - 1:
+            return  # the ramp matters from the month the plant opens: set it from the month before
         plant.set_ramp(jslink_ramp_months(model.config.jslink.ramp_months, model.malaysia.capability))
         if plant.capacity_t(model.tick) <= 0:
             return

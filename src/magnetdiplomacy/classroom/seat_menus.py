@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from ..mechanisms.offers import OFFER_KINDS
 from ..model import MagnetDiplomacyModel
 from .choices import Choice, Decision, keep, pct
 from .world import month_name
 
-OFFER_NAMES = {
-    "china_jv": ("China", "a refinery joint venture: Chinese technology for access to Malaysian ore"),
-    "us_floor": ("the United States", "its NdPr price floor and offtake for Lynas Malaysia's oxide"),
-    "us_offtake": ("the United States", "offtake and finance for JS Link's magnets"),
-    "korea_partnership": ("Korea", "magnet technology and finance for a second JS Link line"),
-    "australia_partnership": ("Australia", "more Kalgoorlie feed and co-investment in heavy rare earths at Kuantan"),
-}
+# Who offers what, in the words of the offer kinds' one declaration.
+OFFER_NAMES = {kind.name: (kind.offered_by, kind.pitch) for kind in OFFER_KINDS.values()}
 
 
 def _ore_ban(model: MagnetDiplomacyModel) -> Decision:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..mechanisms.offers import OFFER_KINDS
 from .registry import Params, action
@@ -120,12 +120,15 @@ def _accept_offtake(model: MagnetDiplomacyModel, p: Params) -> str:
 
 
 # Offer kinds, from their one declaration (mechanisms.offers.OFFER_KINDS).
-OfferKind = Literal["china_jv", "us_floor", "us_offtake", "korea_partnership", "australia_partnership"]
-assert set(OfferKind.__args__) == set(OFFER_KINDS), "OfferKind must list every kind of OFFER_KINDS"  # type: ignore[attr-defined]
-
-
 class OfferParams(Params):
-    offer: OfferKind
+    offer: str = Field(..., description="A kind of offer (mechanisms.offers.OFFER_KINDS)")
+
+    @field_validator("offer")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in OFFER_KINDS:
+            raise ValueError(f"unknown offer '{value}' (known: {', '.join(OFFER_KINDS)})")
+        return value
 
 
 @action(

@@ -230,24 +230,39 @@ FlowKey = tuple[str, str, str, str]  # (from stage, from country, to stage, to c
 class Chain:
     """The physical state of a run: plants, cumulative tonnages and this month's flows.
 
-    ``pending`` names plants that open after the first month and take their nameplate from the
-    scenario only when they open (a scenario section and a field name): until then that value has
-    not influenced the run, so sweeps can share the months before it between runs that differ only
-    in it (see magnetdiplomacy.sweeps.sharing).
+    ``pending`` names plants that open after the first month and take their numbers from the
+    scenario only when they open: a scenario section, the fields whose product is the nameplate,
+    and the field of the ramp months (or ``None``). Until then those values have not influenced the
+    run, so sweeps can share the months before it between runs that differ only in them (see
+    magnetdiplomacy.sweeps.sharing).
     """
 
     plants: dict[str, Plant]
     magnet_plants: list[Plant]  # the magnet suppliers, in the order buyers see them
-    pending: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    pending: dict[str, tuple[Any, tuple[str, ...], str | None]] = field(default_factory=dict)
     totals: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     edges: defaultdict[FlowKey, float] = field(default_factory=lambda: defaultdict(float))
     flows: dict[str, Any] = field(default_factory=dict)
 
     def open_due(self, tick: int) -> None:
-        """Give plants opening this month (or earlier) their nameplate from the scenario."""
-        for name in [n for n, _ in self.pending.items() if self.plants[n].start <= tick]:
-            section, key = self.pending.pop(name)
-            self.plants[name].set_nameplate(float(getattr(section, key)))
+        """Give plants opening this month (or earlier) their nameplate (and ramp) from the scenario."""
+        for name in [n for n in self.pending if self.plants[n].start <= tick]:
+            section, _, ramp = self.pending[name]
+            plant = self.plants[name]
+            plant.set_nameplate(self.nameplate(name))
+            if ramp is not None:
+                plant.set_ramp(float(getattr(section, ramp)))
+            del self.pending[name]
+
+    def nameplate(self, name: str) -> float:
+        """A plant's nameplate, read from the scenario if the plant has not opened yet."""
+        if name not in self.pending:
+            return self.plants[name].nameplate_t_yr
+        section, fields, _ = self.pending[name]
+        value = getattr(section, fields[0])
+        for other in fields[1:]:
+            value = value * getattr(section, other)
+        return float(value)
 
     def start_plant(self, name: str, tick: int) -> None:
         """Open a planned plant now (its nameplate is read if it was still pending)."""

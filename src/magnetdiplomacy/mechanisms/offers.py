@@ -58,64 +58,74 @@ class OfferKind:
     ties: tuple[TieSpec, ...]  # formed on acceptance (the floor's tie comes with the floor itself)
     rungs: Callable[[Scenario], RungOutput]  # monthly tonnes it adds to Malaysia's industry
     tie_shift: float  # revealed-alignment units per unit of ties_weight (sign: + US side)
+    pitch: str  # what is on offer, as the one making it would put it
     concession: float = 0.0  # concession it implies (revealed-alignment units per concessions_weight)
+
+    @property
+    def offered_by(self) -> str:
+        """The sender as a sentence names it ("the United States")."""
+        return "the United States" if self.sender == "United States" else self.sender
 
 
 OFFER_KINDS: dict[str, OfferKind] = {
     kind.name: kind
     for kind in (
         OfferKind(
-            "china_jv",
-            "China",
-            "Chinese refinery joint venture",
-            "Malaysia accepts a Chinese refinery joint venture",
-            (
+            name="china_jv",
+            sender="China",
+            label="Chinese refinery joint venture",
+            accepted="Malaysia accepts a Chinese refinery joint venture",
+            ties=(
                 ("China", "Malaysia", "investment", "Refinery joint venture"),
                 ("China Rare Earth Group", "Khazanah Nasional", "technology", "Separation technology for the JV"),
             ),
-            _jv_rungs,
-            -(TIE_WEIGHTS["investment"] + TIE_WEIGHTS["technology"]),
+            rungs=_jv_rungs,
+            tie_shift=-(TIE_WEIGHTS["investment"] + TIE_WEIGHTS["technology"]),
+            pitch="a refinery joint venture: Chinese technology for access to Malaysian ore",
             concession=-0.1,
         ),
         OfferKind(
-            "us_floor",
-            "United States",
-            "US price floor and offtake for Malaysian oxide",
-            "Malaysia accepts the US price floor for Lynas Malaysia's NdPr",
-            (),
-            _lynas_floor_rungs,
-            TIE_WEIGHTS["supply"],
+            name="us_floor",
+            sender="United States",
+            label="US price floor and offtake for Malaysian oxide",
+            accepted="Malaysia accepts the US price floor for Lynas Malaysia's NdPr",
+            ties=(),
+            rungs=_lynas_floor_rungs,
+            tie_shift=TIE_WEIGHTS["supply"],
+            pitch="its NdPr price floor and offtake for Lynas Malaysia's oxide",
         ),
         OfferKind(
-            "us_offtake",
-            "United States",
-            "US offtake and finance for JS Link",
-            "Malaysia accepts US offtake and finance for JS Link",
-            (
+            name="us_offtake",
+            sender="United States",
+            label="US offtake and finance for JS Link",
+            accepted="Malaysia accepts US offtake and finance for JS Link",
+            ties=(
                 ("US buyers", "JS Link", "supply", "US offtake of JS Link magnets"),
                 ("United States", "JS Link", "investment", "US finance for a JS Link expansion"),
             ),
-            _magnet_line_rungs,
-            TIE_WEIGHTS["supply"],
+            rungs=_magnet_line_rungs,
+            tie_shift=TIE_WEIGHTS["supply"],
+            pitch="offtake and finance for JS Link's magnets",
         ),
         OfferKind(
-            "korea_partnership",
-            "Korea",
-            "Korean magnet technology and a second JS Link line",
-            "Malaysia accepts Korea's technology and investment package for JS Link",
-            (
+            name="korea_partnership",
+            sender="Korea",
+            label="Korean magnet technology and a second JS Link line",
+            accepted="Malaysia accepts Korea's technology and investment package for JS Link",
+            ties=(
                 ("Korea", "JS Link", "technology", "Korean magnet technology for JS Link"),
                 ("Korea", "Malaysia", "investment", "Korean finance for a second JS Link line"),
             ),
-            _magnet_line_rungs,
-            0.5 * (TIE_WEIGHTS["technology"] + TIE_WEIGHTS["investment"]),
+            rungs=_magnet_line_rungs,
+            tie_shift=0.5 * (TIE_WEIGHTS["technology"] + TIE_WEIGHTS["investment"]),
+            pitch="magnet technology and finance for a second JS Link line",
         ),
         OfferKind(
-            "australia_partnership",
-            "Australia",
-            "Australian critical-minerals partnership",
-            "Malaysia accepts Australia's critical-minerals partnership",
-            (
+            name="australia_partnership",
+            sender="Australia",
+            label="Australian critical-minerals partnership",
+            accepted="Malaysia accepts Australia's critical-minerals partnership",
+            ties=(
                 (
                     "Australia",
                     "Malaysia",
@@ -123,8 +133,9 @@ OFFER_KINDS: dict[str, OfferKind] = {
                     "Australian MREC feed and heavy rare-earth co-investment at Kuantan",
                 ),
             ),
-            _australia_rungs,
-            0.5 * TIE_WEIGHTS["supply"],
+            rungs=_australia_rungs,
+            tie_shift=0.5 * TIE_WEIGHTS["supply"],
+            pitch="more Kalgoorlie feed and co-investment in heavy rare earths at Kuantan",
         ),
     )
 }

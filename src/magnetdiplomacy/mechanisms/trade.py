@@ -446,6 +446,22 @@ def market_view(
     return MarketView(price, tariff, risk, reachable, available, banned, market.reliability.copy(), growth)
 
 
+def book_deliveries(chain: Chain, region: np.ndarray, delivered: np.ndarray) -> np.ndarray:
+    """Magnets delivered this month by buyer region and maker, (regions x makers) tonnes, also
+    booked as flows from each maker's country to each region.
+
+    ``region`` is each buyer's region index, ``delivered`` (buyers x makers) its deliveries."""
+    n_makers = delivered.shape[1]
+    bins = (region[:, None] * n_makers + np.arange(n_makers)[None, :]).ravel()
+    by_region = np.bincount(bins, weights=delivered.ravel(), minlength=len(REGIONS) * n_makers)
+    by_region = by_region.reshape(len(REGIONS), n_makers)
+    for m, plant in enumerate(chain.magnet_plants):
+        for r, name in enumerate(REGIONS):
+            if by_region[r, m] > 0:
+                chain.edges[("magnets", plant.country, "buyers", name)] += float(by_region[r, m])
+    return by_region
+
+
 def settle_magnet_sales(chain: Chain, market: MarketState, sold: np.ndarray, asked: np.ndarray) -> None:
     """Book what each maker sold and was asked for; buyers remember each maker's fill rate."""
     for m, plant in enumerate(chain.magnet_plants):
