@@ -22,7 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = os.environ.get("MAGNETDIPLOMACY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+]
 VIEWPORT = {"width": 1366, "height": 768}
 
 
@@ -53,7 +60,9 @@ def free_port() -> int:
 class Server:
     """A Solara server for one app file, started in the background and stopped by :meth:`stop`."""
 
-    def __init__(self, app: Path | str, port: int | None = None, log: Path | None = None, cwd: Path | None = None) -> None:
+    def __init__(
+        self, app: Path | str, port: int | None = None, log: Path | None = None, cwd: Path | None = None
+    ) -> None:
         self.app = str(app)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -65,7 +74,18 @@ class Server:
         env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONUNBUFFERED": "1"}
         out = open(self.log_path, "w") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "solara", "run", self.app, "--port", str(self.port), "--host", "127.0.0.1", "--production"],
+            [
+                sys.executable,
+                "-m",
+                "solara",
+                "run",
+                self.app,
+                "--port",
+                str(self.port),
+                "--host",
+                "127.0.0.1",
+                "--production",
+            ],
             cwd=self.cwd,
             env=env,
             stdout=out,
@@ -74,7 +94,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server for {self.app} exited with code {self.process.returncode} (log: {self.log_path})")
+                raise RuntimeError(
+                    f"server for {self.app} exited with code {self.process.returncode} (log: {self.log_path})"
+                )
             with contextlib.suppress(OSError):
                 with urllib.request.urlopen(self.url, timeout=2) as response:
                     if response.status == 200:
@@ -125,7 +147,9 @@ def step(page, months: int = 1, timeout: float = 20_000) -> int:
     for _ in range(months):
         before = tick(page)
         page.locator(".md-step").click()
-        page.wait_for_function("n => Number(document.querySelector('.md-status').dataset.tick) > n", arg=before, timeout=timeout)
+        page.wait_for_function(
+            "n => Number(document.querySelector('.md-status').dataset.tick) > n", arg=before, timeout=timeout
+        )
     return tick(page)
 
 
@@ -142,14 +166,18 @@ def choose(page, css_class: str, option: str) -> None:
     page.locator(f".{css_class}").click()
     page.get_by_role("option", name=option, exact=True).click()
     page.locator(".menuable__content__active").wait_for(state="hidden")
-    page.wait_for_function("([cls, text]) => document.querySelector('.' + cls).innerText.includes(text)", arg=[css_class, option[:20]])
+    page.wait_for_function(
+        "([cls, text]) => document.querySelector('.' + cls).innerText.includes(text)", arg=[css_class, option[:20]]
+    )
 
 
 def fire(page, label: str) -> str:
     """Choose a live intervention, fire it and return the confirmation shown."""
     choose(page, "md-action", label)
     page.locator(".md-fire").click()
-    page.wait_for_function("text => (document.querySelector('.md-feedback') || {}).innerText?.startsWith(text)", arg=label)
+    page.wait_for_function(
+        "text => (document.querySelector('.md-feedback') || {}).innerText?.startsWith(text)", arg=label
+    )
     return page.inner_text(".md-feedback")
 
 

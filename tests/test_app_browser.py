@@ -102,7 +102,14 @@ def test_every_control_is_present(server, context):
     assert offered == [spec.label for spec in menu()]
     page.keyboard.press("Escape")
     assert page.locator(".md-fire").is_visible()
-    for name in ("Alignment & shares", "Prices & production", "Network & flows", "Event log", "Downloads", "About this model"):
+    for name in (
+        "Alignment & shares",
+        "Prices & production",
+        "Network & flows",
+        "Event log",
+        "Downloads",
+        "About this model",
+    ):
         assert page.get_by_role("tab", name=name).is_visible(), name
     screenshot(page, "02_controls")
 
@@ -145,8 +152,8 @@ def test_intervention_shows_in_log_and_moves_alignment(server, context):
     moved = chart_values(with_jv, "alignment")["alignment"]
     base = chart_values(without, "alignment")["alignment"]
     assert moved < base - 0.01, (moved, base)  # a Chinese joint venture pulls Malaysia towards China
-    assert '>1</text>' in chart_svg(with_jv, "alignment")  # numbered marker on the time chart
-    assert '>1</text>' not in chart_svg(without, "alignment")
+    assert ">1</text>" in chart_svg(with_jv, "alignment")  # numbered marker on the time chart
+    assert ">1</text>" not in chart_svg(without, "alignment")
     screenshot(with_jv, "04_intervention_chart")
     rows = log_rows(with_jv)
     fired = [row for row in rows if "you" in row.split("\t")[-1]]
@@ -228,7 +235,14 @@ def test_downloads_are_valid_files(server, context, tmp_path):
     assert manifest["interventions_fired"][0]["action"] == "us_set_tariff"
     with zipfile.ZipFile(saved[f"{stem}.zip"]) as archive:
         names = {name.split("/", 1)[1] for name in archive.namelist()}
-        assert {"timeseries.parquet", "timeseries.csv", "events.parquet", "events.csv", "agents.parquet", "manifest.json"} <= names
+        assert {
+            "timeseries.parquet",
+            "timeseries.csv",
+            "events.parquet",
+            "events.csv",
+            "agents.parquet",
+            "manifest.json",
+        } <= names
         folder = archive.namelist()[0].split("/")[0]
         inner = pd.read_parquet(io.BytesIO(archive.read(f"{folder}/timeseries.parquet")))
         assert len(inner) == 14

@@ -200,7 +200,15 @@ def test_nice_ticks():
 
 def test_headline_indicators(session):
     tiles = {item.key: item for item in indicators.headline(session)}
-    assert set(tiles) == {"alignment", "share_nonchina", "share_world", "share_oxide", "jobs", "value_added", "export_revenue"}
+    assert set(tiles) == {
+        "alignment",
+        "share_nonchina",
+        "share_world",
+        "share_oxide",
+        "jobs",
+        "value_added",
+        "export_revenue",
+    }
     revenue = sum(session.series("malaysia_export_revenue_usd")[-12:])
     assert tiles["export_revenue"].value == f"US${revenue / 1e6:,.0f} m"
     assert "500" in tiles["export_revenue"].detail
@@ -212,7 +220,9 @@ def test_headline_indicators(session):
 def test_year_sum_waits_for_a_whole_year():
     s = Session("baseline")
     s.step(13)
-    assert indicators.year_sum(s, "malaysia_export_revenue_usd", 2020) == pytest.approx(sum(s.series("malaysia_export_revenue_usd")[:12]))
+    assert indicators.year_sum(s, "malaysia_export_revenue_usd", 2020) == pytest.approx(
+        sum(s.series("malaysia_export_revenue_usd")[:12])
+    )
     assert indicators.year_sum(s, "malaysia_export_revenue_usd", 2021) is None
 
 

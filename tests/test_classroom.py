@@ -66,7 +66,12 @@ def test_world_starts_where_history_ends_and_moves_a_quarter_at_a_time():
 
 
 def test_world_spec_rejects_impossible_dates():
-    for spec in (WorldSpec(start="2019-06"), WorldSpec(end="2036-12"), WorldSpec(start="2026-04", end="2026-04"), WorldSpec(scenario="no_such_scenario")):
+    for spec in (
+        WorldSpec(start="2019-06"),
+        WorldSpec(end="2036-12"),
+        WorldSpec(start="2026-04", end="2026-04"),
+        WorldSpec(scenario="no_such_scenario"),
+    ):
         with pytest.raises(WorldError):
             spec.resolved()
 
@@ -99,14 +104,19 @@ def test_rebuild_from_the_journal_is_exact():
     for quarter in range(6):
         seats = ["malaysia", "united_states"] if quarter % 2 else ["malaysia"]
         first = live.quarter_ticks(quarter)[0]
-        items = [Fired(first + (1 if f.source == "inject" else 0), f.action, f.params, f.seat, f.source) for f in plan.get(quarter, [])]
+        items = [
+            Fired(first + (1 if f.source == "inject" else 0), f.action, f.params, f.seat, f.source)
+            for f in plan.get(quarter, [])
+        ]
         live.advance(items, seats)
         turns[quarter] = seats
         fired += items
     again = rebuild(spec, turns, fired, 6)
     assert again.model.tick == live.model.tick
     assert same_series(live, again)
-    assert [(r["tick"], r["description"]) for r in live.model.event_log] == [(r["tick"], r["description"]) for r in again.model.event_log]
+    assert [(r["tick"], r["description"]) for r in live.model.event_log] == [
+        (r["tick"], r["description"]) for r in again.model.event_log
+    ]
 
 
 def test_outlook_shows_a_choices_trade_offs_against_no_change():
@@ -119,8 +129,12 @@ def test_outlook_shows_a_choices_trade_offs_against_no_change():
     nothing = world.compare([], "malaysia", ["malaysia"])
     assert [d.metric.key for d in nothing.differences] == list(diffs)
     assert all(abs(d) < 1e-12 for diff in nothing.differences for d in diff.deltas)
-    assert world.outlook([("malaysia_revoke_lynas_licence", {})], ["malaysia"]) is world.outlook([("malaysia_revoke_lynas_licence", {})], ["malaysia"])
-    assert world.model.tick == world.start_tick and world.latest("lynas_licence_valid") == 1.0  # looking ahead changes nothing
+    assert world.outlook([("malaysia_revoke_lynas_licence", {})], ["malaysia"]) is world.outlook(
+        [("malaysia_revoke_lynas_licence", {})], ["malaysia"]
+    )
+    assert (
+        world.model.tick == world.start_tick and world.latest("lynas_licence_valid") == 1.0
+    )  # looking ahead changes nothing
 
 
 # ---- menus ----------------------------------------------------------------------------------------
@@ -149,7 +163,7 @@ def test_malaysia_menu_follows_the_state_of_the_world():
     assert {c.key for c in menu["licence"].choices} == {KEEP, "renew", "tighten", "revoke"}
     assert [c.key for c in menu["ore_ban"].choices] == [KEEP, "lift"]  # the ban is in force in 2026
     offers = [k for k in menu if k.startswith("offer:")]
-    assert offers == [f"offer:{o.kind}" for o in world.model.open_offers("Malaysia")]
+    assert offers == [f"offer:{o.kind}" for o in world.model.offers.open_for("Malaysia", world.model.tick)]
     world.advance([Fired(world.start_tick, "malaysia_revoke_lynas_licence", {})], ["malaysia"])
     menu = {d.key: d for d in seat_menu("malaysia", world.model)}
     assert [c.key for c in menu["licence"].choices] == [KEEP, "renew"]
@@ -176,7 +190,9 @@ def test_scorecard_against_the_targets():
     assert card.get("share").points == pytest.approx(12.5) and not card.get("share").met
     assert card.get("exports").points == 25 and card.get("exports").met
     assert card.get("jobs").value == 2500 and card.get("jobs").met
-    assert card.get("aligned").value == pytest.approx(18 / 24) and not card.get("aligned").met  # six months outside ±0.25
+    assert (
+        card.get("aligned").value == pytest.approx(18 / 24) and not card.get("aligned").met
+    )  # six months outside ±0.25
     assert card.total == pytest.approx(12.5 + 25 + 25 + 25 * 18 / 24)
     assert ALIGNMENT_BAND == 0.25
     short = scorecard({k: v[:10] for k, v in series.items()}, first_played=0)
@@ -215,14 +231,18 @@ def test_a_single_player_game_played_to_the_end_produces_a_debrief_with_scores(r
             if score.key != "aligned":
                 assert score.met == (score.value >= score.target)
     assert brief.decisions[0]["quarter"] == "April–June 2026"
-    assert "Incentive for the magnet plant: Set it to 100% of the maximum" in [d["text"] for d in brief.decisions if d["quarter"] == "April–June 2026"]
+    assert "Incentive for the magnet plant: Set it to 100% of the maximum" in [
+        d["text"] for d in brief.decisions if d["quarter"] == "April–June 2026"
+    ]
     assert "the model's own Malaysia" in brief.verdict and f"{brief.player.total:.0f} of 100" in brief.verdict
     # the comparison is the model's own Malaysia with the same seed
     spec = session.spec
     fresh = MagnetDiplomacyModel(spec.scenario_config(), rng=spec.seed)
     while fresh.running:
         fresh.step()
-    assert brief.ai["malaysia_alignment"][-1] == pytest.approx(fresh.datacollector.model_vars["malaysia_alignment"][brief.last_tick])
+    assert brief.ai["malaysia_alignment"][-1] == pytest.approx(
+        fresh.datacollector.model_vars["malaysia_alignment"][brief.last_tick]
+    )
     # until the game starts the two worlds are the same history
     mine = session.world(member.id).series(["malaysia_alignment"])["malaysia_alignment"][: spec_start(session)]
     assert mine == list(fresh.datacollector.model_vars["malaysia_alignment"][: spec_start(session)])
@@ -311,7 +331,11 @@ def test_join_codes_expire_with_the_class(room):
 
 def test_secrets_are_stored_only_as_hashes(room, db):
     class_id, code, key, tokens = roleplay(room)
-    raw = db.read_bytes() + (db.parent / (db.name + "-wal")).read_bytes() if (db.parent / (db.name + "-wal")).exists() else db.read_bytes()
+    raw = (
+        db.read_bytes() + (db.parent / (db.name + "-wal")).read_bytes()
+        if (db.parent / (db.name + "-wal")).exists()
+        else db.read_bytes()
+    )
     for secret in (key, *tokens.values()):
         assert secret.encode() not in raw
     row = room.store.class_row(class_id)
@@ -412,7 +436,11 @@ def test_a_restart_brings_the_class_back_exactly(db):
     after, ana = again.member(tokens["Ana"])
     assert after is not before and after.id == class_id
     assert (after.quarter, after.status, after.code) == (2, "running", code)
-    assert {m.name: m.seat for m in after.members.values()} == {"Ana": "malaysia", "Ben": "united_states", "Chi": "china"}
+    assert {m.name: m.seat for m in after.members.values()} == {
+        "Ana": "malaysia",
+        "Ben": "united_states",
+        "Chi": "china",
+    }
     assert after.plans[(2, "china")]["controls"][0] == "escalate" and "china" in after.ready[2]
     assert [n.headline for n in after.news] == [n.headline for n in before.news]
     assert after.inject_status == before.inject_status and after.inject_status["korea"] == "skipped"
@@ -421,8 +449,11 @@ def test_a_restart_brings_the_class_back_exactly(db):
     # and the class carries on identically in both
     for room_ in (again,):
         room_.advance(class_id, key)
-    world_before.advance([f for w, q, f in before.fired if f.tick in world_before.quarter_ticks(2)] +
-                         [Fired(world_before.quarter_ticks(2)[0], "china_escalate", {}, "china", "student")], ["malaysia", "united_states", "china"])
+    world_before.advance(
+        [f for w, q, f in before.fired if f.tick in world_before.quarter_ticks(2)]
+        + [Fired(world_before.quarter_ticks(2)[0], "china_escalate", {}, "china", "student")],
+        ["malaysia", "united_states", "china"],
+    )
     assert same_series(world_before, after.world(SHARED))
     again.close()
 
@@ -453,14 +484,27 @@ def test_individual_class_with_a_late_joiner_survives_a_restart(db):
 
 def test_every_inject_script_loads_and_runs(room):
     names = sorted(list_scripts())
-    assert {"april_2025_licensing", "october_2025_escalation", "lynas_licence_decision", "after_the_truce", "full_unit_2025_2030"} <= set(names)
+    assert {
+        "april_2025_licensing",
+        "october_2025_escalation",
+        "lynas_licence_decision",
+        "after_the_truce",
+        "full_unit_2025_2030",
+    } <= set(names)
     for name in names:
         script = load_script(name)
         assert script.title and script.description and script.injects
         for inject in script.injects:
             for action in inject.actions:
                 assert action.action in ACTIONS
-        spec = WorldSpec(script.scenario, None, script.start, script.end, tuple(script.exclude), tuple(sorted(script.overrides.items()))).resolved()
+        spec = WorldSpec(
+            script.scenario,
+            None,
+            script.start,
+            script.end,
+            tuple(script.exclude),
+            tuple(sorted(script.overrides.items())),
+        ).resolved()
         World.new(spec)
 
 
@@ -509,9 +553,23 @@ def test_teacher_can_fire_early_skip_and_write_news(room):
 
 def test_script_errors_name_the_problem():
     with pytest.raises(ScriptError, match="injects"):
-        parse_script({"name": "x", "title": "X", "injects": [{"date": "2026-05", "headline": "News", "actions": [{"action": "no_such_action"}]}]})
+        parse_script(
+            {
+                "name": "x",
+                "title": "X",
+                "injects": [{"date": "2026-05", "headline": "News", "actions": [{"action": "no_such_action"}]}],
+            }
+        )
     with pytest.raises(ScriptError, match="outside"):
-        parse_script({"name": "x", "title": "X", "start": "2026-04", "end": "2027-03", "injects": [{"date": "2028-01", "headline": "Late news"}]})
+        parse_script(
+            {
+                "name": "x",
+                "title": "X",
+                "start": "2026-04",
+                "end": "2027-03",
+                "injects": [{"date": "2028-01", "headline": "Late news"}],
+            }
+        )
     with pytest.raises(ScriptError):
         load_script("no_such_script")
 
@@ -536,7 +594,10 @@ def test_exports_results_scores_and_one_page_summaries(room):
     assert all(0 <= float(r["total"]) <= 100 for r in scores)
     assert len(class_scores(session)) == len(scores)
     pdf = summaries_pdf(session)
-    assert pdf.startswith(b"%PDF-") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type /Page>") >= 3
+    assert (
+        pdf.startswith(b"%PDF-")
+        and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type /Page>") >= 3
+    )
 
 
 # ---- materials -------------------------------------------------------------------------------------------------
@@ -547,8 +608,19 @@ def test_lesson_materials_are_complete_and_their_links_and_scripts_exist():
     from pathlib import Path
 
     folder = Path(__file__).resolve().parents[1] / "docs" / "classroom"
-    expected = {"README.md", "lesson_45.md", "lesson_90.md", "unit.md", "worksheet_45.md", "worksheet_90.md", "worksheet_unit.md",
-                "facilitator_notes.md", "debrief_questions.md", "role_cards.md", "background.md"}
+    expected = {
+        "README.md",
+        "lesson_45.md",
+        "lesson_90.md",
+        "unit.md",
+        "worksheet_45.md",
+        "worksheet_90.md",
+        "worksheet_unit.md",
+        "facilitator_notes.md",
+        "debrief_questions.md",
+        "role_cards.md",
+        "background.md",
+    }
     assert expected <= {p.name for p in folder.glob("*.md")}
     scripts = set(list_scripts())
     for path in folder.glob("*.md"):

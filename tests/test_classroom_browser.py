@@ -154,10 +154,17 @@ def test_students_join_and_claim_seats(room, contexts):
         room.pages[who] = page
     # every student sees the scripted news that opens the class
     for who in seats:
-        room.pages[who].wait_for_function("() => document.querySelector('.cr-news').textContent.includes('April 2026: where things stand')")
+        room.pages[who].wait_for_function(
+            "() => document.querySelector('.cr-news').textContent.includes('April 2026: where things stand')"
+        )
     teacher = room.pages["teacher"]
-    teacher.wait_for_function("() => [...document.querySelectorAll('.cr-roster .cr-member')].filter(r => r.dataset.seat).length === 3")
-    roster = {r.get_attribute("data-name"): r.get_attribute("data-seat") for r in teacher.locator(".cr-roster .cr-member").all()}
+    teacher.wait_for_function(
+        "() => [...document.querySelectorAll('.cr-roster .cr-member')].filter(r => r.dataset.seat).length === 3"
+    )
+    roster = {
+        r.get_attribute("data-name"): r.get_attribute("data-seat")
+        for r in teacher.locator(".cr-roster .cr-member").all()
+    }
     assert roster == {"Ana": "malaysia", "Ben": "united_states", "Chi": "china"}
     screenshot(room.pages["ana"], "classroom_02_student_malaysia")
 
@@ -165,8 +172,16 @@ def test_students_join_and_claim_seats(room, contexts):
 def test_each_student_sees_only_their_seats_decisions(room):
     ana, ben, chi = room.pages["ana"], room.pages["ben"], room.pages["chi"]
     assert ana.locator(".cr-d-lean").count() == 1 and ana.locator(".cr-d-tariff_malaysia").count() == 0
-    assert ben.locator(".cr-d-tariff_malaysia").count() == 1 and ben.locator(".cr-d-lean").count() == 0 and ben.locator(".cr-d-controls").count() == 0
-    assert chi.locator(".cr-d-controls").count() == 1 and chi.locator(".cr-d-lean").count() == 0 and chi.locator(".cr-d-tariff_malaysia").count() == 0
+    assert (
+        ben.locator(".cr-d-tariff_malaysia").count() == 1
+        and ben.locator(".cr-d-lean").count() == 0
+        and ben.locator(".cr-d-controls").count() == 0
+    )
+    assert (
+        chi.locator(".cr-d-controls").count() == 1
+        and chi.locator(".cr-d-lean").count() == 0
+        and chi.locator(".cr-d-tariff_malaysia").count() == 0
+    )
 
 
 def test_decisions_are_collected_and_the_clock_moves_when_every_seat_is_done(room):
@@ -175,7 +190,9 @@ def test_decisions_are_collected_and_the_clock_moves_when_every_seat_is_done(roo
     assert "What this choice is expected to change" in ana.inner_text(".cr-d-lean .cr-tradeoff")
     pick(ben, "tariff_malaysia", "rate_10")
     pick(chi, "malaysia", "restrict")
-    teacher.wait_for_function("() => document.querySelector('.cr-seat-table').innerText.includes('Lean towards the US')")
+    teacher.wait_for_function(
+        "() => document.querySelector('.cr-seat-table').innerText.includes('Lean towards the US')"
+    )
     screenshot(ana, "classroom_03_decision_tradeoffs")
     done(ana)
     ana.wait_for_selector(".cr-waiting")
@@ -187,8 +204,15 @@ def test_decisions_are_collected_and_the_clock_moves_when_every_seat_is_done(roo
         wait_quarter(page, 1)
     # every seat's decision is in everyone's news
     for page in (ana, ben, chi):
-        page.wait_for_function("() => ['United States (Ben)', 'China (Chi)', 'Malaysia (Ana)'].every(s => document.querySelector('.cr-news').textContent.includes(s))", timeout=10_000)
-    ana.wait_for_function("() => document.querySelector('.cr-history') && document.querySelector('.cr-history').textContent.includes('Lean towards the US')")
+        page.wait_for_function(
+            "() => ['United States (Ben)', 'China (Chi)', 'Malaysia (Ana)'].every(s =>"
+            " document.querySelector('.cr-news').textContent.includes(s))",
+            timeout=10_000,
+        )
+    ana.wait_for_function(
+        "() => document.querySelector('.cr-history') &&"
+        " document.querySelector('.cr-history').textContent.includes('Lean towards the US')"
+    )
     screenshot(teacher, "classroom_04_teacher_after_first_quarter")
 
 
@@ -204,7 +228,10 @@ def test_an_inject_reaches_every_student(room):
     teacher.wait_for_selector(".cr-sent")
     for who in ("ana", "ben", "chi"):
         page = room.pages[who]
-        page.wait_for_function("() => document.querySelector('.cr-news').innerText.includes('Flash: Beijing halts magnet licences')", timeout=10_000)
+        page.wait_for_function(
+            "() => document.querySelector('.cr-news').innerText.includes('Flash: Beijing halts magnet licences')",
+            timeout=10_000,
+        )
         assert "Your teacher" in news_text(page)
     screenshot(room.pages["ben"], "classroom_05_inject_reaches_student")
 
@@ -221,7 +248,11 @@ def test_the_teacher_moves_the_clock(room):
 
 def test_a_student_cannot_use_teacher_controls(room, contexts):
     page = contexts["ben"].new_page()
-    for url in (f"teacher?c={room.class_id}", f"teacher?c={room.class_id}&k=wrong-key", f"teacher?c={room.class_id}&k={room.code}"):
+    for url in (
+        f"teacher?c={room.class_id}",
+        f"teacher?c={room.class_id}&k=wrong-key",
+        f"teacher?c={room.class_id}&k={room.code}",
+    ):
         page.goto(room.url + url)
         page.wait_for_selector(".cr-denied")
         assert "teacher's key" in page.inner_text(".cr-denied")
@@ -289,7 +320,10 @@ def test_the_server_restarts_mid_class_and_the_class_resumes(room):
         done(room.pages[who])
     for who in ("ana", "ben", "chi", "teacher"):
         wait_quarter(room.pages[who], 3)
-    room.pages["ana"].wait_for_function("() => document.querySelector('.cr-history').textContent.includes('Incentive for the magnet plant: Set it to 50% of the maximum')")
+    room.pages["ana"].wait_for_function(
+        "() => document.querySelector('.cr-history').textContent.includes('Incentive for the magnet plant: Set it to"
+        " 50% of the maximum')"
+    )
     screenshot(teacher, "classroom_06_after_restart")
 
 

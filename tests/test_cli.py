@@ -40,17 +40,42 @@ def test_run_writes_folder_with_contract_and_summary(tmp_path):
 
 def test_seed_set_and_quiet(tmp_path):
     out = tmp_path / "q"
-    result = invoke("run", "jslink_slips", "--seed", 5, "--set", "china.licence_grant_rate=0.2", "--set", "buyers.count=50", "--quiet", "--out", out, "--end", "2027-06")
+    result = invoke(
+        "run",
+        "jslink_slips",
+        "--seed",
+        5,
+        "--set",
+        "china.licence_grant_rate=0.2",
+        "--set",
+        "buyers.count=50",
+        "--quiet",
+        "--out",
+        out,
+        "--end",
+        "2027-06",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(out)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["seed"] == 5 and manifest["parameters"]["china"]["licence_grant_rate"] == 0.2 and manifest["buyers"] == 50
+    assert (
+        manifest["seed"] == 5
+        and manifest["parameters"]["china"]["licence_grant_rate"] == 0.2
+        and manifest["buyers"] == 50
+    )
 
 
 def test_scenarios_and_describe():
     listing = invoke("scenarios")
     assert listing.exit_code == 0
-    for name in ("baseline", "china_reescalates", "lynas_no_renewal", "malaysia_china_jv", "us_courts_malaysia", "jslink_slips"):
+    for name in (
+        "baseline",
+        "china_reescalates",
+        "lynas_no_renewal",
+        "malaysia_china_jv",
+        "us_courts_malaysia",
+        "jslink_slips",
+    ):
         assert name in listing.output
     described = invoke("describe", "jslink_slips")
     assert described.exit_code == 0
@@ -66,8 +91,14 @@ BAD_FILES = {
     "type.yaml": ("buyers:\n  count: many\n", "buyers.count"),
     "month.yaml": ("run:\n  end: 2035-13\n", "run.end"),
     "order.yaml": ("run:\n  start: 2020-01\n  end: 2019-01\n", "before run.start"),
-    "action.yaml": ("interventions:\n  - {date: 2027-01, action: invade}\n", "interventions[0]: unknown action 'invade'"),
-    "actionparams.yaml": ("interventions:\n  - {date: 2027-01, action: us_set_tariff, params: {rate: 7}}\n", "interventions[0]: action 'us_set_tariff': rate"),
+    "action.yaml": (
+        "interventions:\n  - {date: 2027-01, action: invade}\n",
+        "interventions[0]: unknown action 'invade'",
+    ),
+    "actionparams.yaml": (
+        "interventions:\n  - {date: 2027-01, action: us_set_tariff, params: {rate: 7}}\n",
+        "interventions[0]: action 'us_set_tariff': rate",
+    ),
     "list.yaml": ("- just\n- a list\n", "must be a mapping"),
     "extends.yaml": ("extends: no_such_scenario\n", "no_such_scenario"),
 }
@@ -124,7 +155,11 @@ def test_existing_output_folder_is_refused(tmp_path):
 def test_real_process_exit_code_and_stderr(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("market:\n  ndpr_price_usd_kg: -3\n")
-    proc = subprocess.run([sys.executable, "-m", "magnetdiplomacy.cli", "run", str(bad), "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "magnetdiplomacy.cli", "run", str(bad), "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert proc.stdout == "" and "Traceback" not in proc.stderr
     assert "market.ndpr_price_usd_kg: -3 is out of range [30, 120] USD/kg" in proc.stderr

@@ -48,14 +48,17 @@ except SystemExit as stop:
     code = stop.code or 0
 loaded = [name for name in HEAVY if name in sys.modules]
 sys.stdout.flush()
-print("\n@@light@@" + json.dumps({"code": code, "loaded": loaded, "culprits": {k: culprits.get(k, "?") for k in loaded}}), file=sys.stderr)
+report = {"code": code, "loaded": loaded, "culprits": {k: culprits.get(k, "?") for k in loaded}}
+print("\n@@light@@" + json.dumps(report), file=sys.stderr)
 sys.exit(code)
 """
 
 
 def run_cli(*args: str, heavy: tuple[str, ...] = HEAVY) -> tuple[int, str, str, dict]:
     env = {**os.environ, "COLUMNS": "200"}  # no wrapping in rich's tables
-    proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(heavy), *args], capture_output=True, text=True, timeout=120, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(heavy), *args], capture_output=True, text=True, timeout=120, env=env
+    )
     stderr, marker, report = proc.stderr.rpartition("\n@@light@@")
     assert marker, f"the child did not finish: exit {proc.returncode}\n{proc.stderr}"
     return proc.returncode, proc.stdout, stderr, json.loads(report)
@@ -78,11 +81,15 @@ def test_light_commands_import_nothing_heavy(args, expected):
     assert stderr == "", stderr
     for text in expected:
         assert text in stdout, f"{text!r} missing from the output of {' '.join(args)}"
-    assert not report["loaded"], f"{' '.join(args)} imported heavy modules (module: the project line that imported it): {report['culprits']}"
+    assert not report["loaded"], (
+        f"{' '.join(args)} imported heavy modules (module: the project line that imported it): {report['culprits']}"
+    )
 
 
 def test_help_loads_no_scenario_code():
-    returncode, stdout, _, report = run_cli("--help", heavy=(*HEAVY, "pydantic", "yaml", "magnetdiplomacy.scenario", "magnetdiplomacy.parameters"))
+    returncode, stdout, _, report = run_cli(
+        "--help", heavy=(*HEAVY, "pydantic", "yaml", "magnetdiplomacy.scenario", "magnetdiplomacy.parameters")
+    )
     assert returncode == 0 and "Usage" in stdout
     assert not report["loaded"], report["culprits"]
 
@@ -98,13 +105,16 @@ def test_user_mistake_stays_one_line_on_stderr_and_light():
 def test_package_names_load_lazily():
     code = (
         "import sys, magnetdiplomacy\n"
-        "assert not [m for m in ('magnetdiplomacy.model', 'magnetdiplomacy.runs', 'mesa', 'pandas', 'numpy') if m in sys.modules], sys.modules.keys()\n"
-        "from magnetdiplomacy import MagnetDiplomacyModel, RunResult, ScenarioError, list_scenarios, load_scenario, run, __version__\n"
+        "assert not [m for m in ('magnetdiplomacy.model', 'magnetdiplomacy.runs', 'mesa', 'pandas', 'numpy') if m in"
+        " sys.modules], sys.modules.keys()\n"
+        "from magnetdiplomacy import MagnetDiplomacyModel, RunResult, ScenarioError, list_scenarios, load_scenario,"
+        " run, __version__\n"
         "from magnetdiplomacy.model import MagnetDiplomacyModel as M\n"
         "from magnetdiplomacy.validation import DEFAULT_PATTERNS, evaluate_all, load_patterns, loss, run_experiments\n"
         "assert MagnetDiplomacyModel is M and callable(run) and __version__ == magnetdiplomacy.__version__\n"
         "assert set(magnetdiplomacy.__all__) <= set(dir(magnetdiplomacy))\n"
-        "try:\n    magnetdiplomacy.nonesuch\nexcept AttributeError:\n    pass\nelse:\n    raise AssertionError('no AttributeError')\n"
+        "try:\n    magnetdiplomacy.nonesuch\nexcept AttributeError:\n    pass\nelse:\n    raise AssertionError('no"
+        " AttributeError')\n"
         "print('ok')\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
@@ -114,8 +124,14 @@ def test_package_names_load_lazily():
 @pytest.mark.parametrize(
     "text, first",
     [
-        ("Counterfactual: nothing after 2019 is replayed; from January 2020 every state decides. More here.", "Counterfactual: nothing after 2019 is replayed; from January 2020 every state decides"),
-        ("JS Link's plant starts two years late (2029 instead of 2027).", "JS Link's plant starts two years late (2029 instead of 2027)"),
+        (
+            "Counterfactual: nothing after 2019 is replayed; from January 2020 every state decides. More here.",
+            "Counterfactual: nothing after 2019 is replayed; from January 2020 every state decides",
+        ),
+        (
+            "JS Link's plant starts two years late (2029 instead of 2027).",
+            "JS Link's plant starts two years late (2029 instead of 2027)",
+        ),
         ("Folded\n  over lines, e.g. this one. Second sentence.", "Folded over lines, e.g. this one"),
         ("  ", ""),
     ],

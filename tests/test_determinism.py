@@ -32,7 +32,22 @@ def test_same_seed_same_files_in_one_process(tmp_path):
 @pytest.mark.slow
 def test_same_seed_same_files_across_processes(tmp_path):
     for name in ("a", "b"):
-        subprocess.run([sys.executable, "-m", "magnetdiplomacy.cli", "run", "baseline", "--seed", "7", "--quiet", "--out", str(tmp_path / name)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "magnetdiplomacy.cli",
+                "run",
+                "baseline",
+                "--seed",
+                "7",
+                "--quiet",
+                "--out",
+                str(tmp_path / name),
+            ],
+            check=True,
+            capture_output=True,
+        )
     first, second = digest(tmp_path / "a"), digest(tmp_path / "b")
     assert first == second and len(first) == 3
     in_process = run("baseline", seed=7, out=tmp_path / "c")
@@ -54,7 +69,12 @@ def test_per_agent_steps_equal_the_vectorised_rule():
     population = model.buyer_population
     view = model._market_view()
     population.draw()
-    before = population.shares.copy(), population.demand_t.copy(), population.substitution.copy(), population.noise.copy()
+    before = (
+        population.shares.copy(),
+        population.demand_t.copy(),
+        population.substitution.copy(),
+        population.noise.copy(),
+    )
     population.decide(view)
     vectorised = population.shares.copy(), population.demand_t.copy()
     population.shares, population.demand_t, population.substitution, population.noise = (x.copy() for x in before)

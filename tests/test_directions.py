@@ -64,7 +64,9 @@ def no_suspension():
 def test_tighter_licensing_raises_exchina_prices(no_suspension, licences_suspended):
     baseline = no_suspension
     assert mean(licences_suspended, "china_export_licence_rate") < 0.05 < mean(baseline, "china_export_licence_rate")
-    assert mean(licences_suspended, "price_magnet_exchina_usd_kg") > 1.05 * mean(baseline, "price_magnet_exchina_usd_kg")
+    assert mean(licences_suspended, "price_magnet_exchina_usd_kg") > 1.05 * mean(
+        baseline, "price_magnet_exchina_usd_kg"
+    )
     assert mean(licences_suspended, "price_dy_exchina_usd_kg") > mean(baseline, "price_dy_exchina_usd_kg")
     premium = lambda r: mean(r, "price_ndpr_exchina_usd_kg") / mean(r, "price_ndpr_china_usd_kg")  # noqa: E731
     assert premium(licences_suspended) > premium(baseline) + 0.05
@@ -72,7 +74,9 @@ def test_tighter_licensing_raises_exchina_prices(no_suspension, licences_suspend
 
 def test_tighter_licensing_raises_malaysia_nonchina_magnet_share(no_suspension, licences_suspended):
     baseline = no_suspension
-    assert mean(licences_suspended, "malaysia_magnet_share_nonchina", "2028-01-01") > mean(baseline, "malaysia_magnet_share_nonchina", "2028-01-01")
+    assert mean(licences_suspended, "malaysia_magnet_share_nonchina", "2028-01-01") > mean(
+        baseline, "malaysia_magnet_share_nonchina", "2028-01-01"
+    )
 
 
 def test_tighter_licensing_cuts_chinas_magnet_output_and_causes_shortage(no_suspension, licences_suspended):
@@ -103,14 +107,19 @@ def test_raw_ore_ban_stops_malaysian_ore_exports(baseline):
     assert window(baseline.model_df, "2024-01-01", "2035-12-01")["malaysia_ore_exports_t"].sum() == 0
     assert window(no_ban.model_df, "2024-01-01", "2025-12-01")["malaysia_ore_exports_t"].sum() > 0
     # with the ban and before a domestic buyer exists, the pilot mine slows down
-    assert window(baseline.model_df, "2024-03-01", "2025-04-01")["malaysia_ore_t"].sum() < window(no_ban.model_df, "2024-03-01", "2025-04-01")["malaysia_ore_t"].sum()
+    assert (
+        window(baseline.model_df, "2024-03-01", "2025-04-01")["malaysia_ore_t"].sum()
+        < window(no_ban.model_df, "2024-03-01", "2025-04-01")["malaysia_ore_t"].sum()
+    )
 
 
 def test_price_floor_for_malaysian_oxide_expands_lynas():
     floored = with_actions(("2026-04", "us_extend_price_floor_malaysia", {}))
     plain = with_actions()
     assert mean(floored, "lynas_cash_usd_m") > mean(plain, "lynas_cash_usd_m")
-    assert mean(floored, "lynas_ndpr_t", "2030-01-01", "2035-12-01") > mean(plain, "lynas_ndpr_t", "2030-01-01", "2035-12-01")
+    assert mean(floored, "lynas_ndpr_t", "2030-01-01", "2035-12-01") > mean(
+        plain, "lynas_ndpr_t", "2030-01-01", "2035-12-01"
+    )
 
 
 def test_technology_export_ban_halves_joint_venture_know_how():
@@ -141,14 +150,21 @@ def test_equipment_controls_delay_new_projects():
 
 def test_supply_tie_protects_jslink_when_china_withholds_dy_tb():
     tied = with_actions(("2026-06", "china_suspend_magnet_licences", {}), **STILL_CHINA)
-    untied = with_actions(("2026-06", "china_suspend_magnet_licences", {}), lynas__jslink_supply_share=0.0, **STILL_CHINA)
+    untied = with_actions(
+        ("2026-06", "china_suspend_magnet_licences", {}), lynas__jslink_supply_share=0.0, **STILL_CHINA
+    )
     assert mean(tied, "jslink_magnet_t", "2028-01-01") > 1.1 * mean(untied, "jslink_magnet_t", "2028-01-01")
 
 
 def test_technology_tie_builds_malaysian_know_how():
-    tied = with_actions(("2026-06", "form_partnership", {"a": "Japanese magnet makers", "b": "JS Link", "tie": "technology"}))
+    tied = with_actions(
+        ("2026-06", "form_partnership", {"a": "Japanese magnet makers", "b": "JS Link", "tie": "technology"})
+    )
     plain = with_actions()
-    assert mean(tied, "malaysia_capability", "2030-01-01", "2035-12-01") > mean(plain, "malaysia_capability", "2030-01-01", "2035-12-01") + 0.02
+    assert (
+        mean(tied, "malaysia_capability", "2030-01-01", "2035-12-01")
+        > mean(plain, "malaysia_capability", "2030-01-01", "2035-12-01") + 0.02
+    )
 
 
 # Malaysia may accept a Chinese joint venture by its own rule; arms that must differ only in one
@@ -170,8 +186,13 @@ def test_government_mou_moves_alignment_towards_the_us():
     baseline = cached_run("baseline", replay__exclude=("E046",), china__jv_offer_rate_per_year=0.0)
     without = cached_run("baseline", replay__exclude=("E046", "E051"), china__jv_offer_rate_per_year=0.0)
     # until the replay ends (March 2026) the two paths differ only by the agreement
-    assert mean(baseline, "malaysia_alignment", "2025-12-01", "2026-03-01") > mean(without, "malaysia_alignment", "2025-12-01", "2026-03-01") + 0.03
-    assert mean(baseline, "malaysia_ties_tilt", "2025-12-01", "2026-03-01") == pytest.approx(mean(without, "malaysia_ties_tilt", "2025-12-01", "2026-03-01") + 0.3)
+    assert (
+        mean(baseline, "malaysia_alignment", "2025-12-01", "2026-03-01")
+        > mean(without, "malaysia_alignment", "2025-12-01", "2026-03-01") + 0.03
+    )
+    assert mean(baseline, "malaysia_ties_tilt", "2025-12-01", "2026-03-01") == pytest.approx(
+        mean(without, "malaysia_ties_tilt", "2025-12-01", "2026-03-01") + 0.3
+    )
     after = lambda r: window(r.model_df, "2025-11-01", "2025-11-01")["partnerships_active"].iloc[0]  # noqa: E731
     assert after(baseline) == after(without) + 1
 
@@ -182,23 +203,33 @@ def test_government_mou_moves_alignment_towards_the_us():
 def test_scenario_china_reescalates(baseline):
     escalated = cached_run("china_reescalates")
     assert mean(escalated, "china_export_licence_rate") < mean(baseline, "china_export_licence_rate") - 0.3
-    assert mean(escalated, "price_magnet_exchina_usd_kg", "2027-01-01", "2030-12-01") > mean(baseline, "price_magnet_exchina_usd_kg", "2027-01-01", "2030-12-01")
-    assert mean(escalated, "malaysia_magnet_share_nonchina", "2028-01-01") > mean(baseline, "malaysia_magnet_share_nonchina", "2028-01-01")
+    assert mean(escalated, "price_magnet_exchina_usd_kg", "2027-01-01", "2030-12-01") > mean(
+        baseline, "price_magnet_exchina_usd_kg", "2027-01-01", "2030-12-01"
+    )
+    assert mean(escalated, "malaysia_magnet_share_nonchina", "2028-01-01") > mean(
+        baseline, "malaysia_magnet_share_nonchina", "2028-01-01"
+    )
 
 
 def test_scenario_us_courts_malaysia(baseline):
     courted = cached_run("us_courts_malaysia")
     assert mean(courted, "malaysia_alignment") > mean(baseline, "malaysia_alignment") + 0.2
     assert mean(courted, "us_tariff_malaysia") == 0.0
-    assert mean(courted, "malaysia_oxide_share_global", "2029-01-01") > mean(baseline, "malaysia_oxide_share_global", "2029-01-01")
+    assert mean(courted, "malaysia_oxide_share_global", "2029-01-01") > mean(
+        baseline, "malaysia_oxide_share_global", "2029-01-01"
+    )
     assert mean(courted, "lynas_ndpr_t", "2029-01-01") > mean(baseline, "lynas_ndpr_t", "2029-01-01")
 
 
 def test_scenario_jslink_slips(baseline):
     late = cached_run("jslink_slips")
     assert window(late.model_df, "2027-01-01", "2028-12-01")["jslink_magnet_t"].sum() == 0
-    assert mean(late, "malaysia_magnet_share_nonchina", "2027-01-01", "2030-12-01") < mean(baseline, "malaysia_magnet_share_nonchina", "2027-01-01", "2030-12-01")
-    assert mean(late, "malaysia_jobs", "2027-01-01", "2030-12-01") < mean(baseline, "malaysia_jobs", "2027-01-01", "2030-12-01")
+    assert mean(late, "malaysia_magnet_share_nonchina", "2027-01-01", "2030-12-01") < mean(
+        baseline, "malaysia_magnet_share_nonchina", "2027-01-01", "2030-12-01"
+    )
+    assert mean(late, "malaysia_jobs", "2027-01-01", "2030-12-01") < mean(
+        baseline, "malaysia_jobs", "2027-01-01", "2030-12-01"
+    )
 
 
 def test_scenario_no_history_diverges_from_replay(baseline):

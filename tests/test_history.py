@@ -35,7 +35,9 @@ def test_replayed_state_matches_history(baseline):
     assert ts.loc["2025-09-01", "us_tariff_malaysia"] == pytest.approx(0.19)  # E042
     assert ts.loc["2025-03-01", "china_export_licence_rate"] == 1.0
     assert ts.loc["2025-04-01", "china_export_licence_rate"] == 0.0  # No. 18: no licences in the first month
-    assert ts.loc["2025-05-01", "china_export_licence_rate"] == pytest.approx(0.25)  # half-way through the 2-month delay
+    assert ts.loc["2025-05-01", "china_export_licence_rate"] == pytest.approx(
+        0.25
+    )  # half-way through the 2-month delay
     assert ts.loc["2025-06-01", "china_export_licence_rate"] == pytest.approx(0.8)  # London framework (E036)
     assert ts.loc["2023-12-01", "raw_ore_ban"] == 0 and ts.loc["2024-01-01", "raw_ore_ban"] == 1  # E028
     assert ts.loc["2026-04-01", "lynas_licence_years_left"] > 9.5  # E060: 10 years from March 2026

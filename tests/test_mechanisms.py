@@ -75,7 +75,9 @@ def test_pool_prices_unify_when_free_and_split_when_capped():
     capped = market.clear_two_pools(100, 60, 10, 50, 0.25)
     p_cn, p_ex = market.update_pool_prices((50, 50), capped, (60, 50), (100, 10), (30, 0), 1.0, 0.2, 0.03, 10)
     assert p_ex > 50 > p_cn
-    wedged = market.update_pool_prices((50, 50), trade, (60, 50), (100, 10), (5, 0), 1.0, 0.2, 0.03, 10, origin_wedge=0.2)
+    wedged = market.update_pool_prices(
+        (50, 50), trade, (60, 50), (100, 10), (5, 0), 1.0, 0.2, 0.03, 10, origin_wedge=0.2
+    )
     assert wedged[1] == pytest.approx(wedged[0] * 1.03 * 1.2)
 
 
@@ -99,7 +101,9 @@ def test_move_shares_respects_qualification_cap():
 def test_allocation_rations_and_spills_over():
     orders = np.array([[10.0, 0.0], [10.0, 0.0]])
     reachable = np.ones((2, 2))
-    alloc = market.allocate_orders(orders, reachable, np.array([10.0, 20.0]), spill_weights=np.array([[0.5, 0.5], [0.5, 0.5]]))
+    alloc = market.allocate_orders(
+        orders, reachable, np.array([10.0, 20.0]), spill_weights=np.array([[0.5, 0.5], [0.5, 0.5]])
+    )
     assert alloc.sold[0] == pytest.approx(10.0)
     assert alloc.delivered.sum() == pytest.approx(20.0)  # the shortfall was bought from supplier 2
     blocked = market.allocate_orders(orders, np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([10.0, 0.0]), np.ones((2, 2)))
@@ -111,7 +115,21 @@ def test_allocation_rations_and_spills_over():
 
 def test_licensing_grant_ramps_after_delay_and_covers_flows():
     book = ControlBook()
-    book.add(Control("export_licensing", "China", "World", 10, params={"elements": ["Dy", "Tb"], "products": ["oxides", "magnets"], "grant_rate": 0.6, "delay_months": 2, "destinations": {"united_states": 0.9}}))
+    book.add(
+        Control(
+            "export_licensing",
+            "China",
+            "World",
+            10,
+            params={
+                "elements": ["Dy", "Tb"],
+                "products": ["oxides", "magnets"],
+                "grant_rate": 0.6,
+                "delay_months": 2,
+                "destinations": {"united_states": 0.9},
+            },
+        )
+    )
     assert book.licence_availability("heavy", "japan_korea", 9) == 1.0
     assert book.licence_availability("heavy", "japan_korea", 10) == 0.0
     assert book.licence_availability("heavy", "japan_korea", 11) == pytest.approx(0.3)
@@ -172,7 +190,10 @@ def test_hedging_rule_has_a_dead_zone():
     lean = alignment.best_lean(pulled, 1.0, 1.0)
     assert 0 < lean <= 1
     # lean maximises U
-    assert alignment.lean_utility(lean, pulled, 1.0, 1.0) >= max(alignment.lean_utility(x / 10, pulled, 1.0, 1.0) for x in range(-10, 11)) - 1e-9
+    assert (
+        alignment.lean_utility(lean, pulled, 1.0, 1.0)
+        >= max(alignment.lean_utility(x / 10, pulled, 1.0, 1.0) for x in range(-10, 11)) - 1e-9
+    )
     assert alignment.best_lean(alignment.Pulls(0.1, 0.8, 0.1, 0.1), 1.0, 1.0) < 0
 
 

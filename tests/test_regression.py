@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from regression import HASHES, SEEDS, run_digests
 
 from magnetdiplomacy import list_scenarios
+from regression import HASHES, SEEDS, run_digests
 
 RECORDED = json.loads(HASHES.read_text())
 

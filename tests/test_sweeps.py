@@ -79,7 +79,12 @@ def assert_same_results(a: Path, b: Path) -> None:
 
 DESIGNS = {
     # kind: (design, parameters, replications, expected runs)
-    "factorial": ({"kind": "factorial"}, {"market.oxide_price_speed": [0.1, 0.5], "demand.growth_per_year": {"levels": 3}}, 2, 2 * 3 * 2),
+    "factorial": (
+        {"kind": "factorial"},
+        {"market.oxide_price_speed": [0.1, 0.5], "demand.growth_per_year": {"levels": 3}},
+        2,
+        2 * 3 * 2,
+    ),
     "lhs": ({"kind": "lhs", "samples": 5}, PARAMS, 2, 5 * 2),
     "sobol": ({"kind": "sobol", "samples": 4}, PARAMS, 1, 4 * (2 + 2)),
     "morris": ({"kind": "morris", "samples": 3, "levels": 4}, PARAMS, 1, 3 * (2 + 1)),
@@ -110,7 +115,12 @@ def test_each_design_finishes_with_the_right_number_of_unique_runs(tmp_path, kin
 
 
 def test_factorial_values_and_declared_ranges():
-    sweep = load_sweep(sweep_dict(design={"kind": "factorial", "levels": 2}, parameters={"china.licence_grant_rate": None, "us.tariff_step": [0.0, 0.1, 0.3]}))
+    sweep = load_sweep(
+        sweep_dict(
+            design={"kind": "factorial", "levels": 2},
+            parameters={"china.licence_grant_rate": None, "us.tariff_step": [0.0, 0.1, 0.3]},
+        )
+    )
     table = parameter_table()
     assert sweep.params[0].values == (table["china.licence_grant_rate"].lo, table["china.licence_grant_rate"].hi)
     X = build_design(sweep).X
@@ -122,7 +132,9 @@ def test_seeds_derive_from_the_master_seed():
     again = run_plan(load_sweep(sweep_dict(design={"kind": "lhs", "samples": 4}, replications=3)))
     pd.testing.assert_frame_equal(common, again)
     assert common.groupby("rep")["seed"].nunique().eq(1).all() and common["seed"].nunique() == 3
-    independent = run_plan(load_sweep(sweep_dict(design={"kind": "lhs", "samples": 4}, replications=3, seeding="independent")))
+    independent = run_plan(
+        load_sweep(sweep_dict(design={"kind": "lhs", "samples": 4}, replications=3, seeding="independent"))
+    )
     assert independent["seed"].is_unique
     other = run_plan(load_sweep(sweep_dict(design={"kind": "lhs", "samples": 4}, replications=3, seed=12)))
     assert not np.allclose(other["market.oxide_price_speed"], common["market.oxide_price_speed"])
@@ -146,10 +158,19 @@ def test_sweep_results_equal_direct_model_runs(tmp_path):
     run_sweep(sweep, tmp_path / "s", workers=0)
     scalars, series = frames(tmp_path / "s")
     row = scalars.iloc[3]
-    scenario = load_scenario("baseline", {**sweep.fixed, "market.oxide_price_speed": row["market.oxide_price_speed"], "demand.growth_per_year": row["demand.growth_per_year"]})
+    scenario = load_scenario(
+        "baseline",
+        {
+            **sweep.fixed,
+            "market.oxide_price_speed": row["market.oxide_price_speed"],
+            "demand.growth_per_year": row["demand.growth_per_year"],
+        },
+    )
     direct = simulate(scenario, seed=int(row["seed"])).model_df
     mine = series[series["run_id"] == row["run_id"]]
-    np.testing.assert_array_equal(mine["price_ndpr_exchina_usd_kg"].to_numpy(), direct["price_ndpr_exchina_usd_kg"].to_numpy())
+    np.testing.assert_array_equal(
+        mine["price_ndpr_exchina_usd_kg"].to_numpy(), direct["price_ndpr_exchina_usd_kg"].to_numpy()
+    )
     assert row["price_mean"] == pytest.approx(direct["price_ndpr_exchina_usd_kg"].mean(), rel=1e-12)
     assert row["demand_end"] == direct["magnet_demand_t"].iloc[-1]
     assert list(mine["date"].dt.strftime("%Y-%m")) == list(direct["date"].dt.strftime("%Y-%m"))
@@ -160,10 +181,16 @@ def test_scalar_statistics():
 
     data = np.array([[0.1], [0.3], [-0.4], [0.2], [0.0]])
     specs = [
-        Scalar("a", "x", "last", 0, 4), Scalar("b", "x", "mean", 1, 2), Scalar("c", "x", "max_abs", 0, 4),
-        Scalar("d", "x", "at", 0, 4, at_tick=1), Scalar("e", "x", "frac_outside", 0, 4, band=(-0.25, 0.25)),
-        Scalar("f", "x", "ever_above", 3, 4, threshold=0.25), Scalar("g", "x", "ever_below", 0, 4, threshold=-0.25),
-        Scalar("h", "x", "sum", 0, 1), Scalar("i", "x", "min", 0, 4), Scalar("j", "x", "first", 2, 4),
+        Scalar("a", "x", "last", 0, 4),
+        Scalar("b", "x", "mean", 1, 2),
+        Scalar("c", "x", "max_abs", 0, 4),
+        Scalar("d", "x", "at", 0, 4, at_tick=1),
+        Scalar("e", "x", "frac_outside", 0, 4, band=(-0.25, 0.25)),
+        Scalar("f", "x", "ever_above", 3, 4, threshold=0.25),
+        Scalar("g", "x", "ever_below", 0, 4, threshold=-0.25),
+        Scalar("h", "x", "sum", 0, 1),
+        Scalar("i", "x", "min", 0, 4),
+        Scalar("j", "x", "first", 2, 4),
     ]
     out = compute_scalars(data, ["x"], specs)
     np.testing.assert_allclose(out, [0.0, -0.05, 0.4, 0.3, 0.4, 0.0, 1.0, 0.4, -0.4, -0.4])
@@ -237,10 +264,15 @@ def test_a_folder_holding_another_sweep_is_refused(tmp_path):
 # ---- analysis ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind, design, columns", [
-    pytest.param("sobol", {"kind": "sobol", "samples": 16}, ["S1", "S1_conf", "ST", "ST_conf"], marks=pytest.mark.slow),  # 64 runs
-    ("morris", {"kind": "morris", "samples": 6, "levels": 4}, ["mu", "mu_star", "sigma", "mu_star_conf"]),
-])
+@pytest.mark.parametrize(
+    "kind, design, columns",
+    [
+        pytest.param(
+            "sobol", {"kind": "sobol", "samples": 16}, ["S1", "S1_conf", "ST", "ST_conf"], marks=pytest.mark.slow
+        ),  # 64 runs
+        ("morris", {"kind": "morris", "samples": 6, "levels": 4}, ["mu", "mu_star", "sigma", "mu_star_conf"]),
+    ],
+)
 def test_analyze_writes_indices_and_plots(tmp_path, kind, design, columns):
     path = write(tmp_path, sweep_dict(design=design))
     assert invoke("sweep", path, "--workers", 0, "--out", tmp_path / kind, "--quiet").exit_code == 0
@@ -257,7 +289,13 @@ def test_analyze_writes_indices_and_plots(tmp_path, kind, design, columns):
         assert varied.loc["demand.growth_per_year", "ST"] > varied.loc["market.oxide_price_speed", "ST"]
     else:
         assert varied.loc["demand.growth_per_year", "mu_star"] > varied.loc["market.oxide_price_speed", "mu_star"]
-    for name in ("distributions.png", "scatter_price_mean.png", "indices_demand_end.png", "fan_malaysia_alignment.png", "fan_price_ndpr_exchina_usd_kg.png"):
+    for name in (
+        "distributions.png",
+        "scatter_price_mean.png",
+        "indices_demand_end.png",
+        "fan_malaysia_alignment.png",
+        "fan_price_ndpr_exchina_usd_kg.png",
+    ):
         assert (out / name).read_bytes()[:8] == PNG, name
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary["outcome"]) == ["price_mean", "demand_end", "pricey"]
@@ -266,9 +304,16 @@ def test_analyze_writes_indices_and_plots(tmp_path, kind, design, columns):
     assert "ranked by" in result.output
 
 
-@pytest.mark.parametrize("design, method, column", [({"kind": "lhs", "samples": 30}, "rbd_fast", "S1"), ({"kind": "factorial"}, "main_effects", "eta2")])
+@pytest.mark.parametrize(
+    "design, method, column",
+    [({"kind": "lhs", "samples": 30}, "rbd_fast", "S1"), ({"kind": "factorial"}, "main_effects", "eta2")],
+)
 def test_analyze_lhs_and_factorial(tmp_path, design, method, column):
-    params = PARAMS if design["kind"] == "lhs" else {"market.oxide_price_speed": [0.1, 0.8], "demand.growth_per_year": [0.0, 0.07, 0.15]}
+    params = (
+        PARAMS
+        if design["kind"] == "lhs"
+        else {"market.oxide_price_speed": [0.1, 0.8], "demand.growth_per_year": [0.0, 0.07, 0.15]}
+    )
     sweep = load_sweep(sweep_dict(design=design, parameters=params, replications=2))
     run_sweep(sweep, tmp_path / "s", workers=0)
     result = analyze(tmp_path / "s", plots=False)
@@ -294,33 +339,84 @@ def test_analyze_refuses_incomplete_and_foreign_folders(tmp_path):
 
 # ---- malformed sweep files and options: one line naming the key, exit code 2 ---------------------
 
-GOOD = "name: bad\nbase: baseline\nset: {run.end: 2020-06, buyers.count: 20}\nparameters:\n  china.licence_grant_rate: {}\ndesign: {kind: lhs, samples: 4}\n"
+GOOD = (
+    "name: bad\nbase: baseline\nset: {run.end: 2020-06, buyers.count: 20}\n"
+    "parameters:\n  china.licence_grant_rate: {}\ndesign: {kind: lhs, samples: 4}\n"
+)
 BAD_SWEEPS = {
     "yaml": ("parameters: [oops\n", "malformed YAML"),
     "list": ("- a\n- b\n", "must be a mapping"),
     "empty": ("", "must be a mapping"),
     "topkey": (GOOD + "replicatoins: 3\n", "replicatoins: unknown key"),
-    "unknown_param": (GOOD.replace("china.licence_grant_rate", "china.licence_grant_rat"), "parameters.china.licence_grant_rat: unknown parameter"),
-    "range": (GOOD.replace("{}", "{range: [0.1, 1.5]}"), "parameters.china.licence_grant_rate.range[1]: 1.5 is out of the declared range [0, 1]"),
-    "range_order": (GOOD.replace("{}", "{range: [0.8, 0.2]}"), "parameters.china.licence_grant_rate.range: low end 0.8 must be below"),
-    "values": (GOOD.replace("{}", "[0.2, 7]").replace("kind: lhs, samples: 4", "kind: factorial"), "parameters.china.licence_grant_rate.values: 7 is out of the declared range"),
-    "values_lhs": (GOOD.replace("{}", "[0.2, 0.4]"), "parameters.china.licence_grant_rate.values: explicit values need design kind factorial"),
-    "not_sweep": (GOOD.replace("china.licence_grant_rate: {}", "buyers.count: {}"), "parameters.buyers.count: not a sweep dimension"),
+    "unknown_param": (
+        GOOD.replace("china.licence_grant_rate", "china.licence_grant_rat"),
+        "parameters.china.licence_grant_rat: unknown parameter",
+    ),
+    "range": (
+        GOOD.replace("{}", "{range: [0.1, 1.5]}"),
+        "parameters.china.licence_grant_rate.range[1]: 1.5 is out of the declared range [0, 1]",
+    ),
+    "range_order": (
+        GOOD.replace("{}", "{range: [0.8, 0.2]}"),
+        "parameters.china.licence_grant_rate.range: low end 0.8 must be below",
+    ),
+    "values": (
+        GOOD.replace("{}", "[0.2, 7]").replace("kind: lhs, samples: 4", "kind: factorial"),
+        "parameters.china.licence_grant_rate.values: 7 is out of the declared range",
+    ),
+    "values_lhs": (
+        GOOD.replace("{}", "[0.2, 0.4]"),
+        "parameters.china.licence_grant_rate.values: explicit values need design kind factorial",
+    ),
+    "not_sweep": (
+        GOOD.replace("china.licence_grant_rate: {}", "buyers.count: {}"),
+        "parameters.buyers.count: not a sweep dimension",
+    ),
     "kind": (GOOD.replace("kind: lhs", "kind: montecarlo"), "design.kind"),
     "samples": (GOOD.replace("kind: lhs, samples: 4", "kind: lhs"), "design.samples: required for lhs designs"),
-    "sobol_pow2": (GOOD.replace("kind: lhs, samples: 4", "kind: sobol, samples: 10"), "design.samples: 10 is not a power of 2"),
+    "sobol_pow2": (
+        GOOD.replace("kind: lhs, samples: 4", "kind: sobol, samples: 10"),
+        "design.samples: 10 is not a power of 2",
+    ),
     "negative_reps": (GOOD + "replications: 0\n", "replications: Input should be greater than or equal to 1"),
     "base": (GOOD.replace("base: baseline", "base: nowhere"), "base: nowhere: no scenario file or named scenario"),
     "set_key": (GOOD.replace("buyers.count: 20", "buyers.cont: 20"), "set.buyers.cont: unknown parameter"),
-    "set_value": (GOOD.replace("buyers.count: 20", "china.truce_grant_rate: 3"), "set.china.truce_grant_rate: 3 is out of range"),
-    "set_seed": (GOOD.replace("buyers.count: 20", "run.seed: 4"), "set.run.seed: runs take their seeds from the sweep's seed"),
-    "both": (GOOD.replace("buyers.count: 20", "china.licence_grant_rate: 0.3"), "parameters.china.licence_grant_rate: also fixed under set"),
-    "series": (GOOD + "outcomes: {series: [malaysia_alignmen]}\n", "outcomes.series[0]: unknown model column 'malaysia_alignmen'"),
-    "scalar_col": (GOOD + "outcomes: {scalars: {x: {column: nope}}}\n", "outcomes.scalars.x.column: unknown model column 'nope'"),
-    "scalar_stat": (GOOD + "outcomes: {scalars: {x: {column: malaysia_alignment, stat: median}}}\n", "outcomes.scalars.x.stat"),
-    "scalar_window": (GOOD + "outcomes: {scalars: {x: {column: malaysia_alignment, stat: mean, from: 2030-01}}}\n", "outcomes.scalars.x.from: 2030-01 is outside the runs (2020-01 to 2020-06)"),
-    "scalar_band": (GOOD + "outcomes: {scalars: {x: {column: malaysia_alignment, stat: ever_outside}}}\n", "outcomes.scalars.x.band: stat 'ever_outside' needs a band"),
-    "scalar_name": (GOOD + "outcomes: {scalars: {seed: {column: malaysia_alignment}}}\n", "outcomes.scalars.seed: name is reserved"),
+    "set_value": (
+        GOOD.replace("buyers.count: 20", "china.truce_grant_rate: 3"),
+        "set.china.truce_grant_rate: 3 is out of range",
+    ),
+    "set_seed": (
+        GOOD.replace("buyers.count: 20", "run.seed: 4"),
+        "set.run.seed: runs take their seeds from the sweep's seed",
+    ),
+    "both": (
+        GOOD.replace("buyers.count: 20", "china.licence_grant_rate: 0.3"),
+        "parameters.china.licence_grant_rate: also fixed under set",
+    ),
+    "series": (
+        GOOD + "outcomes: {series: [malaysia_alignmen]}\n",
+        "outcomes.series[0]: unknown model column 'malaysia_alignmen'",
+    ),
+    "scalar_col": (
+        GOOD + "outcomes: {scalars: {x: {column: nope}}}\n",
+        "outcomes.scalars.x.column: unknown model column 'nope'",
+    ),
+    "scalar_stat": (
+        GOOD + "outcomes: {scalars: {x: {column: malaysia_alignment, stat: median}}}\n",
+        "outcomes.scalars.x.stat",
+    ),
+    "scalar_window": (
+        GOOD + "outcomes: {scalars: {x: {column: malaysia_alignment, stat: mean, from: 2030-01}}}\n",
+        "outcomes.scalars.x.from: 2030-01 is outside the runs (2020-01 to 2020-06)",
+    ),
+    "scalar_band": (
+        GOOD + "outcomes: {scalars: {x: {column: malaysia_alignment, stat: ever_outside}}}\n",
+        "outcomes.scalars.x.band: stat 'ever_outside' needs a band",
+    ),
+    "scalar_name": (
+        GOOD + "outcomes: {scalars: {seed: {column: malaysia_alignment}}}\n",
+        "outcomes.scalars.seed: name is reserved",
+    ),
     "seeding": (GOOD + "seeding: random\n", "seeding"),
 }
 
@@ -340,13 +436,16 @@ def test_malformed_sweep_files_give_one_line_naming_the_key_and_exit_2(tmp_path,
     assert not out.exists()
 
 
-@pytest.mark.parametrize("args, expected", [
-    (("--workers", -1), "--workers -1: must be 0 or more"),
-    (("--dask-local", 0), "--dask-local 0: must be 1 or more"),
-    (("--dask-local", 2, "--scheduler", "tcp://127.0.0.1:8786"), "exclude each other"),
-    (("--dask-local", 2, "--workers", 2), "--workers is for local processes"),
-    (("--batch", 0), "--batch 0: must be 1 or more"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (("--workers", -1), "--workers -1: must be 0 or more"),
+        (("--dask-local", 0), "--dask-local 0: must be 1 or more"),
+        (("--dask-local", 2, "--scheduler", "tcp://127.0.0.1:8786"), "exclude each other"),
+        (("--dask-local", 2, "--workers", 2), "--workers is for local processes"),
+        (("--batch", 0), "--batch 0: must be 1 or more"),
+    ],
+)
 def test_bad_sweep_options_exit_2(tmp_path, args, expected):
     path = tmp_path / "ok.yaml"
     path.write_text(GOOD)

@@ -25,15 +25,17 @@ def load_example(name: str):
 
 def test_batch_run_example_matches_a_sweep_with_the_same_points_and_seeds(tmp_path):
     example = load_example("batch_run_example")
-    sweep = load_sweep({
-        "name": "grid",
-        "set": {"run.end": "2021-06", "buyers.count": 20},
-        "parameters": {path.replace("__", "."): values for path, values in example.GRID.items()},
-        "design": {"kind": "factorial"},
-        "replications": 2,
-        "seed": 5,
-        "outcomes": {"series": [], "scalars": {name: {"column": name, "stat": "last"} for name in example.KEEP}},
-    })
+    sweep = load_sweep(
+        {
+            "name": "grid",
+            "set": {"run.end": "2021-06", "buyers.count": 20},
+            "parameters": {path.replace("__", "."): values for path, values in example.GRID.items()},
+            "design": {"kind": "factorial"},
+            "replications": 2,
+            "seed": 5,
+            "outcomes": {"series": [], "scalars": {name: {"column": name, "stat": "last"} for name in example.KEEP}},
+        }
+    )
     seeds = replication_seeds(sweep)
     runs = example.main(end="2021-06", buyers=20, seeds=tuple(seeds))
     assert len(runs) == 12 and set(runs["rng"]) == set(seeds)
@@ -44,7 +46,9 @@ def test_batch_run_example_matches_a_sweep_with_the_same_points_and_seeds(tmp_pa
     merged = runs.merge(mine, on=keys, suffixes=("_batch_run", "_sweep"))
     assert len(merged) == 12
     for name in example.KEEP:
-        np.testing.assert_array_equal(merged[f"{name}_batch_run"].to_numpy(dtype=float), merged[f"{name}_sweep"].to_numpy(dtype=float))
+        np.testing.assert_array_equal(
+            merged[f"{name}_batch_run"].to_numpy(dtype=float), merged[f"{name}_sweep"].to_numpy(dtype=float)
+        )
 
 
 def test_ema_workbench_example():
@@ -54,7 +58,13 @@ def test_ema_workbench_example():
         warnings.simplefilter("ignore")
         experiments, outcomes = example.main(scenarios=3, policies=2, end="2021-06", buyers=20, replications=2)
     assert isinstance(experiments, pd.DataFrame) and len(experiments) == 6
-    assert {"china__licence_grant_rate", "buyers__cost_sensitivity", "jslink__ramp_months", "us__tariff_malaysia_initial", "us__floor_offer_rate_per_year"} <= set(experiments.columns)
+    assert {
+        "china__licence_grant_rate",
+        "buyers__cost_sensitivity",
+        "jslink__ramp_months",
+        "us__tariff_malaysia_initial",
+        "us__floor_offer_rate_per_year",
+    } <= set(experiments.columns)
     assert experiments["china__licence_grant_rate"].between(0, 1).all()
     assert np.shape(outcomes["share_nonchina_last_year"]) == (6,)
     assert np.shape(outcomes["alignment"]) == (6, 18)

@@ -29,7 +29,11 @@ SWEEP = {
     "name": "procs",
     "base": "baseline",
     "set": {"run.end": "2022-12", "buyers.count": 30},
-    "parameters": {"china.licence_grant_rate": {}, "market.oxide_price_speed": {"range": [0.05, 0.9]}, "buyers.cost_sensitivity": {"range": [2, 30]}},
+    "parameters": {
+        "china.licence_grant_rate": {},
+        "market.oxide_price_speed": {"range": [0.05, 0.9]},
+        "buyers.cost_sensitivity": {"range": [2, 30]},
+    },
     "design": {"kind": "lhs", "samples": 30},
     "replications": 2,
     "seed": 99,
@@ -94,7 +98,22 @@ def alive(pid: int) -> bool:
 
 def start_and_interrupt(sweep_file: Path, out: Path, sig: int) -> tuple[subprocess.Popen, set[int], str]:
     """Start the sweep command with 2 workers; send ``sig`` once its first part is committed."""
-    command = [sys.executable, "-m", "magnetdiplomacy.cli", "sweep", str(sweep_file), "--workers", "2", "--batch", "1", "--flush", "2", "--out", str(out), "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "magnetdiplomacy.cli",
+        "sweep",
+        str(sweep_file),
+        "--workers",
+        "2",
+        "--batch",
+        "1",
+        "--flush",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     log = out.parent / f"{out.name}.stderr"
     with open(log, "w") as stderr_file:
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr_file, text=True)
@@ -153,9 +172,13 @@ def test_ctrl_c_saves_finished_runs_and_the_rerun_completes(sweep_file, referenc
 
 @pytest.mark.slow
 def test_dask_localcluster_and_local_processes_give_identical_results(sweep_file, reference, tmp_path):
-    local = runner.invoke(app, ["sweep", str(sweep_file), "--workers", "2", "--out", str(tmp_path / "local"), "--quiet"])
+    local = runner.invoke(
+        app, ["sweep", str(sweep_file), "--workers", "2", "--out", str(tmp_path / "local"), "--quiet"]
+    )
     assert local.exit_code == 0, local.output
-    dask = runner.invoke(app, ["sweep", str(sweep_file), "--dask-local", "2", "--batch", "4", "--out", str(tmp_path / "dask")])
+    dask = runner.invoke(
+        app, ["sweep", str(sweep_file), "--dask-local", "2", "--batch", "4", "--out", str(tmp_path / "dask")]
+    )
     assert dask.exit_code == 0, dask.output
     assert "Dask LocalCluster of 2 worker processes" in " ".join(dask.output.split())
     assert_same_results(tmp_path / "local", tmp_path / "dask")
@@ -169,10 +192,14 @@ def test_existing_dask_cluster_by_scheduler_address(sweep_file, reference, tmp_p
     """--scheduler tcp://HOST:PORT: here a one-worker cluster on the loopback interface."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
-        result = runner.invoke(app, ["sweep", str(sweep_file), "--scheduler", address, "--limit", "12", "--out", str(tmp_path / "remote")])
+        result = runner.invoke(
+            app, ["sweep", str(sweep_file), "--scheduler", address, "--limit", "12", "--out", str(tmp_path / "remote")]
+        )
         assert result.exit_code == 0, result.output
     assert f"Dask cluster at {address} (1 worker thread)" in " ".join(result.output.split())
     mine = read_scalars(tmp_path / "remote")
@@ -195,7 +222,9 @@ def test_unreachable_dask_scheduler_is_one_line_exit_2(sweep_file, tmp_path):
 
     executors.DaskExecutor.__init__ = quick
     try:
-        result = runner.invoke(app, ["sweep", str(sweep_file), "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "x")])
+        result = runner.invoke(
+            app, ["sweep", str(sweep_file), "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "x")]
+        )
     finally:
         executors.DaskExecutor.__init__ = original
     assert result.exit_code == 2, result.output

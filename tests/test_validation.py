@@ -24,7 +24,25 @@ def results():
     return {r.pattern.id: r for r in evaluate_all(patterns, outputs)}
 
 
-HARD = ["H1", "H2a", "H2b", "H2c", "H3", "H4", "H5a", "H5b", "H6a", "H6b", "H7a", "H7b", "H7c", "H8a", "H8b", "H8c", "H8d"]
+HARD = [
+    "H1",
+    "H2a",
+    "H2b",
+    "H2c",
+    "H3",
+    "H4",
+    "H5a",
+    "H5b",
+    "H6a",
+    "H6b",
+    "H7a",
+    "H7b",
+    "H7c",
+    "H8a",
+    "H8b",
+    "H8c",
+    "H8d",
+]
 
 
 @pytest.mark.slow
@@ -49,10 +67,16 @@ def test_missing_and_malformed_pattern_files(tmp_path):
     bad.write_text("experiments: {a: {scenario: baseline}\npatterns: [")
     with pytest.raises(ScenarioError, match="malformed YAML"):
         load_patterns(bad)
-    bad.write_text("experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: b, metric: {kind: annual_mean, column: c}, test: {kind: at_least, value: 1}, years: [2020]}\n")
+    bad.write_text(
+        "experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: b, metric:"
+        " {kind: annual_mean, column: c}, test: {kind: at_least, value: 1}, years: [2020]}\n"
+    )
     with pytest.raises(ScenarioError, match=r"unknown experiment 'b'"):
         load_patterns(bad)
-    bad.write_text("experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: a, metric: {kind: median, column: c}, test: {kind: at_least, value: 1}}\n")
+    bad.write_text(
+        "experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: a, metric:"
+        " {kind: median, column: c}, test: {kind: at_least, value: 1}}\n"
+    )
     with pytest.raises(ScenarioError, match=r"patterns\.0\.metric\.kind"):
         load_patterns(bad)
 
@@ -61,10 +85,23 @@ def test_metrics_on_a_toy_series():
     dates = pd.date_range("2010-01-01", periods=48, freq="MS")
     price = [10.0] * 6 + [40.0] * 12 + [15.0] * 30
     df = pd.DataFrame({"date": dates, "price": price, "flag": [0.0] * 47 + [1.0]})
-    assert evaluate(Metric(kind="peak_ratio", column="price", base=("2010-01", "2010-06"), window=("2010-07", "2011-06")), df) == 4.0
-    assert evaluate(Metric(kind="months_until_below", column="price", base=("2010-01", "2010-06"), after="2010-07", factor=2.0), df) == 12.0
+    assert (
+        evaluate(
+            Metric(kind="peak_ratio", column="price", base=("2010-01", "2010-06"), window=("2010-07", "2011-06")), df
+        )
+        == 4.0
+    )
+    assert (
+        evaluate(
+            Metric(kind="months_until_below", column="price", base=("2010-01", "2010-06"), after="2010-07", factor=2.0),
+            df,
+        )
+        == 12.0
+    )
     assert evaluate(Metric(kind="ever", column="flag"), df) == 1.0
-    assert evaluate(Metric(kind="drift", column="price", start="2010-01", end="2010-12"), df) == pytest.approx(math.log(4.0))
+    assert evaluate(Metric(kind="drift", column="price", start="2010-01", end="2010-12"), df) == pytest.approx(
+        math.log(4.0)
+    )
     growth = evaluate(Metric(kind="annual_growth", column="price"), df)
     assert set(growth) == {2011, 2012, 2013}
 
@@ -76,7 +113,11 @@ def test_validate_and_calibrate_commands_reject_bad_files(tmp_path):
 
     runner = CliRunner()
     missing = runner.invoke(app, ["validate", "--patterns", str(tmp_path / "none.yaml"), "--out", str(tmp_path / "v")])
-    assert missing.exit_code == 2 and "no such patterns file" in missing.output and len(missing.output.strip().splitlines()) == 1
+    assert (
+        missing.exit_code == 2
+        and "no such patterns file" in missing.output
+        and len(missing.output.strip().splitlines()) == 1
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text("experiments: [1, 2\n")
     malformed = runner.invoke(app, ["validate", "--patterns", str(bad), "--out", str(tmp_path / "v")])
@@ -109,7 +150,9 @@ def test_calibration_runs_on_the_sweep_engine_and_resumes(tmp_path):
     """A two-candidate calibration: scored from sweep outputs, and a rerun reuses the finished sweeps."""
     from magnetdiplomacy.validation.calibrate import CalibrationFile, calibrate
 
-    spec = CalibrationFile(seed=3, seeds_per_candidate=1, rounds=[{"samples": 2}], parameters={"demand.shock_depth": (0.1, 0.3)})
+    spec = CalibrationFile(
+        seed=3, seeds_per_candidate=1, rounds=[{"samples": 2}], parameters={"demand.shock_depth": (0.1, 0.3)}
+    )
     first = calibrate(spec, tmp_path, workers=0)
     assert len(first) == 2 and first["loss"].notna().all() and (first["loss"] >= 0).all()
     assert {"replay", "licence", "stress_2010"} <= {p.name for p in (tmp_path / "round1").iterdir()}

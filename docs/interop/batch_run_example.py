@@ -2,8 +2,9 @@
 
     uv run python docs/interop/batch_run_example.py
 
-``MagnetDiplomacyModel`` takes plain keyword parameters with ``__`` for the dots of a parameter
-path (``china__licence_grant_rate=0.3``) and ``rng``, so ``batch_run`` drives it unchanged. Fixed
+``magnetdiplomacy.runs.BatchModel`` (the model, built from plain keyword parameters) takes ``__``
+for the dots of a parameter path (``china__licence_grant_rate=0.3``) and ``rng``, so ``batch_run``
+drives it unchanged. Fixed
 settings go into the grid as single values. ``batch_run`` returns a list of dicts (one per run
 with ``data_collection_period=-1``, one per run and month with ``1``), all held in memory; for
 thousands of runs, other designs, streaming to Parquet and resume use ``magnetdiplomacy sweep``
@@ -17,7 +18,7 @@ from __future__ import annotations
 import mesa
 import pandas as pd
 
-from magnetdiplomacy import MagnetDiplomacyModel
+from magnetdiplomacy.runs import BatchModel
 
 GRID = {
     "china__licence_grant_rate": [0.2, 0.5, 0.8],
@@ -29,7 +30,7 @@ KEEP = ["malaysia_alignment", "malaysia_magnet_share_nonchina", "malaysia_oxide_
 def main(end: str = "2030-12", buyers: int = 100, seeds: tuple[int, ...] = (1, 2), processes: int = 1) -> pd.DataFrame:
     """Run the grid with every seed; return one row per run with the final month's indicators."""
     results = mesa.batch_run(
-        MagnetDiplomacyModel,
+        BatchModel,
         parameters={**GRID, "run__end": end, "buyers__count": buyers, "outputs__agent_table": False},
         rng=list(seeds),
         max_steps=10_000,

@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 from .data import calibration_rows
+from .outputs import OUTPUTS
 from .parameters import iter_parameters
 
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
+OUTPUTS_START, OUTPUTS_END = "<!-- outputs:start -->", "<!-- outputs:end -->"
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 
 
@@ -45,11 +47,26 @@ def parameter_table() -> str:
     return "\n".join(lines)
 
 
+def output_table() -> str:
+    """Markdown table of every output column: name, label, unit, how a year adds up, contract."""
+    lines = ["| column | meaning | unit | a year is | contract |", "|---|---|---|---|---|"]
+    for item in OUTPUTS.values():
+        cells = [f"`{item.name}`", item.label, item.unit, item.year_label, "yes" if item.contract else ""]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _replace(text: str, start: str, end: str, table: str) -> str:
+    if start not in text:
+        return text
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{table}\n{end}{tail}"
+
+
 def render(text: str) -> str:
-    """``text`` with the block between the parameter markers replaced by the current table."""
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{parameter_table()}\n{END}{tail}"
+    """``text`` with the blocks between the parameter and output markers replaced by the current tables."""
+    return _replace(_replace(text, START, END, parameter_table()), OUTPUTS_START, OUTPUTS_END, output_table())
 
 
 def main() -> None:

@@ -53,21 +53,6 @@ from .world import SUPPLIER_REGIONS, SUPPLIERS, build_chain, initial_orders
 FLOOR_BENEFICIARY = {"lynas_malaysia": "Lynas Malaysia", "mp_separation": "MP Materials"}
 
 
-class Collector(mesa.DataCollector):
-    """Mesa's DataCollector for the output columns: it copies the month's row of indicators
-    (plain numbers, so no deep copy is needed)."""
-
-    def __init__(self, columns: tuple[str, ...]) -> None:
-        super().__init__(model_reporters={name: name for name in columns})
-        self.columns = columns
-
-    def collect(self, model: MagnetDiplomacyModel) -> None:
-        self._collection_steps.append(model.time)
-        row = model.indicators
-        for name in self.columns:
-            self.model_vars[name].append(row.get(name))
-
-
 class MagnetDiplomacyModel(mesa.Model):
     """The rare-earth magnet race around Malaysia, one month per step.
 
@@ -105,7 +90,7 @@ class MagnetDiplomacyModel(mesa.Model):
         self.live_queue: list[tuple[str, Params]] = []
         self.agent_records = observe.AgentRecords(self)
         # Any: sweeps swap in a leaner recorder with the same collect(model)
-        self.datacollector: Any = Collector(COLUMNS)
+        self.datacollector: Any = observe.Collector(COLUMNS)
         self.running = self.n_ticks > 0
 
     def _build_agents(self, scenario: Scenario) -> None:
@@ -224,7 +209,11 @@ class MagnetDiplomacyModel(mesa.Model):
 
     def fire(self, action: str, **params: Any) -> None:
         """Queue a live intervention (validated now); it takes effect at the start of the next step."""
-        self.live_queue.append((action, validate_action(action, params)))
+        self.queue(action, validate_action(action, params))
+
+    def queue(self, action: str, checked: Params) -> None:
+        """Queue a live intervention whose parameters were validated where it entered."""
+        self.live_queue.append((action, checked))
 
     def log_event(
         self, actor: str, target: str, kind: str, description: str, *, source: str = "agent", action: str = ""

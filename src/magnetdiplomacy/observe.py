@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import mesa
 import numpy as np
 
 from .agents.buyers import Buyer
@@ -21,6 +22,21 @@ from .world import SUPPLIERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import MagnetDiplomacyModel
+
+
+class Collector(mesa.DataCollector):
+    """Mesa's DataCollector for the output columns: it copies the month's row of indicators
+    (plain numbers, so no deep copy is needed)."""
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        super().__init__(model_reporters={name: name for name in columns})
+        self.columns = columns
+
+    def collect(self, model: MagnetDiplomacyModel) -> None:
+        self._collection_steps.append(model.time)
+        row = model.indicators
+        for name in self.columns:
+            self.model_vars[name].append(row.get(name))
 
 
 def share(part: float, whole: float) -> float:

@@ -69,7 +69,7 @@ class _PlantBuilder:
         value = getattr(section, fields[0])
         for other in fields[1:]:
             value = value * getattr(section, other)
-        months = {} if ramp is None else {"ramp_months": getattr(section, ramp) if ramp_field else ramp}
+        months = {} if ramp is None else {"ramp_months": getattr(section, ramp_field) if ramp_field else ramp}
         return {"nameplate_t_yr": value, "start": start, **months}
 
     def mines(self) -> list[Plant]:

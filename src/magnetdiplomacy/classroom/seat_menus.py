@@ -332,14 +332,17 @@ def _lean_words(lean: float) -> str:
 
 def _lynas(model: MagnetDiplomacyModel) -> list[Decision]:
     lynas = model.lynas
-    cost = lynas.EXPANSION_CAPEX_USD_M
+    cost = model.config.lynas.expansion_capex_usd_m
+    extra = model.config.lynas.expansion_t_yr
     licence = f"valid for {model.licence.years_left:.1f} more years" if model.licence.valid else "not valid"
     status = f"Cash US${lynas.cash_usd_m:,.0f} m; licence {licence}."
     if model.licence.valid and lynas.cash_usd_m >= cost:
         choices: tuple[Choice, ...] = (
             keep("Not now"),
             Choice(
-                "expand", f"Expand Kuantan by 2,000 t/yr of NdPr (US${cost:,.0f} m, ready in two years)", "lynas_expand"
+                "expand",
+                f"Expand Kuantan by {extra:,.0f} t/yr of NdPr (US${cost:,.0f} m, ready in two years)",
+                "lynas_expand",
             ),
         )
     else:

@@ -232,7 +232,7 @@ class ClassSession(ClassState):
                 plan = {d: c for d, (c, _) in self.plans.get((quarter, owner), {}).items()}
                 for decision, choice in plan_actions(seat, world.model, plan):
                     params = dict(choice.params)
-                    validate_action(choice.change, params)
+                    checked = validate_action(choice.change, params)
                     new_fired.append(
                         (
                             key,
@@ -244,6 +244,7 @@ class ClassSession(ClassState):
                                 "student",
                                 f"{decision.title}: {choice.label}",
                                 self.names(owner),
+                                checked,
                             ),
                         )
                     )

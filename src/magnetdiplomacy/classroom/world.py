@@ -223,7 +223,10 @@ class World:
             for tick in ticks:
                 for item in ordered:
                     if item.tick == tick:
-                        self.model.fire(item.action, **item.params)
+                        if item.checked is not None:
+                            self.model.queue(item.action, item.checked)
+                        else:
+                            self.model.fire(item.action, **item.params)
                 self.model.step()
             self._outlooks.clear()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ..parameters import Scenario
@@ -126,9 +126,14 @@ class Fired:
     source: str = "student"  # student | inject | teacher
     label: str = ""  # what people read
     who: str = ""  # names of the people who chose it
+    # the parameters as validated where the choice entered (not stored: a record read back from
+    # the database is validated again when it is fired)
+    checked: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        record = asdict(replace(self, checked=None))
+        record.pop("checked")
+        return record
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from ..mechanisms.offers import OFFER_KINDS
 from .registry import Params, action
@@ -119,16 +119,12 @@ def _accept_offtake(model: MagnetDiplomacyModel, p: Params) -> str:
     return model.malaysia.accept("us_offtake")
 
 
-# Offer kinds, from their one declaration (mechanisms.offers.OFFER_KINDS).
-class OfferParams(Params):
-    offer: str = Field(..., description="A kind of offer (mechanisms.offers.OFFER_KINDS)")
+# The offer kinds as a type, from their one declaration (forms offer them as a choice).
+OfferKind = Literal[tuple(OFFER_KINDS)]  # type: ignore[valid-type]
 
-    @field_validator("offer")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        if value not in OFFER_KINDS:
-            raise ValueError(f"unknown offer '{value}' (known: {', '.join(OFFER_KINDS)})")
-        return value
+
+class OfferParams(Params):
+    offer: OfferKind  # type: ignore[valid-type]
 
 
 @action(

@@ -453,8 +453,8 @@ def book_deliveries(chain: Chain, region: np.ndarray, delivered: np.ndarray) -> 
     ``region`` is each buyer's region index, ``delivered`` (buyers x makers) its deliveries."""
     n_makers = delivered.shape[1]
     bins = (region[:, None] * n_makers + np.arange(n_makers)[None, :]).ravel()
-    by_region = np.bincount(bins, weights=delivered.ravel(), minlength=len(REGIONS) * n_makers)
-    by_region = by_region.reshape(len(REGIONS), n_makers)
+    flat = np.bincount(bins, weights=delivered.ravel(), minlength=len(REGIONS) * n_makers)
+    by_region = flat.reshape(len(REGIONS), n_makers)
     for m, plant in enumerate(chain.magnet_plants):
         for r, name in enumerate(REGIONS):
             if by_region[r, m] > 0:

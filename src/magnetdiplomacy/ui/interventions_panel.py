@@ -6,7 +6,7 @@ from html import escape
 
 import solara
 
-from ..interventions import ACTIONS
+from ..interventions import ACTIONS, ActionError
 from . import actions
 from .state import AppState
 
@@ -66,14 +66,14 @@ def InterventionPanel(state: AppState):
         return set_value
 
     def fire():
-        problem = actions.check(spec, values.value)
-        if problem:
-            feedback.value = problem
-            return
         if not state.session.running:
             feedback.value = "The run has ended: press Reset first."
             return
-        feedback.value = state.session.fire(spec.name, actions.clean(spec, values.value))
+        try:  # the model validates the parameters once, as it queues them
+            feedback.value = state.session.fire(spec.name, actions.clean(spec, values.value))
+        except ActionError as err:
+            feedback.value = str(err)
+            return
         state.refresh()
 
     solara.Select("Policy event", values=labels, value=choice.value, on_value=choose, classes=["md-action"])

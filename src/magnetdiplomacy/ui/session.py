@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..interventions import ACTIONS, validate_action
+from ..interventions import ACTIONS
 from ..model import MagnetDiplomacyModel
 from ..parameters import Scenario
 from ..runs import RunResult, agent_table, provenance, tables, write_folder
@@ -107,9 +107,9 @@ class Session:
             self.production[stage].append(by_country)
 
     def fire(self, action: str, params: dict[str, Any] | None = None) -> str:
-        """Queue a live intervention for the start of the next month; returns a line for the user."""
+        """Queue a live intervention for the start of the next month (the model validates it; a bad
+        one raises ActionError); returns a line for the user."""
         params = dict(params or {})
-        validate_action(action, params)
         with self.lock:
             self.model.fire(action, **params)
             applies = self.model.label_of(self.model.tick)
