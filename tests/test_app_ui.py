@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 
 from magnetdiplomacy import list_scenarios
+from magnetdiplomacy.charts import figure
 from magnetdiplomacy.interventions import ACTIONS, live_actions, validate_action
 from magnetdiplomacy.parameters import parameter_table
 from magnetdiplomacy.targets import SHARE_TARGET
-from magnetdiplomacy.ui import actions, charts, figure, flows, indicators, levers, network
+from magnetdiplomacy.ui import actions, charts, flows, indicators, levers, network
 from magnetdiplomacy.ui.panels import CHARTS, chart_data, chart_html, event_rows, headline_html, log_html
 from magnetdiplomacy.ui.session import Session, scenario_names
 

@@ -1,6 +1,6 @@
 """Time charts: alignment, market shares, prices and production by country.
 
-Each builder reads a :class:`Session` and returns a :class:`~magnetdiplomacy.ui.figure.Chart`.
+Each builder reads a :class:`Session` and returns a :class:`~magnetdiplomacy.charts.figure.Chart`.
 The x axis always spans the whole run, so lines grow from left to right as the months pass, and
 interventions show as numbered vertical markers.
 """
