@@ -19,7 +19,7 @@ from magnetdiplomacy.agents.firms import jslink_ramp_months, lynas_may_expand
 from magnetdiplomacy.agents.malaysia import learning, renewal_years
 from magnetdiplomacy.agents.united_states import tariff_review
 from magnetdiplomacy.interventions import ACTIONS, ActionError, validate_action
-from magnetdiplomacy.mechanisms import accounts, production, trade
+from magnetdiplomacy.mechanisms import accounts, heavy, oxide, production, trade
 from magnetdiplomacy.mechanisms.alignment import pulls
 from magnetdiplomacy.mechanisms.chain import Chain, Parcel, Plant
 from magnetdiplomacy.mechanisms.controls import Control, ControlBook, LicenceState
@@ -231,9 +231,9 @@ def test_the_oxide_pools_ration_and_trade_what_licences_allow():
     chain = _oxide_chain()
     market = trade.MarketState.start(CONFIG, chain.magnet_plants)
     planned = {"china_magnets": 500.0, "japan_magnets": 100.0}
-    request = trade.oxide_requests(chain, planned, CONFIG)
+    request = oxide.oxide_requests(chain, planned, CONFIG)
     before = sum(p.product_t + p.input_t for p in chain.plants.values())
-    trade_out, demand, _ = trade.clear_oxide_pools(chain, planned, request, CONFIG, 0.0, market)
+    trade_out, demand, _ = oxide.clear_oxide_pools(chain, planned, request, CONFIG, 0.0, market)
     assert trade_out.china_to_exchina_t == 0.0  # no licences granted: nothing leaves China
     assert chain.plants["japan_magnets"].input_t == pytest.approx(
         request["japan_magnets"]
@@ -243,10 +243,10 @@ def test_the_oxide_pools_ration_and_trade_what_licences_allow():
     short = {"china_magnets": 500.0, "japan_magnets": 300.0}  # more than the ex-China pool holds
     for availability, crosses in ((0.0, False), (1.0, True)):
         chain2 = _oxide_chain()
-        traded, _, _ = trade.clear_oxide_pools(
+        traded, _, _ = oxide.clear_oxide_pools(
             chain2,
             short,
-            trade.oxide_requests(chain2, short, CONFIG),
+            oxide.oxide_requests(chain2, short, CONFIG),
             CONFIG,
             availability,
             trade.MarketState.start(CONFIG, chain2.magnet_plants),
@@ -259,7 +259,7 @@ def test_non_china_heavy_rare_earths_go_to_ties_first_then_pro_rata():
     chain.plants["lynas_heavy"].product_t = 6.0
     chain.plants["mp_heavy"].product_t = 0.0
     need = {"jslink_magnets": 5.0, "japan_magnets": 10.0}
-    received = trade.allocate_nonchina_heavy(chain, need, [("lynas_heavy", "jslink_magnets", 0.8)])
+    received = heavy.allocate_nonchina_heavy(chain, need, [("lynas_heavy", "jslink_magnets", 0.8)])
     assert received["jslink_magnets"] == pytest.approx(4.0 + 1.0 * 2.0 / 11.0)
     assert received["japan_magnets"] == pytest.approx(10.0 * 2.0 / 11.0)
     assert chain.plants["lynas_heavy"].product_t == pytest.approx(0.0)

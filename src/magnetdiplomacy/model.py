@@ -36,7 +36,7 @@ from .agents.malaysia import Malaysia
 from .agents.partners import Australia, Korea
 from .agents.united_states import UnitedStates
 from .interventions import ACTIONS, Params, checked_params, validate_action
-from .mechanisms import accounts, production, trade
+from .mechanisms import accounts, heavy, oxide, production, trade
 from .mechanisms.alignment import revealed_alignment, trade_tilt
 from .mechanisms.chain import NEVER
 from .mechanisms.controls import ControlBook, LicenceState
@@ -337,7 +337,7 @@ class MagnetDiplomacyModel(mesa.Model):
         contracts = [("mp_separation", "us_magnets", 1.0)] + (
             [("lynas_malaysia", "jslink_magnets", share)] if share is not None else []
         )
-        trade.oxide_market(
+        oxide.oxide_market(
             chain,
             planned,
             cfg,
@@ -354,7 +354,7 @@ class MagnetDiplomacyModel(mesa.Model):
             for p in chain.magnet_plants
             if p.pool == "exchina"
         }
-        trade.supply_heavy(chain, planned, cfg, market, heavy_ties, availability)
+        heavy.supply_heavy(chain, planned, cfg, market, heavy_ties, availability)
         trade.make_magnets_all(chain, planned, cfg, t)
         self._magnet_market()
 
