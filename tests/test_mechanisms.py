@@ -6,8 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from magnetdiplomacy.mechanisms import alignment, economics, market
+from magnetdiplomacy.mechanisms import alignment, economics, market, pricing
 from magnetdiplomacy.mechanisms.chain import Parcel, Plant, make_magnets, ndpr_per_magnet, ramp_factor, separate
 from magnetdiplomacy.mechanisms.controls import Control, ControlBook
 from magnetdiplomacy.mechanisms.partnerships import PartnershipGraph
@@ -51,13 +53,6 @@ def test_plant_capacity_ramps_and_adds():
 # ---- market ---------------------------------------------------------------------------------
 
 
-def test_inventory_signal_signs():
-    assert market.inventory_signal(110, 100, 100, 1.0) > 0  # demand above output
-    assert market.inventory_signal(100, 100, 400, 1.0) < 0  # stocks piling up
-    assert market.inventory_signal(100, 100, 100, 1.0) == pytest.approx(0.0)
-    assert -1 <= market.inventory_signal(0, 100, 1e9, 1.0) <= 1
-
-
 def test_two_pools_licence_caps_chinese_exports():
     free = market.clear_two_pools(100, 60, 10, 50, export_availability=1.0)
     capped = market.clear_two_pools(100, 60, 10, 50, export_availability=0.25)
@@ -68,17 +63,60 @@ def test_two_pools_licence_caps_chinese_exports():
     assert reverse.exchina_to_china_t == pytest.approx(10) and not reverse.export_constrained
 
 
-def test_pool_prices_unify_when_free_and_split_when_capped():
-    trade = market.clear_two_pools(100, 60, 10, 50, 1.0)
-    p_cn, p_ex = market.update_pool_prices((50, 50), trade, (60, 50), (100, 10), (5, 0), 1.0, 0.2, 0.03, 10)
-    assert p_ex == pytest.approx(p_cn * 1.03)
-    capped = market.clear_two_pools(100, 60, 10, 50, 0.25)
-    p_cn, p_ex = market.update_pool_prices((50, 50), capped, (60, 50), (100, 10), (30, 0), 1.0, 0.2, 0.03, 10)
-    assert p_ex > 50 > p_cn
-    wedged = market.update_pool_prices(
-        (50, 50), trade, (60, 50), (100, 10), (5, 0), 1.0, 0.2, 0.03, 10, origin_wedge=0.2
-    )
-    assert wedged[1] == pytest.approx(wedged[0] * 1.03 * 1.2)
+RULE = pricing.StorageRule(normal_cover_months=2.0, working_cover_months=0.25, exponent=2.0, adjustment=0.5)
+CURVE = [pricing.CostPoint(100.0, 30.0, 45.0), pricing.CostPoint(50.0, 33.0, 48.0), pricing.CostPoint(20.0, 60.0, 75.0)]
+
+
+def test_the_marginal_producer_meets_the_last_tonne_of_use():
+    assert pricing.marginal_producer(CURVE, 90.0).cash_usd_kg == 30.0
+    assert pricing.marginal_producer(CURVE, 120.0).cash_usd_kg == 33.0
+    assert pricing.marginal_producer(CURVE, 160.0).cash_usd_kg == 60.0
+    assert pricing.marginal_producer(CURVE, 1e6).cash_usd_kg == 60.0  # all of them fall short
+    idle = [pricing.CostPoint(0.0, 1.0, 2.0), pricing.CostPoint(0.0, 5.0, 9.0)]
+    assert pricing.marginal_producer(idle, 1.0).cash_usd_kg == 5.0  # none running: the dearest must return
+    with pytest.raises(ValueError):
+        pricing.marginal_producer([], 1.0)
+
+
+def test_storage_price_is_full_cost_at_normal_stocks_cash_cost_in_a_glut_and_scarcity_when_stocks_run_out():
+    marginal = CURVE[1]
+    assert pricing.target_price(200.0, 100.0, marginal, RULE) == pytest.approx(48.0)  # 2 months: full cost
+    assert pricing.target_price(1e9, 100.0, marginal, RULE) == pytest.approx(33.0, abs=1e-6)  # glut: cash cost
+    scarce = pricing.target_price(0.0, 100.0, marginal, RULE)
+    assert scarce == pytest.approx(pricing.scarcity_price(marginal, RULE)) == pytest.approx(33 + 15 * 64)
+    covers = [0.1, 0.5, 1.0, 2.0, 4.0, 8.0]
+    prices = [pricing.target_price(c * 100.0, 100.0, marginal, RULE) for c in covers]
+    assert prices == sorted(prices, reverse=True)  # the fewer the stocks, the higher the price
+
+
+@given(
+    stock=st.floats(0.0, 1e6),
+    use=st.floats(1e-3, 1e5),
+    cash=st.floats(1.0, 200.0),
+    capital=st.floats(0.0, 200.0),
+    normal=st.floats(1.0, 6.0),
+    working=st.floats(0.1, 1.0),
+    exponent=st.floats(0.5, 4.0),
+)
+def test_storage_price_stays_between_cash_cost_and_the_scarcity_price(
+    stock, use, cash, capital, normal, working, exponent
+):
+    rule = pricing.StorageRule(normal, working, exponent, 0.5)
+    point = pricing.CostPoint(1.0, cash, cash + capital)
+    price = pricing.target_price(stock, use, point, rule)
+    assert cash - 1e-9 <= price <= pricing.scarcity_price(point, rule) + 1e-9
+
+
+def test_quotes_move_part_of_the_way_and_use_is_smoothed():
+    assert pricing.adjust(50.0, 100.0, RULE) == pytest.approx(75.0)
+    assert pricing.smoothed(None, 10.0, 3.0) == 10.0
+    assert pricing.smoothed(10.0, 40.0, 3.0) == pytest.approx(20.0)
+
+
+def test_utilisation_follows_the_margin_over_cash_cost():
+    assert pricing.utilisation_target(50.0, 30.0, 45.0, 0.3) == 1.0
+    assert pricing.utilisation_target(37.5, 30.0, 45.0, 0.3) == pytest.approx(0.65)
+    assert pricing.utilisation_target(20.0, 30.0, 45.0, 0.3) == 0.3
 
 
 def test_logit_targets_prefer_cheap_allowed_suppliers():

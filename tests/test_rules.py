@@ -15,7 +15,7 @@ import pytest
 
 from magnetdiplomacy.agents.base import monthly_chance
 from magnetdiplomacy.agents.china import easing_chance, escalation_chance, quota_growth
-from magnetdiplomacy.agents.firms import jslink_ramp_months, lynas_may_expand
+from magnetdiplomacy.agents.firms import expansion_full_cost, jslink_ramp_months, lynas_may_expand
 from magnetdiplomacy.agents.malaysia import learning, renewal_years
 from magnetdiplomacy.agents.united_states import tariff_review
 from magnetdiplomacy.interventions import ACTIONS, ActionError, validate_action
@@ -135,21 +135,36 @@ def test_without_cracking_in_malaysia_kalgoorlie_bounds_mt_welds_feed():
     assert bounded < open_room
 
 
-def test_separators_slow_below_cash_cost_and_recover_above():
+def test_separators_slow_below_full_cost_cut_below_cash_cost_and_recover_above():
     p = plant("s", "separation", 1200.0, utilisation=1.0)
-    production.respond_to_price(p, price=16.0, cost=32.0, response=0.5)
-    assert p.utilisation == pytest.approx(0.75)  # half way to 0.5
-    production.respond_to_price(p, price=1.0, cost=32.0, response=1.0)
-    assert p.utilisation == pytest.approx(production.MIN_UTILISATION)
-    production.respond_to_price(p, price=40.0, cost=32.0, response=1.0)
-    assert p.utilisation == 1.0
+    p.cash_cost_usd_kg, p.capital_usd_kg = 30.0, 20.0
+    production.respond_to_price(p, price=40.0, response=0.5, floor=0.3)
+    assert p.utilisation == pytest.approx(1.0 - 0.5 * (1.0 - 0.65))  # half way to 0.3 + 0.7 x 10/20
+    production.respond_to_price(p, price=10.0, response=1.0, floor=0.3)
+    assert p.utilisation == pytest.approx(0.3)  # below cash cost: the floor
+    production.respond_to_price(p, price=50.0, response=1.0, floor=0.3)
+    assert p.utilisation == 1.0  # at full cost: all of it
+
+
+def test_a_separator_mothballs_after_sustained_losses_and_restarts_when_prices_recover():
+    p = plant("other_separation", "separation", 1200.0)
+    p.cash_cost_usd_kg, p.capital_usd_kg = 40.0, 15.0
+    costs = CONFIG.costs.model_copy(update={"closure_months": 3, "restart_months": 2})
+    changes = [production.review_operations(p, 30.0, costs) for _ in range(3)]
+    assert changes[:2] == [None, None] and "mothballed" in changes[2]
+    assert p.mothballed and p.capacity_t(0) == 0.0
+    assert production.review_operations(p, 50.0, costs) is None  # above cash, below full: stays shut
+    assert production.review_operations(p, 60.0, costs) is None
+    assert "restarts" in production.review_operations(p, 60.0, costs)
+    assert not p.mothballed and p.capacity_t(0) == pytest.approx(100.0)
 
 
 def test_separation_conserves_mass_and_books_it():
     sep = plant("other_separation", "separation", 1200.0)
     sep.ore = Parcel(1000.0, 200.0)
     totals = defaultdict(float)
-    production.separate_all({"other_separation": sep}, conditions(), CONFIG, 0.0, {"ndpr_exchina": 60.0}, {}, totals)
+    sep.cash_cost_usd_kg, sep.capital_usd_kg = 40.0, 15.0
+    production.separate_all({"other_separation": sep}, conditions(), CONFIG, 0.0, {"other_separation": 60.0}, totals)
     assert sep.output_t == pytest.approx(100.0)  # capacity: 100 t NdPr a month
     used = totals["separated_feed_reo"]
     assert used == pytest.approx(100.0 / (0.2 * CONFIG.separation.recovery))
@@ -160,10 +175,11 @@ def test_chinese_separation_runs_to_its_quota_plus_imports_outside_it():
     sep = plant("china_separation", "separation", math.inf, country="china", pool="china")
     sep.ore = Parcel(100_000.0, 20_000.0)
     cond = conditions(china_separation_quota_t_yr=12_000.0)
-    limit = production.separation_limit(sep, cond, CONFIG, 500.0, {"ndpr_china": 100.0}, 0.0)
+    sep.cash_cost_usd_kg, sep.capital_usd_kg = 30.0, 15.0
+    limit = production.separation_limit(sep, cond, CONFIG, 500.0, 100.0)
     assert limit == pytest.approx(1_500.0)
     inside = conditions(china_separation_quota_t_yr=12_000.0, china_imports_under_quota=True)
-    assert production.separation_limit(sep, inside, CONFIG, 500.0, {"ndpr_china": 100.0}, 0.0) == pytest.approx(1_000.0)
+    assert production.separation_limit(sep, inside, CONFIG, 500.0, 100.0) == pytest.approx(1_000.0)
 
 
 def test_a_heavy_circuit_draws_a_share_of_its_parents_coproducts():
@@ -205,7 +221,7 @@ def test_tension_grows_with_escalation_and_hostility():
 
 def test_know_how_and_the_incentive_move_malaysian_magnet_costs():
     js = plant("jslink_magnets", "magnet", 3000.0, cost_factor=1.0)
-    prices = {"ndpr_exchina": 60.0, "dy_exchina": 300.0}
+    prices = {"ndpr_exchina": 60.0, "dy_exchina": 300.0, "tb_exchina": 900.0}
     novice = trade.unit_cost(js, prices, CONFIG, 0.0, 0.0)
     expert = trade.unit_cost(js, prices, CONFIG, 1.0, 0.0)
     helped = trade.unit_cost(js, prices, CONFIG, 0.0, 1.0)
@@ -360,11 +376,13 @@ def test_know_how_grows_by_doing_and_from_technology_ties_up_to_one():
 
 
 def test_lynas_expands_only_with_licence_price_cash_and_a_full_plant():
+    full_cost = expansion_full_cost(33.0, 150.0, 2000.0, 0.13)
+    assert full_cost == pytest.approx(33.0 + 150e6 * 0.13 / 2e6)
     ok = dict(
         years_left=8.0,
         months_since_last=40,
-        price_usd_kg=60.0,
-        cash_cost_usd_kg=32.0,
+        expected_price_usd_kg=50.0,
+        full_cost_usd_kg=full_cost,
         cash_usd_m=200.0,
         capex_usd_m=150.0,
         utilisation=0.9,
@@ -373,7 +391,7 @@ def test_lynas_expands_only_with_licence_price_cash_and_a_full_plant():
     for change in (
         {"years_left": 4.0},
         {"months_since_last": 20},
-        {"price_usd_kg": 50.0},
+        {"expected_price_usd_kg": 42.0},
         {"cash_usd_m": 100.0},
         {"utilisation": 0.8},
     ):
@@ -488,11 +506,20 @@ def test_target_value_is_the_mean_share_of_the_two_targets():
     assert bigger == pytest.approx(2 * smaller) and smaller > 0
 
 
-def test_exports_count_oxide_at_its_pools_price_and_magnets_outside_southeast_asia():
-    prices = {"ndpr_exchina": 100.0, "ndpr_china": 80.0, "dy_exchina": 300.0}
+def test_exports_count_oxide_at_the_prices_realised_and_magnets_outside_southeast_asia():
+    prices = {"ndpr_exchina": 100.0, "ndpr_china": 80.0, "dy_exchina": 300.0, "tb_exchina": 900.0}
+    plants = {p.name: p for p in (plant(n, "separation", 1.0) for n in ("lynas_malaysia", "jv_refinery"))}
+    plants["lynas_heavy"] = plant("lynas_heavy", "heavy", 1.0)
+    plants["lynas_heavy"].output_t = 0.5
+    lynas = plants["lynas_malaysia"]
+    lynas.sold_t, lynas.sold_to_china_t = 12.0, 4.0  # 2 t of it to JS Link at home
+    lynas.realised_usd_kg = oxide.realised_price(lynas, prices, floor=0.0)
+    assert lynas.realised_usd_kg == pytest.approx((8 * 100 + 4 * 80) / 12)
+    lynas.revenue_usd = lynas.sold_t * 1000.0 * lynas.realised_usd_kg
     by_region = np.array([1.0, 2.0, 0.0, 0.0, 5.0, 0.0])  # China, US, ..., Southeast Asia
-    revenue = accounts.export_revenue_usd(10.0, 4.0, 0.5, by_region, 120.0, prices)
-    assert revenue == pytest.approx(1000.0 * (6 * 100 + 4 * 80 + 0.5 * 300 + 3 * 120))
+    revenue = accounts.export_revenue_usd(plants, 2.0, by_region, 120.0, prices, tb_share=0.2)
+    heavy = 0.8 * 300 + 0.2 * 900
+    assert revenue == pytest.approx(1000.0 * ((8 * 100 + 4 * 80) * 10 / 12 + 0.5 * heavy + 3 * 120))
 
 
 def test_sales_by_bloc_and_a_years_memory():
@@ -518,3 +545,46 @@ def test_observers_shares_reliance_and_mass_balance():
     assert mass_balance_error(chain) == pytest.approx(0.0, abs=1e-6)
     chain.totals["mined_reo"] += 1.0
     assert mass_balance_error(chain) == pytest.approx(1.0)
+
+
+def test_stockpiles_buy_in_slack_markets_and_release_in_tight_ones():
+    from magnetdiplomacy.mechanisms import stockpiles
+
+    config = CONFIG.stockpiles
+    # China's reserve buys below full cost, up to its yearly budget and its target; releases when dear
+    assert stockpiles.china_reserve_order(0.0, 40.0, 45.0, config) == pytest.approx(config.china_reserve_t_yr / 12)
+    assert stockpiles.china_reserve_order(config.china_reserve_target_t, 40.0, 45.0, config) == 0.0
+    assert stockpiles.china_reserve_order(1200.0, 50.0, 45.0, config) == 0.0
+    dear = config.release_price_ratio * 45.0
+    assert stockpiles.china_reserve_order(1200.0, dear, 45.0, config) == pytest.approx(-1200.0 / config.release_months)
+    # the allied stockpiles fill towards their days of use, release when dear or when China withholds
+    target = stockpiles.allied_target_t(300.0, config)
+    assert target == pytest.approx(config.allied_target_days / (365.25 / 12) * 300.0)
+    assert stockpiles.allied_order(0.0, 300.0, 50.0, 45.0, False, config) == pytest.approx(target / config.fill_months)
+    assert stockpiles.allied_order(600.0, 300.0, 50.0, 45.0, True, config) < 0
+    # purchases are sales of the pool's sellers; releases feed its makers; holdings leave the market
+    seller = plant("other_separation", "separation", 1200.0)
+    seller.product_t = 100.0
+    maker = plant("japan_magnets", "magnet", 1200.0, country="japan")
+    maker.input_used_t = 10.0
+    chain = Chain({p.name: p for p in (seller, maker)}, [maker])
+    stockpiles.trade(chain, chain.stockpiles, {"allied": 30.0})
+    assert seller.product_t == pytest.approx(70.0) and seller.sold_t == pytest.approx(30.0)
+    assert chain.stockpiles["allied"].held_t == pytest.approx(30.0)
+    stockpiles.trade(chain, chain.stockpiles, {"allied": -10.0})
+    assert maker.input_t == pytest.approx(10.0) and chain.stockpiles["allied"].held_t == pytest.approx(20.0)
+
+
+def test_chinas_dy_and_tb_open_balanced_and_exports_take_what_china_has_left():
+    scenario = CONFIG
+    chain = build_chain(scenario)
+    market = trade.MarketState.start(scenario, chain.magnet_plants)
+    heavy.open_china_market(chain, market, need_t=100.0, config=scenario, tick=0)
+    assert heavy.china_supply_t(chain, market, scenario, 0) == pytest.approx(100.0)  # balanced first month
+    assert sum(market.heavy_stock_t.values()) == pytest.approx(scenario.market.normal_cover_months * 100.0)
+    exportable = heavy.china_exportable_t(chain, market, 80.0, scenario, 0)
+    assert exportable == pytest.approx(sum(market.heavy_stock_t.values()) + 100.0 - 80.0)
+    # a year of the Dy price above its full cost adds clay supply after the lead time
+    market.heavy_additions.append((24, 0.1))
+    assert heavy.heavy_capacity_factor(market, 23) == 1.0
+    assert heavy.heavy_capacity_factor(market, 24 + heavy.HEAVY_RAMP_MONTHS) == pytest.approx(1.1)

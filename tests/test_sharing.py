@@ -137,8 +137,8 @@ def test_the_driver_learns_when_values_are_first_read_and_orders_runs_to_share(t
     assert plan.first_read["us.tariff_malaysia_initial"] == -1
     assert plan.first_read["jslink.capacity_t_yr"] == 84
     assert plan.snapshot_ticks == (75, 84)  # economic_weight is read when agents take over
-    reads = first_reads(sweep.base, ["jslink.capacity_t_yr", "market.oxide_price_speed"], 21)
-    assert reads["market.oxide_price_speed"] < reads["jslink.capacity_t_yr"]
+    reads = first_reads(sweep.base, ["jslink.capacity_t_yr", "market.price_adjustment"], 21)
+    assert reads["market.price_adjustment"] < reads["jslink.capacity_t_yr"]
 
 
 @pytest.mark.slow

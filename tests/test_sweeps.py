@@ -44,7 +44,7 @@ BASE = {
         },
     },
 }
-PARAMS = {"market.oxide_price_speed": {"range": [0.05, 0.9]}, "demand.growth_per_year": {}}
+PARAMS = {"market.price_adjustment": {"range": [0.1, 0.9]}, "demand.growth_per_year": {}}
 
 
 def sweep_dict(**changes) -> dict:
@@ -81,7 +81,7 @@ DESIGNS = {
     # kind: (design, parameters, replications, expected runs)
     "factorial": (
         {"kind": "factorial"},
-        {"market.oxide_price_speed": [0.1, 0.5], "demand.growth_per_year": {"levels": 3}},
+        {"market.price_adjustment": [0.1, 0.5], "demand.growth_per_year": {"levels": 3}},
         2,
         2 * 3 * 2,
     ),
@@ -137,7 +137,7 @@ def test_seeds_derive_from_the_master_seed():
     )
     assert independent["seed"].is_unique
     other = run_plan(load_sweep(sweep_dict(design={"kind": "lhs", "samples": 4}, replications=3, seed=12)))
-    assert not np.allclose(other["market.oxide_price_speed"], common["market.oxide_price_speed"])
+    assert not np.allclose(other["market.price_adjustment"], common["market.price_adjustment"])
     assert set(other["seed"]).isdisjoint(common["seed"])
     assert (common["seed"] < 2**31).all() and (common["seed"] >= 0).all()
 
@@ -162,7 +162,7 @@ def test_sweep_results_equal_direct_model_runs(tmp_path):
         "baseline",
         {
             **sweep.fixed,
-            "market.oxide_price_speed": row["market.oxide_price_speed"],
+            "market.price_adjustment": row["market.price_adjustment"],
             "demand.growth_per_year": row["demand.growth_per_year"],
         },
     )
@@ -281,14 +281,14 @@ def test_analyze_writes_indices_and_plots(tmp_path, kind, design, columns):
     out = tmp_path / kind / "analysis"
     indices = pd.read_csv(out / "indices.csv")
     assert set(indices["outcome"]) == {"price_mean", "demand_end", "pricey"}
-    assert set(indices["parameter"]) == {"market.oxide_price_speed", "demand.growth_per_year"}
+    assert set(indices["parameter"]) == {"market.price_adjustment", "demand.growth_per_year"}
     assert set(columns) <= set(indices.columns)
     varied = indices[indices["outcome"] == "demand_end"].set_index("parameter")
     assert np.isfinite(varied[columns].to_numpy()).all()
     if kind == "sobol":
-        assert varied.loc["demand.growth_per_year", "ST"] > varied.loc["market.oxide_price_speed", "ST"]
+        assert varied.loc["demand.growth_per_year", "ST"] > varied.loc["market.price_adjustment", "ST"]
     else:
-        assert varied.loc["demand.growth_per_year", "mu_star"] > varied.loc["market.oxide_price_speed", "mu_star"]
+        assert varied.loc["demand.growth_per_year", "mu_star"] > varied.loc["market.price_adjustment", "mu_star"]
     for name in (
         "distributions.png",
         "scatter_price_mean.png",
@@ -312,14 +312,14 @@ def test_analyze_lhs_and_factorial(tmp_path, design, method, column):
     params = (
         PARAMS
         if design["kind"] == "lhs"
-        else {"market.oxide_price_speed": [0.1, 0.8], "demand.growth_per_year": [0.0, 0.07, 0.15]}
+        else {"market.price_adjustment": [0.1, 0.8], "demand.growth_per_year": [0.0, 0.07, 0.15]}
     )
     sweep = load_sweep(sweep_dict(design=design, parameters=params, replications=2))
     run_sweep(sweep, tmp_path / "s", workers=0)
     result = analyze(tmp_path / "s", plots=False)
     assert result.method == method
     demand = result.indices[result.indices["outcome"] == "demand_end"].set_index("parameter")
-    assert demand.loc["demand.growth_per_year", column] > demand.loc["market.oxide_price_speed", column]
+    assert demand.loc["demand.growth_per_year", column] > demand.loc["market.price_adjustment", column]
     assert demand.loc["demand.growth_per_year", "spearman"] > 0.8
     assert (result.out / "indices.csv").exists() and not (result.out / "fan_malaysia_alignment.png").exists()
 

@@ -31,7 +31,7 @@ SWEEP = {
     "set": {"run.end": "2022-12", "buyers.count": 30},
     "parameters": {
         "china.licence_grant_rate": {},
-        "market.oxide_price_speed": {"range": [0.05, 0.9]},
+        "market.price_adjustment": {"range": [0.1, 0.9]},
         "buyers.cost_sensitivity": {"range": [2, 30]},
     },
     "design": {"kind": "lhs", "samples": 30},

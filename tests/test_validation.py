@@ -68,14 +68,14 @@ def test_missing_and_malformed_pattern_files(tmp_path):
     with pytest.raises(ScenarioError, match="malformed YAML"):
         load_patterns(bad)
     bad.write_text(
-        "experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: b, metric:"
-        " {kind: annual_mean, column: c}, test: {kind: at_least, value: 1}, years: [2020]}\n"
+        "experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: b, basis: earned,"
+        " metric: {kind: annual_mean, column: c}, test: {kind: at_least, value: 1}, years: [2020]}\n"
     )
     with pytest.raises(ScenarioError, match=r"unknown experiment 'b'"):
         load_patterns(bad)
     bad.write_text(
-        "experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: a, metric:"
-        " {kind: median, column: c}, test: {kind: at_least, value: 1}}\n"
+        "experiments: {a: {scenario: baseline}}\npatterns:\n  - {id: X, description: d, experiment: a, basis: earned,"
+        " metric: {kind: median, column: c}, test: {kind: at_least, value: 1}}\n"
     )
     with pytest.raises(ScenarioError, match=r"patterns\.0\.metric\.kind"):
         load_patterns(bad)
@@ -144,6 +144,9 @@ def test_validate_command_writes_the_report_and_a_plot_per_pattern(tmp_path):
         assert f"### {pattern.id}:" in report
         assert (out / f"{pattern.id}.png").stat().st_size > 1000
     assert "hard patterns pass" in result.output
+    # the split of what the model earns from what is replayed or set by construction, in both places
+    for words in ("earned (emerges from agents and markets)", "replayed (follows", "by construction (an input"):
+        assert words in result.output and words in report
 
 
 def test_calibration_runs_on_the_sweep_engine_and_resumes(tmp_path):
@@ -155,6 +158,7 @@ def test_calibration_runs_on_the_sweep_engine_and_resumes(tmp_path):
     )
     first = calibrate(spec, tmp_path, workers=0)
     assert len(first) == 2 and first["loss"].notna().all() and (first["loss"] >= 0).all()
-    assert {"replay", "licence", "stress_2010"} <= {p.name for p in (tmp_path / "round1").iterdir()}
+    ran = {p.name for p in (tmp_path / "round1").iterdir()}
+    assert {"replay", "licence", "stress_2010"} <= ran and "free" not in ran  # soft-only experiments are not fitted
     again = calibrate(spec, tmp_path, workers=0)
     pd.testing.assert_frame_equal(first, again)

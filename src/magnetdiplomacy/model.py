@@ -36,7 +36,7 @@ from .agents.malaysia import Malaysia
 from .agents.partners import Australia, Korea
 from .agents.united_states import UnitedStates
 from .interventions import ACTIONS, Params, checked_params, validate_action
-from .mechanisms import accounts, heavy, oxide, production, trade
+from .mechanisms import accounts, heavy, oxide, production, stockpiles, trade
 from .mechanisms.alignment import revealed_alignment, trade_tilt
 from .mechanisms.chain import NEVER
 from .mechanisms.controls import ControlBook, LicenceState
@@ -44,6 +44,7 @@ from .mechanisms.economics import value_and_jobs
 from .mechanisms.market import allocate_orders
 from .mechanisms.offers import OfferBook
 from .mechanisms.partnerships import PartnershipGraph
+from .mechanisms.trade import POOLS
 from .outputs import COLUMNS, CONTRACT_COLUMNS  # noqa: F401  (CONTRACT_COLUMNS: re-exported until the sweeps import it from outputs)
 from .parameters import Scenario
 from .timeline import month_index, months_between, tick_label, tick_of
@@ -243,6 +244,16 @@ class MagnetDiplomacyModel(mesa.Model):
             self.log_event(a, b, "partnership", f"{kind} tie {a} - {b} broken", source="agent")
         return broken
 
+    def price_floors(self) -> dict[str, float]:
+        """NdPr price floors in force this month, by the plant whose sales they cover."""
+        in_force = self.controls.price_floors(self.tick)
+        return {name: in_force[owner] for name, owner in FLOOR_BENEFICIARY.items() if owner in in_force}
+
+    def ndpr_offers(self) -> dict[str, float]:
+        """The NdPr price each separator expects for this month's output (USD/kg): its pool's
+        price, or a floor it holds."""
+        return oxide.realised_prices(self.chain, self.market.prices, self.price_floors())
+
     def import_capacity_t_yr(self) -> float:
         """Ore the mines that ship to China can supply in a year (t REO)."""
         return production.import_capacity_t_yr(self.chain.plants, self.tick)
@@ -322,14 +333,8 @@ class MagnetDiplomacyModel(mesa.Model):
         conditions = self._conditions()
         production.mine(chain.plants, conditions, chain.totals)
         chain.flows.update(production.ship_ore(chain.plants, conditions, cfg, chain.edges))
-        in_force = self.controls.price_floors(t)
-        floors = {
-            name: in_force[FLOOR_BENEFICIARY.get(name, name)]
-            for name in chain.plants
-            if FLOOR_BENEFICIARY.get(name, name) in in_force
-        }
         production.separate_all(
-            chain.plants, conditions, cfg, chain.flows["china_imports_reo"], market.prices, floors, chain.totals
+            chain.plants, conditions, cfg, chain.flows["china_imports_reo"], self.ndpr_offers(), chain.totals
         )
         production.heavy_circuits(chain.plants, conditions, chain.totals)
         planned = production.plan_magnets(chain.magnet_plants, t, cfg.market.stock_cover_months)
@@ -337,15 +342,17 @@ class MagnetDiplomacyModel(mesa.Model):
         contracts = [("mp_separation", "us_magnets", 1.0)] + (
             [("lynas_malaysia", "jslink_magnets", share)] if share is not None else []
         )
-        oxide.oxide_market(
+        pools = oxide.oxide_market(
             chain,
             planned,
             cfg,
             market,
             contracts,
             self.controls.licence_availability("ndpr", "world", t),
-            self.controls.licence_availability("magnet_heavy", "world", t),
         )
+        china_ndpr_t = production.china_ndpr_capacity_t(chain.plants, conditions, chain.flows["china_imports_reo"], cfg)
+        self._stockpiles(china_ndpr_t)
+        oxide.record_realised(chain, market.prices, self.price_floors())
         heavy_ties = [("mp_heavy", "us_magnets", 1.0)] + (
             [("lynas_heavy", "jslink_magnets", share)] if share is not None else []
         )
@@ -354,17 +361,47 @@ class MagnetDiplomacyModel(mesa.Model):
             for p in chain.magnet_plants
             if p.pool == "exchina"
         }
-        heavy.supply_heavy(chain, planned, cfg, market, heavy_ties, availability)
+        china_heavy_t = heavy.china_domestic_need_t(planned, cfg)
+        if market.heavy_per_feed is None:
+            mag = cfg.magnets
+            world_t = sum(planned.values()) * mag.heavy_grade_share * mag.heavy_content
+            outside_t = sum(chain.plants[name].output_t for name in heavy.HEAVY_SELLERS)
+            heavy.open_china_market(chain, market, max(0.0, world_t - outside_t), cfg, t)
+        exportable = heavy.china_exportable_t(chain, market, china_heavy_t, cfg, t)
+        heavy_exports_t = heavy.supply_heavy(chain, planned, cfg, market, heavy_ties, availability, exportable)
+        market.traded = dict(market.prices)  # quotes move at the end of the month; the month traded at these
         trade.make_magnets_all(chain, planned, cfg, t)
         self._magnet_market()
+        heavy_availability = self.controls.licence_availability("magnet_heavy", "world", t)
+        oxide.update_prices(chain, market, cfg, pools, china_ndpr_t, heavy_availability, t)
+        heavy.update_china_prices(chain, market, cfg, china_heavy_t, heavy_exports_t, oxide.storage_rule(cfg), t)
+        chain.flows["china_heavy_exports_t"] = heavy_exports_t
 
-    def _unit_cost(self, plant) -> float:
+    def _stockpiles(self, china_ndpr_t: float) -> None:
+        """China's reserve and the allied stockpiles buy or release at this month's prices."""
+        chain, market, config = self.chain, self.market, self.config.stockpiles
+        piles, prices = chain.stockpiles, market.prices
+        full = {pool: oxide.marginal_cost(chain, market, pool, china_ndpr_t, self.tick).full_usd_kg for pool in POOLS}
+        withheld = self.controls.licence_availability("ndpr", "world", self.tick) < 1.0
+        use = market.use_t.get("exchina", oxide.pool_stock_and_use(chain, "exchina")[1])
+        orders = {
+            "china_reserve": stockpiles.china_reserve_order(
+                piles["china_reserve"].held_t, prices["ndpr_china"], full["china"], config
+            ),
+            "allied": stockpiles.allied_order(
+                piles["allied"].held_t, use, prices["ndpr_exchina"], full["exchina"], withheld, config
+            ),
+        }
+        stockpiles.trade(chain, piles, orders)
+
+    def magnet_unit_cost(self, plant) -> float:
+        """USD/kg it costs ``plant`` to make a magnet this month."""
         malaysia = self.malaysia
         return trade.unit_cost(plant, self.market.prices, self.config, malaysia.capability, malaysia.incentive_level)
 
     def _market_view(self):
         cfg = self.config
-        costs = [self._unit_cost(p) for p in self.chain.magnet_plants]
+        costs = [self.magnet_unit_cost(p) for p in self.chain.magnet_plants]
         shock = trade.demand_shock(self.tick, self.tick_at(cfg.demand.shock_start), cfg.demand)
         tension = trade.tension(self.china.escalation_level, self.china.relations_us)
         return trade.market_view(self.chain, self.market, cfg, self.controls, self.tick, costs, tension, shock)
@@ -390,7 +427,7 @@ class MagnetDiplomacyModel(mesa.Model):
         trade.update_margins(chain, market, cfg)
         js = SUPPLIERS.index("jslink_magnets")
         jslink = chain.plants["jslink_magnets"]
-        self.jslink.account(allocation.sold[js], float(view.price[js]), self._unit_cost(jslink))
+        self.jslink.account(allocation.sold[js], float(view.price[js]), self.magnet_unit_cost(jslink))
         # What the magnet-plant incentive costs the government: its cut of conversion cost on output.
         before_incentive = trade.conversion_cost(jslink, cfg, self.malaysia.capability)
         level = self.malaysia.incentive_level
@@ -405,16 +442,20 @@ class MagnetDiplomacyModel(mesa.Model):
         """Malaysia's economy and revealed alignment, the firms' cash, the market's memory."""
         cfg, chain, prices = self.config, self.chain, self.market.prices
         plants, flows, malaysia = chain.plants, chain.flows, self.malaysia
-        malaysia.record_economy(*value_and_jobs(accounts.malaysia_rungs(plants, cfg.malaysia.component_share), cfg))
-        oxide_abroad, to_china = accounts.oxide_sales(plants, flows.get("oxide_contracted_lynas_t", 0.0))
+        contracted = flows.get("oxide_contracted_lynas_t", 0.0)
+        oxide_abroad, to_china = accounts.oxide_sales(plants, contracted)
         by_region = flows["jslink_sales_by_region"]
         js_price = float(flows["magnet_prices"][SUPPLIERS.index("jslink_magnets")])
-        malaysia.export_revenue_usd = accounts.export_revenue_usd(
-            oxide_abroad, to_china, plants["lynas_heavy"].output_t, by_region, js_price, prices
+        ladder_value, direct_jobs, jobs = value_and_jobs(
+            accounts.malaysia_rungs(plants, cfg.malaysia.component_share), cfg
         )
-        floor = self.controls.price_floor("Lynas Malaysia", self.tick)
-        lynas_ndpr = plants["lynas_malaysia"].output_t + plants["lynas_relocated"].output_t
-        self.lynas.account(lynas_ndpr * accounts.KG_PER_T * max(prices["ndpr_exchina"], floor), lynas_ndpr)
+        malaysia.record_economy(accounts.value_added_usd(plants, prices, js_price, cfg), direct_jobs, jobs)
+        flows["value_added_ladder_usd"] = ladder_value
+        malaysia.export_revenue_usd = accounts.export_revenue_usd(
+            plants, contracted, by_region, js_price, prices, cfg.magnets.tb_share_of_heavy
+        )
+        flows["malaysia_exports_t"] = accounts.exports_by_bloc(chain.edges, by_region)
+        self.lynas.account()
         # Revealed alignment: ties, trade (rare-earth sales by bloc + general trade), concessions.
         hedging = cfg.malaysia.hedging
         sales = accounts.sales_by_bloc(to_china, oxide_abroad, accounts.exchina_oxide_bloc(plants), by_region)

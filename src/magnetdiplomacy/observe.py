@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 from .agents.buyers import Buyer
-from .mechanisms.chain import Chain
+from .mechanisms.chain import Chain, Plant
 from .parameters import SEGMENTS, Scenario
 from .world import SUPPLIERS
 
@@ -71,6 +71,14 @@ def exchina_magnet_price(model: MagnetDiplomacyModel, prices: np.ndarray) -> flo
     return float(prices[exchina_idx].mean())
 
 
+def realised_price(*plants: Plant) -> float:
+    """Sales-weighted NdPr price some separators realised this month (the first one's when none sold)."""
+    sold = sum(p.sold_t for p in plants)
+    if sold <= 1e-9:
+        return plants[0].realised_usd_kg
+    return sum(p.sold_t * p.realised_usd_kg for p in plants) / sold
+
+
 def indicators(model: MagnetDiplomacyModel) -> dict[str, Any]:
     """This month's row of the output columns (only the contract's when the model is told so)."""
     chain, plants, t = model.chain, model.chain.plants, model.tick
@@ -100,8 +108,8 @@ def indicators(model: MagnetDiplomacyModel) -> dict[str, Any]:
         "world_oxide_t": world_oxide,
         "world_magnet_t": world_magnet,
         "magnet_demand_t": flows["magnet_demand_t"],
-        "price_ndpr_china_usd_kg": market.prices["ndpr_china"],
-        "price_ndpr_exchina_usd_kg": market.prices["ndpr_exchina"],
+        "price_ndpr_china_usd_kg": market.traded["ndpr_china"],
+        "price_ndpr_exchina_usd_kg": market.traded["ndpr_exchina"],
         "price_magnet_exchina_usd_kg": exchina_magnet_price(model, prices),
         "lynas_ndpr_t": plants["lynas_malaysia"].output_t + plants["lynas_relocated"].output_t,
         "jslink_magnet_t": malaysia_magnet,
@@ -144,7 +152,7 @@ def _extra_indicators(
         "malaysia_ore_t": plants["perak_pilot"].output_t + plants["jv_mine"].output_t,
         "malaysia_ore_exports_t": flows["malaysia_ore_exports_t"],
         "price_magnet_china_usd_kg": float(prices[SUPPLIERS.index("china_magnets")]),
-        "price_dy_exchina_usd_kg": model.market.prices["dy_exchina"],
+        "price_dy_exchina_usd_kg": model.market.traded["dy_exchina"],
         "us_tariff_china": controls.tariff("United States", "China", t),
         "china_ndpr_export_availability": controls.licence_availability("ndpr", "world", t),
         "china_us_relations": china.relations_us,
@@ -171,9 +179,40 @@ def _extra_indicators(
         "replaying": float(model.replaying),
         "mass_balance_error_t": mass_balance_error(chain),
     }
+    row |= _market_indicators(model)
     demand_by_segment = population.demand_by_segment()
     for s, segment in enumerate(SEGMENTS):
         row[f"demand_{segment}_t"] = float(demand_by_segment[s])
+    return row
+
+
+def _market_indicators(model: MagnetDiplomacyModel) -> dict[str, Any]:
+    """Prices realised and of Dy and Tb, stocks, stockpiles, trade flows, Malaysia's exports by bloc."""
+    chain, plants, t = model.chain, model.chain.plants, model.tick
+    flows = chain.flows
+    row = {
+        "price_dy_china_usd_kg": model.market.traded["dy_china"],
+        "price_tb_china_usd_kg": model.market.traded["tb_china"],
+        "price_tb_exchina_usd_kg": model.market.traded["tb_exchina"],
+        "price_ndpr_realised_lynas_usd_kg": realised_price(plants["lynas_malaysia"], plants["lynas_relocated"]),
+        "price_ndpr_realised_mp_usd_kg": plants["mp_separation"].realised_usd_kg,
+        "ndpr_cover_china_months": model.market.cover_months["china"],
+        "ndpr_cover_exchina_months": model.market.cover_months["exchina"],
+        "china_reserve_t": chain.stockpiles["china_reserve"].held_t,
+        "allied_stockpile_t": chain.stockpiles["allied"].held_t,
+        "nonchina_separation_capacity_t_yr": sum(
+            p.capacity_t_yr(t) for p in plants.values() if p.stage == "separation" and p.country != "china"
+        ),
+        "china_ndpr_exports_t": flows["china_ndpr_exports_t"],
+        "china_magnet_exports_t": sum(
+            v for (a, b, _, d), v in chain.edges.items() if a == "magnets" and b == "china" and d != "china"
+        ),
+        "china_heavy_exports_t": flows["china_heavy_exports_t"],
+        "malaysia_value_added_ladder_usd": flows["value_added_ladder_usd"],
+    }
+    for key, tonnes in flows["malaysia_exports_t"].items():
+        good, bloc = key.split("_", 1)
+        row[f"malaysia_{good}_exports_{bloc}_t"] = tonnes
     return row
 
 
@@ -190,8 +229,10 @@ def mass_balance_error(chain: Chain) -> float:
         - totals["separation_loss"]
         - totals["heavy_made"]
     )
-    ndpr_stocks = sum(p.product_t for p in plants if p.stage == "separation") + sum(
-        p.input_t for p in chain.magnet_plants
+    ndpr_stocks = (
+        sum(p.product_t for p in plants if p.stage == "separation")
+        + sum(p.input_t for p in chain.magnet_plants)
+        + sum(pile.held_t for pile in chain.stockpiles.values())
     )
     ndpr = (
         totals["ndpr_opening"]

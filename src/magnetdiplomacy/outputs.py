@@ -17,6 +17,10 @@ from dataclasses import dataclass, replace
 
 from .parameters import SEGMENTS
 
+# Destination blocs of Malaysia's exports (see magnetdiplomacy.mechanisms.accounts.exports_by_bloc).
+EXPORT_BLOCS = ("china", "us", "allies", "other")
+BLOC_WORDS = {"china": "China", "us": "the US", "allies": "US allies (Japan, Korea, Europe)", "other": "others"}
+
 YEAR_AGGREGATIONS = ("last", "mean", "sum")
 # Columns of the event log: one row per control, partnership and decision.
 EVENT_COLUMNS = ("tick", "date", "actor", "target", "kind", "description", "source", "action")
@@ -143,77 +147,143 @@ _CONTRACT = tuple(
 )
 
 _EXTRA = (
-    _o("malaysia_lean", "Malaysia's chosen lean (-1 China, +1 US)", "alignment", "signed", "last"),
-    _o("malaysia_revealed_alignment", "Alignment Malaysia's conduct reveals this month", "alignment", "signed", "last"),
-    _o("malaysia_direct_jobs", "Malaysia's direct rare-earth jobs", "jobs", "count", "last", ("app", "classroom")),
-    _o(
-        "malaysia_export_revenue_usd",
-        "Malaysia's rare-earth exports",
-        "USD/month",
-        "usd",
-        "sum",
-        ("summary", "app", "classroom"),
-    ),
-    _o(
-        "malaysia_incentive_cost_usd",
-        "Magnet-plant incentive cost to the budget",
-        "USD/month",
-        "usd",
-        "sum",
-        ("classroom",),
-    ),
-    _o("malaysia_capability", "Local share of magnet know-how", "fraction", "share", "last"),
-    _o("malaysia_trade_tilt", "Orientation of Malaysia's trade (-1 China, +1 US)", "alignment", "signed", "mean"),
-    _o(
-        "malaysia_ties_tilt", "Orientation of Malaysia's partnerships (-1 China, +1 US)", "tie weight", "signed", "last"
-    ),
-    _o("malaysia_concessions", "Malaysia's concessions (- China, + US)", "alignment", "signed", "last"),
-    _o("malaysia_oxide_t", "Malaysia's NdPr oxide output", "t NdPr/month", "tonnes", "sum"),
-    _o("malaysia_ore_t", "Malaysia's rare-earth ore output", "t REO/month", "tonnes", "sum"),
-    _o("malaysia_ore_exports_t", "Malaysian ore shipped to China", "t REO/month", "tonnes", "sum"),
-    _o("price_magnet_china_usd_kg", "Magnet price in China", "USD/kg", "usd_kg", "mean"),
-    _o("price_dy_exchina_usd_kg", "Dy oxide price outside China", "USD/kg", "usd_kg", "mean"),
-    _o("us_tariff_china", "US tariff on China", "fraction", "share", "last"),
-    _o(
-        "china_ndpr_export_availability",
-        "Share of Chinese NdPr exports licences let through",
-        "fraction",
-        "share",
-        "last",
-    ),
-    _o(
-        "china_us_relations",
-        "US-China relations (-1 hostile, +1 friendly)",
-        "relations",
-        "signed",
-        "last",
-        ("classroom",),
-    ),
-    _o("china_escalation_level", "China's escalation level (0-3)", "level", "count", "last"),
-    _o("china_mining_quota_t_yr", "China's mining quota", "t REO/yr", "tonnes", "last"),
-    _o("china_separation_quota_t_yr", "China's separation quota", "t REO/yr", "tonnes", "last"),
-    _o("china_mine_t", "China's mine output", "t REO/month", "tonnes", "sum"),
-    _o("china_ore_stock_t", "Unprocessed ore in China", "t REO", "tonnes", "last"),
-    _o("us_mine_share", "US share of world mining", "share", "share", "mean"),
-    _o("china_magnet_t", "China's magnet output", "t NdFeB/month", "tonnes", "sum"),
-    _o("nonchina_magnet_t", "Magnet output outside China", "t NdFeB/month", "tonnes", "sum"),
-    _o("magnet_delivered_t", "Magnets delivered to buyers", "t NdFeB/month", "tonnes", "sum"),
-    _o("magnet_re_demand_t", "Rare earths in magnet demand", "t/month", "tonnes", "sum"),
-    _o("us_net_import_reliance", "US net import reliance for separated NdPr", "share", "share", "mean", ("classroom",)),
-    _o("magnet_shortage_t", "Magnets buyers could not get", "t NdFeB/month", "tonnes", "sum", ("classroom",)),
-    _o("substitution_share", "Demand substituted away from NdFeB", "share", "share", "mean"),
-    _o("oxide_china_to_exchina_t", "NdPr oxide from China's pool to the rest", "t NdPr/month", "tonnes", "sum"),
-    _o("oxide_exchina_to_china_t", "NdPr oxide from outside China into China's pool", "t NdPr/month", "tonnes", "sum"),
-    _o("lynas_licence_valid", "Lynas Malaysia holds a valid licence", "0/1", "flag", "last"),
-    _o("lynas_licence_years_left", "Years left on Lynas' licence", "years", "number", "last"),
-    _o("lynas_cash_usd_m", "Lynas' cash", "USD m", "usd_m", "last", ("classroom",)),
-    _o("jslink_cash_usd_m", "JS Link's cash", "USD m", "usd_m", "last", ("classroom",)),
-    _o("raw_ore_ban", "Malaysia's raw-ore export ban in force", "0/1", "flag", "last"),
-    _o("replaying", "History is replayed this month", "0/1", "flag", "last"),
-    _o("mass_balance_error_t", "Largest mass-balance residual since the start", "t", "tonnes", "last"),
-) + tuple(
-    _o(f"demand_{segment}_t", f"Magnet demand: {segment.replace('_', ' ')}", "t NdFeB/month", "tonnes", "sum")
-    for segment in SEGMENTS
+    (
+        _o("malaysia_lean", "Malaysia's chosen lean (-1 China, +1 US)", "alignment", "signed", "last"),
+        _o(
+            "malaysia_revealed_alignment",
+            "Alignment Malaysia's conduct reveals this month",
+            "alignment",
+            "signed",
+            "last",
+        ),
+        _o("malaysia_direct_jobs", "Malaysia's direct rare-earth jobs", "jobs", "count", "last", ("app", "classroom")),
+        _o(
+            "malaysia_export_revenue_usd",
+            "Malaysia's rare-earth exports",
+            "USD/month",
+            "usd",
+            "sum",
+            ("summary", "app", "classroom"),
+        ),
+        _o(
+            "malaysia_incentive_cost_usd",
+            "Magnet-plant incentive cost to the budget",
+            "USD/month",
+            "usd",
+            "sum",
+            ("classroom",),
+        ),
+        _o("malaysia_capability", "Local share of magnet know-how", "fraction", "share", "last"),
+        _o("malaysia_trade_tilt", "Orientation of Malaysia's trade (-1 China, +1 US)", "alignment", "signed", "mean"),
+        _o(
+            "malaysia_ties_tilt",
+            "Orientation of Malaysia's partnerships (-1 China, +1 US)",
+            "tie weight",
+            "signed",
+            "last",
+        ),
+        _o("malaysia_concessions", "Malaysia's concessions (- China, + US)", "alignment", "signed", "last"),
+        _o(
+            "malaysia_value_added_ladder_usd",
+            "Value added in Malaysia on the value ladder (a check)",
+            "USD/month",
+            "usd",
+            "sum",
+        ),
+        _o("malaysia_oxide_t", "Malaysia's NdPr oxide output", "t NdPr/month", "tonnes", "sum"),
+        _o("malaysia_ore_t", "Malaysia's rare-earth ore output", "t REO/month", "tonnes", "sum"),
+        _o("malaysia_ore_exports_t", "Malaysian ore shipped to China", "t REO/month", "tonnes", "sum"),
+        _o("price_magnet_china_usd_kg", "Magnet price in China", "USD/kg", "usd_kg", "mean"),
+        _o("price_dy_exchina_usd_kg", "Dy oxide price outside China", "USD/kg", "usd_kg", "mean"),
+        _o("price_dy_china_usd_kg", "Dy oxide price in China", "USD/kg", "usd_kg", "mean"),
+        _o("price_tb_china_usd_kg", "Tb oxide price in China", "USD/kg", "usd_kg", "mean"),
+        _o("price_tb_exchina_usd_kg", "Tb oxide price outside China", "USD/kg", "usd_kg", "mean"),
+        _o(
+            "price_ndpr_realised_lynas_usd_kg",
+            "NdPr price Lynas realised (floors, sales to China)",
+            "USD/kg",
+            "usd_kg",
+            "mean",
+            ("app", "classroom"),
+        ),
+        _o("price_ndpr_realised_mp_usd_kg", "NdPr price MP Materials realised (floors)", "USD/kg", "usd_kg", "mean"),
+        _o("ndpr_cover_china_months", "NdPr stocks in China's pool, months of use", "months", "number", "mean"),
+        _o("ndpr_cover_exchina_months", "NdPr stocks outside China, months of use", "months", "number", "mean"),
+        _o("china_reserve_t", "NdPr in China's state reserve", "t NdPr", "tonnes", "last"),
+        _o("allied_stockpile_t", "NdPr in allied stockpiles outside China", "t NdPr", "tonnes", "last"),
+        _o(
+            "nonchina_separation_capacity_t_yr", "NdPr separation capacity outside China", "t NdPr/yr", "tonnes", "last"
+        ),
+        _o("china_ndpr_exports_t", "NdPr oxide leaving China", "t NdPr/month", "tonnes", "sum", ("classroom",)),
+        _o("china_magnet_exports_t", "Magnets leaving China", "t NdFeB/month", "tonnes", "sum", ("classroom",)),
+        _o("china_heavy_exports_t", "Dy and Tb leaving China", "t/month", "tonnes", "sum"),
+        _o("us_tariff_china", "US tariff on China", "fraction", "share", "last"),
+        _o(
+            "china_ndpr_export_availability",
+            "Share of Chinese NdPr exports licences let through",
+            "fraction",
+            "share",
+            "last",
+        ),
+        _o(
+            "china_us_relations",
+            "US-China relations (-1 hostile, +1 friendly)",
+            "relations",
+            "signed",
+            "last",
+            ("classroom",),
+        ),
+        _o("china_escalation_level", "China's escalation level (0-3)", "level", "count", "last"),
+        _o("china_mining_quota_t_yr", "China's mining quota", "t REO/yr", "tonnes", "last"),
+        _o("china_separation_quota_t_yr", "China's separation quota", "t REO/yr", "tonnes", "last"),
+        _o("china_mine_t", "China's mine output", "t REO/month", "tonnes", "sum"),
+        _o("china_ore_stock_t", "Unprocessed ore in China", "t REO", "tonnes", "last"),
+        _o("us_mine_share", "US share of world mining", "share", "share", "mean"),
+        _o("china_magnet_t", "China's magnet output", "t NdFeB/month", "tonnes", "sum"),
+        _o("nonchina_magnet_t", "Magnet output outside China", "t NdFeB/month", "tonnes", "sum"),
+        _o("magnet_delivered_t", "Magnets delivered to buyers", "t NdFeB/month", "tonnes", "sum"),
+        _o("magnet_re_demand_t", "Rare earths in magnet demand", "t/month", "tonnes", "sum"),
+        _o(
+            "us_net_import_reliance",
+            "US net import reliance for separated NdPr",
+            "share",
+            "share",
+            "mean",
+            ("classroom",),
+        ),
+        _o("magnet_shortage_t", "Magnets buyers could not get", "t NdFeB/month", "tonnes", "sum", ("classroom",)),
+        _o("substitution_share", "Demand substituted away from NdFeB", "share", "share", "mean"),
+        _o("oxide_china_to_exchina_t", "NdPr oxide from China's pool to the rest", "t NdPr/month", "tonnes", "sum"),
+        _o(
+            "oxide_exchina_to_china_t",
+            "NdPr oxide from outside China into China's pool",
+            "t NdPr/month",
+            "tonnes",
+            "sum",
+        ),
+        _o("lynas_licence_valid", "Lynas Malaysia holds a valid licence", "0/1", "flag", "last"),
+        _o("lynas_licence_years_left", "Years left on Lynas' licence", "years", "number", "last"),
+        _o("lynas_cash_usd_m", "Lynas' cash", "USD m", "usd_m", "last", ("classroom",)),
+        _o("jslink_cash_usd_m", "JS Link's cash", "USD m", "usd_m", "last", ("classroom",)),
+        _o("raw_ore_ban", "Malaysia's raw-ore export ban in force", "0/1", "flag", "last"),
+        _o("replaying", "History is replayed this month", "0/1", "flag", "last"),
+        _o("mass_balance_error_t", "Largest mass-balance residual since the start", "t", "tonnes", "last"),
+    )
+    + tuple(
+        _o(
+            f"malaysia_{good}_exports_{bloc}_t",
+            f"Malaysia's {word} exports to {BLOC_WORDS[bloc]}",
+            f"t {unit}/month",
+            "tonnes",
+            "sum",
+        )
+        for good, word, unit in (("oxide", "NdPr oxide", "NdPr"), ("magnet", "magnet", "NdFeB"))
+        for bloc in EXPORT_BLOCS
+    )
+    + tuple(
+        _o(f"demand_{segment}_t", f"Magnet demand: {segment.replace('_', ' ')}", "t NdFeB/month", "tonnes", "sum")
+        for segment in SEGMENTS
+    )
 )
 
 OUTPUTS: dict[str, Output] = {item.name: item for item in _CONTRACT + _EXTRA}

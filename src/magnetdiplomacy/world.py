@@ -14,6 +14,7 @@ from typing import Any
 
 from .mechanisms.chain import NEVER, Chain, Plant
 from .mechanisms.production import ORE_ROUTES
+from .mechanisms.stockpiles import allied_target_t
 from .parameters import Scenario
 from .timeline import tick_of
 
@@ -26,10 +27,33 @@ SUPPLIER_REGIONS = ("china", "japan_korea", "europe", "united_states", "southeas
 MALAYSIAN_PLANTS = ("perak_pilot", "jv_mine", "lynas_malaysia", "jv_refinery", "lynas_heavy", "jslink_magnets")
 
 
+# Recorded interruptions of Malaysian production (replayed history): plant, first month, months,
+# share of capacity available, source.
+OUTAGES = (
+    # Movement-control order: shut from about 23 March 2020 for six weeks, restarting at 70 %.
+    ("lynas_malaysia", "2020-03", 1, 0.7, "C483"),
+    ("lynas_malaysia", "2020-04", 1, 0.0, "C483"),
+    ("lynas_malaysia", "2020-05", 1, 0.6, "C483; C484"),
+    # After the restart the plant ran at 70-75 % of its NEXT rate until early 2021.
+    ("lynas_malaysia", "2020-06", 10, 0.75, "C484; C485"),
+    # Water-supply outage: 16 days of production lost.
+    ("lynas_malaysia", "2022-09", 1, 0.47, "C486"),
+    # Shutdown for the upgrade to 10,500 t/yr, from mid-November 2023 into the December quarter.
+    ("lynas_malaysia", "2023-11", 1, 0.5, "C487"),
+    ("lynas_malaysia", "2023-12", 1, 0.0, "C487"),
+)
+
+
 def build_chain(config: Scenario) -> Chain:
-    """The chain at the start of the run: every plant, with planned additions already scheduled."""
+    """The chain at the start of the run: every plant, with planned additions already scheduled
+    and, while history is replayed, its recorded outages."""
     pending: dict[str, tuple[Any, tuple[str, ...], str | None]] = {}
     plants = build_plants(config, pending)
+    replay = config.replay
+    if replay.enabled:
+        for name, first, months, available, _source in OUTAGES:
+            if first <= replay.until:
+                plants[name].outages.append((tick_of(config.run.start, first), months, available))
     return Chain(plants, [plants[name] for name in SUPPLIERS], pending)
 
 
@@ -41,7 +65,31 @@ def build_plants(
     Plants opening after the first month get a zero nameplate and an entry in ``pending``."""
     builder = _PlantBuilder(config, {} if pending is None else pending)
     plants = builder.mines() + builder.separators() + builder.magnet_makers()
-    return {plant.name: plant for plant in plants}
+    by_name = {plant.name: plant for plant in plants}
+    for name, (cash, capital) in separation_costs(config).items():
+        by_name[name].cash_cost_usd_kg = cash
+        by_name[name].capital_usd_kg = capital
+    return by_name
+
+
+def separation_costs(config: Scenario) -> dict[str, tuple[float, float]]:
+    """Cash cost and capital charge (USD/kg NdPr) of every separation plant.
+
+    Existing plants carry the capital charge of existing capacity; a new project must earn the
+    incentive price, so its capital charge is what lies between its cash cost and that price. The
+    joint venture in Malaysia and Lynas' relocated plant are new builds too."""
+    c = config.costs
+    new_capital = max(0.0, c.new_supply_incentive_usd_kg - c.ndpr_cash_new_usd_kg)
+    lynas_new_capital = max(0.0, c.new_supply_incentive_usd_kg - c.ndpr_cash_lynas_usd_kg)
+    return {
+        "china_separation": (c.ndpr_cash_china_usd_kg, c.capital_charge_usd_kg),
+        "lynas_malaysia": (c.ndpr_cash_lynas_usd_kg, c.capital_charge_usd_kg),
+        "lynas_relocated": (c.ndpr_cash_lynas_usd_kg, lynas_new_capital),
+        "mp_separation": (c.ndpr_cash_mp_usd_kg, c.capital_charge_usd_kg),
+        "other_separation": (c.ndpr_cash_other_usd_kg, c.capital_charge_usd_kg),
+        "jv_refinery": (c.ndpr_cash_new_usd_kg, new_capital),
+        "new_separation": (c.ndpr_cash_new_usd_kg, new_capital),
+    }
 
 
 class _PlantBuilder:
@@ -183,6 +231,11 @@ def initial_orders(chain: Chain, config: Scenario, china_separation_quota_t_yr: 
             totals["heavy_from_china"] += plant.heavy_t  # opening stocks were bought in China
         totals["ndpr_opening"] += plant.input_t
         totals["magnet_opening"] += plant.product_t
+    # The allied stockpiles start at their target (Japan has held one since the 1980s).
+    exchina_use = sum(p.orders_t * gross for p in magnet_plants if p.pool == "exchina")
+    allied = chain.stockpiles["allied"]
+    allied.held_t = allied_target_t(exchina_use, config.stockpiles)
+    totals["ndpr_opening"] += allied.held_t
     # Separators hold a month of output at the start.
     recovery = config.separation.recovery
     imports = sum(

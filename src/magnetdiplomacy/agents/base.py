@@ -56,12 +56,15 @@ class State(Seated):
 
 def invest_if_tight(model: MagnetDiplomacyModel, plant: Plant) -> None:
     """Twice a year, a market producer plans magnet capacity so expected orders run at the target
-    utilisation (see :func:`~magnetdiplomacy.mechanisms.investment.capacity_gap_t_yr`); the new
-    capacity arrives after ``magnets.capacity_lead_months``."""
+    utilisation (see :func:`~magnetdiplomacy.mechanisms.investment.capacity_gap_t_yr`), provided its
+    mark-up covers the capital charge of new capacity; the new capacity arrives after
+    ``magnets.capacity_lead_months``."""
     tick = model.tick
     if not review_due(tick, plant.history_orders, plant.capacity_t(tick)):
         return
     cfg = model.config.magnets
+    if model.market.margins[plant.pool] * model.magnet_unit_cost(plant) < cfg.capital_charge_usd_kg:
+        return
     lead = int(round(cfg.capacity_lead_months))
     growth = model.config.demand.growth_per_year
     extra = capacity_gap_t_yr(plant.history_orders, plant.planned_t_yr(tick), growth, lead, cfg.utilisation_target)

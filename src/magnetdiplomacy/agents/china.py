@@ -7,7 +7,8 @@ from ..mechanisms.controls import ALL_PRODUCTS, HEAVY_AND_TRACE_ELEMENTS, Contro
 from ..mechanisms.production import balanced_china_quota, import_capacity_t_yr
 from .base import State, invest_if_tight
 
-# Quotas change by at most this much a year (published quotas only grew in 2017-2024, C062-C073).
+# Quotas change by at most this much a year (published quotas grew by up to 25 % a year in
+# 2017-2024, C062-C073; the industry also held output flat and consolidated to defend prices).
 QUOTA_GROWTH_BAND = (-0.1, 0.3)
 # US-China relations drift back to this level; their month-to-month noise.
 RELATIONS_NORMAL = -0.1
@@ -25,7 +26,8 @@ OFFER_SPACING_MONTHS = 24
 
 def quota_growth(offtake_growth: float, price_ratio: float, price_response: float) -> float:
     """Yearly quota growth: the growth of the NdPr China's market takes up, more when its price
-    is high relative to 2020, within ``QUOTA_GROWTH_BAND``."""
+    is above the price China defends (``price_ratio`` > 1), less, down to a cut, below it; within
+    ``QUOTA_GROWTH_BAND``."""
     low, high = QUOTA_GROWTH_BAND
     return max(low, min(high, offtake_growth + price_response * (price_ratio - 1.0)))
 
@@ -254,6 +256,8 @@ class China(State):
         cfg = model.config.china
         if model.month == 1 and model.year not in self.scripted_quota_years and model.tick > 0:
             self._set_quota_from_market()
+        if model.month == 1 and model.tick > 0:
+            self._expand_heavy_supply()
         drift = cfg.relations_recovery * (RELATIONS_NORMAL - self.relations_us)
         self.relations_us += drift + model.random.gauss(0.0, RELATIONS_NOISE_SD)
         self.relations_us = max(-1.0, min(1.0, self.relations_us))
@@ -264,14 +268,18 @@ class China(State):
         self._malaysia_policy()
 
     def _set_quota_from_market(self) -> None:
-        """Quotas grow with the NdPr China's market takes up, a little faster when its price is high.
+        """Quotas follow the NdPr China's market takes up, faster when the past year's price was above
+        the price China defends (its separators' full cost plus ``china.defended_margin``), slower
+        or cut below it.
 
         Once imported ore counts against the separation quota, the separation quota makes room for
         what the ore-exporting mines can ship.
         """
         model = self.model
         cfg = model.config.china
-        price_ratio = model.market.price_average("ndpr_china", 12) / model.config.market.ndpr_price_usd_kg
+        separators = model.chain.plants["china_separation"]
+        defended = separators.full_cost_usd_kg * (1.0 + cfg.defended_margin)
+        price_ratio = model.market.price_average("ndpr_china", 12) / defended
         offtake = model.market.china_offtake_growth(model.config.demand.growth_per_year)
         growth = quota_growth(offtake, price_ratio, cfg.quota_price_response)
         mining = self.mining_quota_t_yr * (1.0 + growth)
@@ -283,10 +291,29 @@ class China(State):
             {"mining_t": mining, "separation_t": separation},
             source="agent",
             description=(
-                f"Quota for {model.year}: {growth:+.1%} (NdPr offtake {offtake:+.1%}, price x{price_ratio:.2f} of 2020)"
+                f"Quota for {model.year}: {growth:+.1%} (NdPr offtake {offtake:+.1%}, "
+                f"price x{price_ratio:.2f} of the price defended)"
             ),
         )
         self.scripted_quota_years.discard(model.year)
+
+    def _expand_heavy_supply(self) -> None:
+        """China's industry adds Dy and Tb supply when the past year's Dy price stayed above its
+        full cost; it arrives after ``china.clay_lead_months``."""
+        model = self.model
+        cfg = model.config
+        if model.market.price_average("dy_china", 12) < cfg.market.dy_price_usd_kg:
+            return
+        share = cfg.china.clay_expansion_per_year
+        if share <= 0:
+            return
+        first = model.tick + int(round(cfg.china.clay_lead_months))
+        model.market.heavy_additions.append((first, share))
+        self.log(
+            "World",
+            "investment",
+            f"China adds Dy and Tb supply: +{share:.0%} of its clay feed from {model.label_of(first)}",
+        )
 
     def _export_controls(self) -> None:
         model = self.model

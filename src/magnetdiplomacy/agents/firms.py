@@ -9,11 +9,13 @@ makes the slower decisions: expansions, relocation, offtake ties.
 from __future__ import annotations
 
 from ..mechanisms.chain import NEVER, Plant
+from ..mechanisms.production import review_operations
 from .base import Seated, invest_if_tight
 
-# Lynas expands Kuantan only with this many years of licence left, at this price over cash cost,
-# at this utilisation and at least this many months after its last expansion.
-LYNAS_EXPANSION_RULE = {"licence_years": 5.0, "price_over_cost": 1.6, "utilisation": 0.85, "spacing_months": 36}
+# Lynas expands Kuantan only with this many years of licence left, at this utilisation and at
+# least this many months after its last expansion (and when the expected price covers the
+# expansion's full cost, see :func:`expansion_full_cost`).
+LYNAS_EXPANSION_RULE = {"licence_years": 5.0, "utilisation": 0.85, "spacing_months": 36}
 # Months from an expansion decision to first output, and the ramp after it.
 EXPANSION_BUILD_MONTHS = 24
 EXPANSION_RAMP_MONTHS = 12
@@ -24,23 +26,28 @@ JSLINK_RAMP_KNOW_HOW = (1.2, 1.1)
 JSLINK_FULL = (0.9, 12)
 
 
+def expansion_full_cost(cash_cost_usd_kg: float, capex_usd_m: float, t_yr: float, capital_recovery: float) -> float:
+    """Full cost of new capacity (USD/kg): cash cost plus the yearly capital recovery on its capex
+    spread over its annual output."""
+    return cash_cost_usd_kg + capex_usd_m * 1e6 * capital_recovery / (t_yr * 1000.0) if t_yr > 0 else float("inf")
+
+
 def lynas_may_expand(
     years_left: float,
     months_since_last: int,
-    price_usd_kg: float,
-    cash_cost_usd_kg: float,
+    expected_price_usd_kg: float,
+    full_cost_usd_kg: float,
     cash_usd_m: float,
     capex_usd_m: float,
     utilisation: float,
 ) -> bool:
-    """Lynas' expansion rule: a long licence, a price well above cash cost, cash, and a full plant."""
+    """Lynas' expansion rule: a long licence, an expected price above the expansion's full cost,
+    cash, and a full plant."""
     rule = LYNAS_EXPANSION_RULE
     if years_left < rule["licence_years"] or months_since_last < rule["spacing_months"]:
         return False
     return not (
-        price_usd_kg < rule["price_over_cost"] * cash_cost_usd_kg
-        or cash_usd_m < capex_usd_m
-        or utilisation < rule["utilisation"]
+        expected_price_usd_kg < full_cost_usd_kg or cash_usd_m < capex_usd_m or utilisation < rule["utilisation"]
     )
 
 
@@ -67,10 +74,24 @@ class Firm(Seated):
         return [plants[name] for name in self.plant_names if name in plants]
 
     def step(self) -> None:
-        """Market producers invest when their magnet plants run tight."""
+        """Market producers invest when their magnet plants run tight; separators mothball after
+        sustained losses and restart when prices recover."""
         for plant in self.plants:
             if plant.stage == "magnet":
                 invest_if_tight(self.model, plant)
+        self.review_separation()
+
+    def review_separation(self) -> None:
+        """Mothball or restart this firm's separation plants at the NdPr price each expects."""
+        model = self.model
+        separators = [p for p in self.plants if p.stage == "separation" and (p.nameplate_t_yr > 0 or p.additions)]
+        if not separators:
+            return
+        offers = model.ndpr_offers()
+        for plant in separators:
+            change = review_operations(plant, offers[plant.name], model.config.costs)
+            if change:
+                self.log(plant.name, "investment", change)
 
 
 class Lynas(Firm):
@@ -97,6 +118,7 @@ class Lynas(Firm):
         if not self.raised_equity and model.tick >= model.tick_at(cfg.equity_raise):
             self.raised_equity = True
             self.cash_usd_m += cfg.equity_raise_usd_m
+        self.review_separation()
         if model.replaying or self.player:
             return
         self._expand()
@@ -139,14 +161,20 @@ class Lynas(Firm):
             model.market.price_average("ndpr_exchina", 12), model.controls.price_floor("Lynas Malaysia", model.tick)
         )
         plant = model.chain.plants["lynas_malaysia"]
-        cost = model.config.market.separation_cost_usd_kg
+        cfg = model.config
+        full_cost = expansion_full_cost(
+            plant.cash_cost_usd_kg,
+            cfg.lynas.expansion_capex_usd_m,
+            cfg.lynas.expansion_t_yr,
+            cfg.costs.capital_recovery,
+        )
         if lynas_may_expand(
             licence.years_left,
             model.tick - self.last_expansion,
             price,
-            cost,
+            full_cost,
             self.cash_usd_m,
-            model.config.lynas.expansion_capex_usd_m,
+            cfg.lynas.expansion_capex_usd_m,
             plant.utilisation,
         ):
             self.expand()
@@ -195,10 +223,12 @@ class Lynas(Firm):
             model.form_tie(self.name, "JS Link", "supply", note="Lynas supplies NdPr and Dy/Tb to JS Link")
             self.log("JS Link", "partnership", "Lynas and JS Link sign a feedstock offtake")
 
-    def account(self, revenue_usd: float, ndpr_t: float) -> None:
-        """Monthly cash: sales minus cash cost."""
-        cost = ndpr_t * 1000.0 * self.model.config.market.separation_cost_usd_kg
-        self.cash_usd_m += (revenue_usd - cost) / 1e6
+    def account(self) -> None:
+        """Monthly cash: NdPr sales at the prices realised, minus the cash cost of what was made."""
+        plants = self.model.chain.plants
+        for name in ("lynas_malaysia", "lynas_relocated"):
+            plant = plants[name]
+            self.cash_usd_m += (plant.revenue_usd - plant.output_t * 1000.0 * plant.cash_cost_usd_kg) / 1e6
 
 
 class JSLink(Firm):
@@ -280,12 +310,14 @@ class NewProjects(Firm):
         super().__init__(model, "New non-China projects", ["new_mines", "new_separation"])
 
     def step(self) -> None:
+        """Once a year, new mine-and-separation projects start when the past year's ex-China price
+        (or a floor they would hold) reached the price new supply needs; they produce after the lead time."""
         model = self.model
+        self.review_separation()
         cfg = model.config.mines
         if model.month != 1 or model.tick == 0:
             return
-        trigger = cfg.new_supply_price_trigger * model.config.market.ndpr_price_usd_kg
-        if model.market.price_average("ndpr_exchina", 12) < trigger:
+        if model.market.price_average("ndpr_exchina", 12) < model.config.costs.new_supply_incentive_usd_kg:
             return
         lag = int(round(cfg.new_supply_lag_years * 12)) + (12 if model.controls.equipment_control(model.tick) else 0)
         extra_ndpr = cfg.new_supply_share_per_year * model.market.world_oxide_t_yr

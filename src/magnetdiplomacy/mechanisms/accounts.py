@@ -8,9 +8,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..parameters import REGIONS
+from ..outputs import EXPORT_BLOCS
+from ..parameters import REGIONS, Scenario
 from .chain import Plant
-from .economics import RungOutput
+from .economics import RungOutput, ladder_value
+from .trade import heavy_price
 
 KG_PER_T = 1000.0
 # How each buyer region counts in Malaysia's trade orientation (+1 US side, -1 China).
@@ -54,23 +56,100 @@ def oxide_sales(plants: Mapping[str, Plant], contracted_lynas_t: float) -> tuple
     return abroad, lynas.sold_to_china_t + jv.sold_to_china_t
 
 
+def heavy_used_t(plant: Plant, heavy_grade_share: float, heavy_content: float) -> float:
+    """Dy/Tb in a non-China maker's magnets this month (t)."""
+    return plant.output_t * heavy_grade_share * heavy_content
+
+
+def value_added_usd(
+    plants: Mapping[str, Plant],
+    prices: Mapping[str, float],
+    magnet_price_usd_kg: float,
+    config: Scenario,
+) -> float:
+    """Malaysia's rare-earth value added this month at the month's prices: what each Malaysian plant
+    made, at the price it fetches (its realised NdPr price, the ex-China Dy/Tb price, JS Link's
+    magnet price), minus the rare-earth inputs it used at theirs. Ore has no traded price in the
+    model: it is valued on the value ladder, as are components."""
+    ladder = config.economics
+    position = ladder.ladder_position
+    ore_usd_kg = ladder_value(ladder.ore_usd_kg, position)
+    component_usd_kg = ladder_value(ladder.component_usd_kg, position)
+    mag = config.magnets
+    lynas, jv, heavy, js = (plants[n] for n in ("lynas_malaysia", "jv_refinery", "lynas_heavy", "jslink_magnets"))
+    heavy_usd_kg = heavy_price(prices, "exchina", mag.tb_share_of_heavy)
+    ore = (plants["perak_pilot"].output_t + plants["jv_mine"].output_t) * ore_usd_kg
+    oxide = (
+        lynas.output_t * lynas.realised_usd_kg
+        + jv.output_t * jv.realised_usd_kg
+        + heavy.output_t * heavy_usd_kg
+        + (lynas.coproduct_t + jv.coproduct_t) * config.market.coproduct_price_usd_kg
+        - (lynas.feed_used.reo_t + jv.feed_used.reo_t) * ore_usd_kg
+    )
+    magnet = (
+        js.output_t * magnet_price_usd_kg
+        - js.input_used_t * prices["ndpr_exchina"]
+        - heavy_used_t(js, mag.heavy_grade_share, mag.heavy_content) * heavy_usd_kg
+    )
+    component = js.output_t * config.malaysia.component_share * (component_usd_kg - magnet_price_usd_kg)
+    return KG_PER_T * (ore + oxide + magnet + component)
+
+
 def export_revenue_usd(
-    oxide_abroad_t: float,
-    to_china_t: float,
-    heavy_t: float,
+    plants: Mapping[str, Plant],
+    contracted_lynas_t: float,
     magnets_by_region: np.ndarray,
     magnet_price_usd_kg: float,
     prices: Mapping[str, float],
+    tb_share: float,
 ) -> float:
-    """Export revenue at this month's market prices: oxide leaving Malaysia (at China's price for
-    what went to China), Dy/Tb, and magnets sold outside Southeast Asia."""
+    """Export revenue at this month's prices: Malaysian oxide sold abroad at the prices its sellers
+    realised (Lynas' deliveries to JS Link stay at home), Dy/Tb, and magnets sold outside
+    Southeast Asia."""
+    lynas, jv = plants["lynas_malaysia"], plants["jv_refinery"]
+    abroad = share_abroad(lynas.sold_t, contracted_lynas_t)
     abroad_magnets = float(magnets_by_region.sum() - magnets_by_region[REGIONS.index("southeast_asia")])
-    return KG_PER_T * (
-        (oxide_abroad_t - to_china_t) * prices["ndpr_exchina"]
-        + to_china_t * prices["ndpr_china"]
-        + heavy_t * prices["dy_exchina"]
-        + abroad_magnets * magnet_price_usd_kg
+    return (
+        lynas.revenue_usd * abroad
+        + jv.revenue_usd
+        + KG_PER_T
+        * (
+            plants["lynas_heavy"].output_t * heavy_price(prices, "exchina", tb_share)
+            + abroad_magnets * magnet_price_usd_kg
+        )
     )
+
+
+def share_abroad(sold_t: float, contracted_at_home_t: float) -> float:
+    """Share of a seller's sales that left the country."""
+    return max(0.0, sold_t - contracted_at_home_t) / sold_t if sold_t > 1e-12 else 0.0
+
+
+# Destination blocs of Malaysia's exports, by the country or buyer region they went to.
+_COUNTRY_BLOC = {
+    "china": "china",
+    "united_states": "us",
+    "japan": "allies",
+    "europe": "allies",
+    "allied stockpiles": "allies",
+}
+_REGION_BLOC = {"china": "china", "united_states": "us", "europe": "allies", "japan_korea": "allies"}
+
+
+def exports_by_bloc(
+    edges: Mapping[tuple[str, str, str, str], float], magnets_by_region: np.ndarray
+) -> dict[str, float]:
+    """Malaysia's oxide and magnet exports this month (t) by destination bloc: China, the United
+    States, its allies (Japan, Korea, Europe) and others (other uses abroad, the rest of the
+    world); sales within Southeast Asia are not counted as exports."""
+    out = {f"{good}_{bloc}": 0.0 for good in ("oxide", "magnet") for bloc in EXPORT_BLOCS}
+    for (stage, origin, _, destination), tonnes in edges.items():
+        if stage == "separation" and origin == "malaysia" and destination != "malaysia":
+            out[f"oxide_{_COUNTRY_BLOC.get(destination, 'other')}"] += tonnes
+    for r, region in enumerate(REGIONS):
+        if region != "southeast_asia":
+            out[f"magnet_{_REGION_BLOC.get(region, 'other')}"] += float(magnets_by_region[r])
+    return out
 
 
 def exchina_oxide_bloc(plants: Mapping[str, Plant]) -> float:

@@ -121,6 +121,16 @@ class Plant:
     additions: list[tuple[int, float, float]] = field(default_factory=list)
     closed_from: int | None = None
     utilisation: float = 1.0
+    # costs (USD per kg of product; separation plants) and how long the price has been below or above them
+    cash_cost_usd_kg: float = 0.0
+    capital_usd_kg: float = 0.0
+    months_below_cash: int = 0
+    months_above_full: int = 0
+    mothballed: bool = False
+    realised_usd_kg: float = 0.0  # what this month's sales fetched per kg (separation)
+    revenue_usd: float = 0.0
+    # recorded interruptions: (first tick, months, share of capacity available)
+    outages: list[tuple[int, int, float]] = field(default_factory=list)
     # stocks
     ore: Parcel = field(default_factory=Parcel)  # mines: unsold ore; separation: feed waiting
     product_t: float = 0.0  # separation: NdPr; magnet: finished magnets; heavy: Dy+Tb
@@ -150,14 +160,22 @@ class Plant:
         self._capacity_memo = (tick, self._version, value)
         return value
 
+    @property
+    def full_cost_usd_kg(self) -> float:
+        """Cash cost plus capital charge: what keeps the plant in business."""
+        return self.cash_cost_usd_kg + self.capital_usd_kg
+
     def _capacity_t_yr(self, tick: int) -> float:
-        if self.closed_from is not None and tick >= self.closed_from:
+        if (self.closed_from is not None and tick >= self.closed_from) or self.mothballed:
             return 0.0
         total = self.nameplate_t_yr * ramp_factor(tick, self.start, self.ramp_months)
         if self.growth_per_year:
             total *= (1.0 + self.growth_per_year) ** (max(0, tick - max(self.start, 0)) / 12.0)
         for when, extra, ramp in self.additions:
             total += extra * ramp_factor(tick, when, ramp)
+        for first, months, available in self.outages:
+            if first <= tick < first + months:
+                total *= available
         return max(0.0, total)
 
     def capacity_t(self, tick: int) -> float:
@@ -217,6 +235,17 @@ class Plant:
         self.closed_from = None
         self._version += 1
 
+    def mothball(self) -> None:
+        """Stop producing after sustained losses (capacity kept for a restart)."""
+        self.mothballed = True
+        self._version += 1
+
+    def restart(self) -> None:
+        """Produce again after a mothball."""
+        self.mothballed = False
+        self.months_below_cash = 0
+        self._version += 1
+
     def reset_flows(self) -> None:
         """Zero this month's flows (stocks stay)."""
         self.output_t = self.coproduct_t = self.input_used_t = self.sold_t = self.sold_to_china_t = 0.0
@@ -224,6 +253,17 @@ class Plant:
 
 
 FlowKey = tuple[str, str, str, str]  # (from stage, from country, to stage, to country)
+
+
+@dataclass
+class Stockpile:
+    """NdPr a state holds outside the market (t) and what it bought and released this month."""
+
+    owner: str
+    pool: str
+    held_t: float = 0.0
+    bought_t: float = 0.0
+    released_t: float = 0.0
 
 
 @dataclass(eq=False)
@@ -243,6 +283,12 @@ class Chain:
     totals: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     edges: defaultdict[FlowKey, float] = field(default_factory=lambda: defaultdict(float))
     flows: dict[str, Any] = field(default_factory=dict)
+    stockpiles: dict[str, Stockpile] = field(
+        default_factory=lambda: {
+            "china_reserve": Stockpile("China", "china"),
+            "allied": Stockpile("United States and allies", "exchina"),
+        }
+    )
 
     def open_due(self, tick: int) -> None:
         """Give plants opening this month (or earlier) their nameplate (and ramp) from the scenario."""

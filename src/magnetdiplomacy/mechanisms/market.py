@@ -1,4 +1,4 @@
-"""Market clearing: rationing, two linked oxide pools and their prices, buyer choice, deliveries.
+"""Market clearing: rationing, the two linked oxide pools, buyer choice, deliveries.
 
 Pure functions on floats and NumPy arrays. The model calls them in a fixed order each month; see
 docs/ODD.md ("Trade") for the equations.
@@ -79,66 +79,6 @@ def clear_two_pools(
         fill_exchina=fill_rate(demand_exchina, available_exchina),
         export_constrained=constrained,
     )
-
-
-def inventory_signal(
-    demand: float, output: float, stock: float, cover_months: float, adjust_months: float = 6.0
-) -> float:
-    """Excess demand for a stocked commodity, as a share of monthly output, bounded to [-1, 1].
-
-    The flow gap (demand minus output) plus the gap between sellers' target and actual stock,
-    closed over ``adjust_months``: prices rise while buyers take more than is made or stocks run
-    low, and fall only while a surplus is actually piling up.
-    """
-    base = max(output, demand, TINY)
-    gap = (demand - output) + (cover_months * output - stock) / adjust_months
-    return max(-1.0, min(1.0, gap / base))
-
-
-def update_pool_prices(
-    prices: tuple[float, float],
-    trade: PoolTrade,
-    demand: tuple[float, float],
-    output: tuple[float, float],
-    stock: tuple[float, float],
-    cover_months: float,
-    speed: float,
-    friction: float,
-    floor: float,
-    origin_wedge: float = 0.0,
-    convergence: float = 1.0,
-) -> tuple[float, float]:
-    """New (China, ex-China) oxide prices.
-
-    While oxide moves freely between the pools they are one market: one price moves with world
-    excess demand, and the importing pool pays freight on top; ``origin_wedge`` is the premium
-    ex-China buyers pay for material outside China's licensing. Each pool closes a share
-    ``convergence`` of its gap to that common price per month, so prices that split apart come back
-    together over months, not at once. When China's export licences cap the flow, each pool's price
-    moves with its own excess demand, and the ex-China price splits from China's.
-    """
-    p_cn, p_ex = prices
-    if trade.export_constrained:
-        supply_cn = output[0] - trade.china_to_exchina_t + trade.exchina_to_china_t
-        supply_ex = output[1] + trade.china_to_exchina_t - trade.exchina_to_china_t
-        signal_cn = inventory_signal(demand[0], supply_cn, stock[0], cover_months)
-        signal_ex = inventory_signal(demand[1], supply_ex, stock[1], cover_months)
-        return max(floor, p_cn * float(np.exp(speed * signal_cn))), max(floor, p_ex * float(np.exp(speed * signal_ex)))
-    weight = output[0] + output[1]
-    if weight > TINY:
-        world = (p_cn * output[0] + p_ex / (1.0 + origin_wedge) * output[1]) / weight
-    else:
-        world = 0.5 * (p_cn + p_ex)
-    signal = inventory_signal(sum(demand), sum(output), sum(stock), cover_months)
-    world = max(floor, world * float(np.exp(speed * signal)))
-    wedge = 1.0 + origin_wedge
-    if trade.exchina_to_china_t > TINY:
-        target = (world * (1.0 + friction), world * wedge)
-    elif trade.china_to_exchina_t > TINY:
-        target = (world, world * (1.0 + friction) * wedge)
-    else:
-        target = (world, world * wedge)
-    return p_cn + convergence * (target[0] - p_cn), p_ex + convergence * (target[1] - p_ex)
 
 
 # ---- buyers (vectorised over all buyer agents) ----------------------------------------------

@@ -3,8 +3,8 @@
 A pool's price sits on the cost of its marginal producer and moves with its stocks relative to
 use. With stocks at their normal cover the price is the marginal producer's full cost (cash cost
 plus a capital charge: what keeps that capacity in business). As stocks pile up the price falls
-towards the marginal producer's cash cost, where producers start to curtail and stocks stop
-growing; as stocks run down it rises steeply, the scarcity rent buyers pay to draw on a thin
+towards the marginal producer's cash cost, where producers run less of their capacity and stocks
+stop growing; as stocks run down it rises steeply, the scarcity rent buyers pay to draw on a thin
 stock. Stocks cannot be drawn below the working stock material in process needs, which bounds the
 price:
 
@@ -44,10 +44,14 @@ class StorageRule:
 
 def marginal_producer(points: Iterable[CostPoint], use_t: float) -> CostPoint:
     """The producer that meets the last tonne of ``use_t`` when the cheapest (by cash cost) run
-    first; the dearest one if all of them together fall short."""
+    first; the dearest one if all of them together fall short (also when none has capacity this
+    month: the price then rests on the costs of the plants that would have to come back)."""
+    points = list(points)
+    if not points:
+        raise ValueError("a pool needs at least one producer")
     ranked = sorted((p for p in points if p.capacity_t > 0), key=lambda p: (p.cash_usd_kg, p.full_usd_kg))
     if not ranked:
-        raise ValueError("a pool needs at least one producer with capacity")
+        return max(points, key=lambda p: (p.cash_usd_kg, p.full_usd_kg))
     supplied = 0.0
     for point in ranked:
         supplied += point.capacity_t
@@ -85,3 +89,15 @@ def smoothed(previous: float | None, value: float, months: float) -> float:
         return value
     weight = 1.0 / months
     return previous + weight * (value - previous)
+
+
+def utilisation_target(price_usd_kg: float, cash_usd_kg: float, full_usd_kg: float, floor: float) -> float:
+    """Share of its capacity a producer wants to run at a price: all of it at its full cost or
+    above; less between cash and full cost (its dearer ore, circuits and shifts stop first), down
+    to ``floor`` at its cash cost and below (a plant in care and maintenance keeps its core
+    running until it mothballs)."""
+    if price_usd_kg >= full_usd_kg:
+        return 1.0
+    if price_usd_kg <= cash_usd_kg or full_usd_kg <= cash_usd_kg:
+        return floor if price_usd_kg < full_usd_kg else 1.0
+    return floor + (1.0 - floor) * (price_usd_kg - cash_usd_kg) / (full_usd_kg - cash_usd_kg)

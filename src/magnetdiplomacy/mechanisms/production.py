@@ -13,9 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..parameters import Scenario
+from ..parameters import CostSettings, Scenario
 from .chain import Parcel, Plant, ndpr_per_magnet, separate
 from .controls import LicenceState
+from .pricing import utilisation_target
 
 # Where each mine's ore may go, in order of preference.
 ORE_ROUTES = {
@@ -36,8 +37,6 @@ HEAVY_CIRCUITS = (("lynas_heavy", "lynas_malaysia"), ("mp_heavy", "mp_separation
 HEAVY_SHARE_OF_COPRODUCT = 0.05
 # Beyond this many months of output piled up unshipped, a mine slows down (to zero at twice that).
 MINE_STOCK_SLOWDOWN = (1.5, 4.0)
-# Lowest utilisation a separator falls to when the price is below its cash cost.
-MIN_UTILISATION = 0.3
 
 Totals = defaultdict[str, float]
 Edges = defaultdict[tuple[str, str, str, str], float]
@@ -100,6 +99,16 @@ def china_separation_ceiling(conditions: Conditions) -> float:
     return conditions.china_separation_quota_t_yr / 12.0
 
 
+def china_ndpr_capacity_t(
+    plants: Mapping[str, Plant], conditions: Conditions, china_imports_reo: float, config: Scenario
+) -> float:
+    """NdPr China's separators may make in a month (t): the quota, plus imported ore while it
+    does not count against the quota, at the grade of their feed."""
+    imports = 0.0 if conditions.china_imports_under_quota else china_imports_reo
+    grade = plants["china_separation"].ore.grade or config.mines.ndpr_grade
+    return (china_separation_ceiling(conditions) + imports) * grade * config.separation.recovery
+
+
 def feed_room(mine_plant: Plant, dest: Plant, conditions: Conditions, config: Scenario, kalgoorlie: Plant) -> float:
     """t REO a separator will take from this mine this month."""
     if dest.name == "china_separation":
@@ -141,10 +150,26 @@ def ship_ore(plants: Mapping[str, Plant], conditions: Conditions, config: Scenar
     return shipped
 
 
-def respond_to_price(plant: Plant, price: float, cost: float, response: float) -> None:
-    """Utilisation drifts to full while the price covers cost, and down towards 30% below it."""
-    target = 1.0 if price >= cost else max(MIN_UTILISATION, price / cost)
+def respond_to_price(plant: Plant, price: float, response: float, floor: float) -> None:
+    """Utilisation drifts (a share ``response`` a month) towards what the price makes worth
+    running: full at or above the plant's full cost, less between cash and full cost, ``floor``
+    at or below its cash cost (producers below cash cost cut output)."""
+    target = utilisation_target(price, plant.cash_cost_usd_kg, plant.full_cost_usd_kg, floor)
     plant.utilisation += response * (target - plant.utilisation)
+
+
+def review_operations(plant: Plant, price: float, costs: CostSettings) -> str | None:
+    """A separator outside China mothballs after ``closure_months`` in a row below cash cost and
+    restarts after ``restart_months`` in a row above full cost; returns what changed, if anything."""
+    plant.months_below_cash = plant.months_below_cash + 1 if price < plant.cash_cost_usd_kg else 0
+    plant.months_above_full = plant.months_above_full + 1 if price >= plant.full_cost_usd_kg else 0
+    if not plant.mothballed and plant.months_below_cash >= costs.closure_months:
+        plant.mothball()
+        return f"{plant.owner}: {plant.name} mothballed after {plant.months_below_cash} months below cash cost"
+    if plant.mothballed and plant.months_above_full >= costs.restart_months:
+        plant.restart()
+        return f"{plant.owner}: {plant.name} restarts after {plant.months_above_full} months above full cost"
+    return None
 
 
 def separation_limit(
@@ -152,25 +177,24 @@ def separation_limit(
     conditions: Conditions,
     config: Scenario,
     china_imports_reo: float,
-    prices: Mapping[str, float],
-    floor_usd_kg: float,
+    price_usd_kg: float,
 ) -> float | None:
-    """t REO a separator may process this month (``None``: it does not run)."""
-    market = config.market
+    """t REO a separator may process this month at the NdPr price it realises (``None``: it does
+    not run)."""
+    costs = config.costs
     if plant.name == "china_separation":
         # The quota is a ceiling on throughput; below cost, separators slow down and the
         # unprocessed ore stays in China's stockpile.
         imports = 0.0 if conditions.china_imports_under_quota else china_imports_reo
         ceiling = china_separation_ceiling(conditions) + imports
-        respond_to_price(plant, prices["ndpr_china"], market.china_separation_cost_usd_kg, market.producer_response)
+        respond_to_price(plant, price_usd_kg, config.market.producer_response, costs.curtailment_floor)
         return ceiling * plant.utilisation
     if plant.name == "lynas_malaysia" and not conditions.licence.valid:
         return None
     capacity = plant.capacity_t(conditions.tick)
     if capacity <= 0:
         return None
-    price = max(prices["ndpr_exchina"], floor_usd_kg)
-    respond_to_price(plant, price, market.separation_cost_usd_kg, market.producer_response)
+    respond_to_price(plant, price_usd_kg, config.market.producer_response, costs.curtailment_floor)
     return capacity * plant.utilisation / (max(plant.ore.grade, 1e-6) * config.separation.recovery)
 
 
@@ -179,18 +203,17 @@ def separate_all(
     conditions: Conditions,
     config: Scenario,
     china_imports_reo: float,
-    prices: Mapping[str, float],
-    floors: Mapping[str, float],
+    realised: Mapping[str, float],
     totals: Totals,
 ) -> None:
     """Every separator with feed runs within its limit; NdPr joins its stock, losses are booked.
 
-    ``floors`` are the NdPr price floors separators realise (by plant name)."""
+    ``realised`` is the NdPr price each separator realises (by plant name)."""
     recovery = config.separation.recovery
     for plant in plants.values():
         if plant.stage != "separation" or plant.ore.reo_t <= 0:
             continue
-        limit = separation_limit(plant, conditions, config, china_imports_reo, prices, floors.get(plant.name, 0.0))
+        limit = separation_limit(plant, conditions, config, china_imports_reo, realised[plant.name])
         if limit is None:
             continue
         feed = plant.ore.take(limit)
@@ -221,12 +244,17 @@ def heavy_circuits(plants: Mapping[str, Plant], conditions: Conditions, totals: 
 
 
 def plan_magnets(magnet_plants: Iterable[Plant], tick: int, cover_months: float) -> dict[str, float]:
-    """Each magnet maker plans to make last month's orders plus the gap to its target stock."""
+    """Each magnet maker plans to make last month's orders plus the gap to its target stock,
+    within what it could make last month (its capacity, less the heavy grades it lacked Dy/Tb
+    for): it does not buy NdPr for magnets it cannot finish."""
     planned = {}
     for plant in magnet_plants:
         expected = plant.orders_t
         want = expected + cover_months * expected - plant.product_t
-        planned[plant.name] = min(plant.capacity_t(tick), max(0.0, want))
+        capacity = plant.capacity_t(tick)
+        if plant.effective_capacity_t > 0:
+            capacity = min(capacity, plant.effective_capacity_t)
+        planned[plant.name] = min(capacity, max(0.0, want))
     return planned
 
 

@@ -43,7 +43,7 @@ MAKER_DESTINATION = {
 class MarketState:
     """Prices, mark-ups and market memory of a run."""
 
-    prices: dict[str, float]  # ndpr_china, ndpr_exchina, dy_china, dy_exchina (USD/kg)
+    prices: dict[str, float]  # ndpr_, dy_ and tb_ in each pool (china, exchina), USD/kg
     margins: dict[str, float]  # magnet mark-up over cost per pool
     reliability: np.ndarray  # last month's fill rate per magnet supplier
     heavy_china_share: dict[str, float]  # share of each maker's Dy/Tb bought in China
@@ -51,6 +51,15 @@ class MarketState:
     china_offtake_history: list[float] = field(default_factory=list)
     world_oxide_t_yr: float = 0.0
     view: MarketView | None = None
+    traded: dict[str, float] = field(default_factory=dict)  # this month's prices, at which it traded
+    use_t: dict[str, float] = field(default_factory=dict)  # smoothed monthly NdPr use per pool
+    cover_months: dict[str, float] = field(default_factory=dict)  # NdPr stock cover per pool
+    # China's Dy and Tb: stocks (t), smoothed monthly use (t), Dy+Tb per t REO of clay feed
+    heavy_stock_t: dict[str, float] = field(default_factory=dict)
+    heavy_use_t: dict[str, float] = field(default_factory=dict)
+    heavy_per_feed: float | None = None
+    heavy_utilisation: float = 1.0
+    heavy_additions: list[tuple[int, float]] = field(default_factory=list)  # (first tick, share of clay feed)
 
     @classmethod
     def start(cls, config: Scenario, magnet_plants: Sequence[Plant]) -> MarketState:
@@ -61,6 +70,8 @@ class MarketState:
             "ndpr_exchina": mkt.ndpr_price_usd_kg,
             "dy_china": mkt.dy_price_usd_kg,
             "dy_exchina": mkt.dy_price_usd_kg,
+            "tb_china": mkt.tb_price_usd_kg,
+            "tb_exchina": mkt.tb_price_usd_kg,
         }
         margins = {"china": mkt.magnet_margin, "exchina": mkt.magnet_margin}
         heavy = {plant.name: 1.0 for plant in magnet_plants}
@@ -82,7 +93,7 @@ class MarketState:
     def record(self, world_oxide_t: float) -> None:
         """End of month: remember prices and the world's oxide output (annual rate)."""
         self.world_oxide_t_yr = world_oxide_t * 12.0
-        for key in ("ndpr_china", "ndpr_exchina", "dy_exchina"):
+        for key in ("ndpr_china", "ndpr_exchina", "dy_china", "dy_exchina"):
             self.price_history[key].append(self.prices[key])
 
 
@@ -143,8 +154,13 @@ def unit_cost(
     conversion = conversion_cost(plant, config, capability)
     if plant.country == "malaysia" and incentive_level:
         conversion *= 1.0 - config.malaysia.incentive_cost_cut * incentive_level
-    heavy = mag.heavy_grade_share * mag.heavy_content * prices[f"dy_{pool}"]
+    heavy = mag.heavy_grade_share * mag.heavy_content * heavy_price(prices, pool, mag.tb_share_of_heavy)
     return conversion + net * prices[f"ndpr_{pool}"] + heavy
+
+
+def heavy_price(prices: Mapping[str, float], pool: str, tb_share: float) -> float:
+    """USD/kg of the Dy+Tb mix in magnets in a pool."""
+    return (1.0 - tb_share) * prices[f"dy_{pool}"] + tb_share * prices[f"tb_{pool}"]
 
 
 def demand_shock(tick: int, shock_tick: int, demand: DemandSettings) -> float:

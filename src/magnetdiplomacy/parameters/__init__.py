@@ -14,6 +14,7 @@ UNCERTAIN, GAP, ASSUMPTION) into every output that lists parameters.
 from __future__ import annotations
 
 from .base import FLAGS, Section, YearMonth, _check_month, param
+from .costs import CostSettings, StockpileSettings
 from .demand import (
     REGIONS,
     SEGMENTS,
@@ -47,6 +48,8 @@ __all__ = [
     "SEGMENTS",
     "BuyerSettings",
     "ChinaSettings",
+    "CostSettings",
+    "StockpileSettings",
     "ControllerSettings",
     "DemandSettings",
     "EconomicsSettings",

@@ -107,6 +107,11 @@ class MagnetSettings(Section):
         source="C140",
         flag="2nd",
     )
+    tb_share_of_heavy: float = param(
+        0.2, 0.05, 0.5, unit="t Tb / t Dy+Tb",
+        desc="Tb share of the Dy+Tb in magnets and in the heavy rare earths separated with NdPr",
+        source="assumption (Dy 2-4 wt%, Tb 0.5-1 wt% in high-temperature grades)", flag="ASSUMPTION",
+    )  # fmt: skip
     heavy_grade_share: float = param(
         0.7,
         0.3,
@@ -131,9 +136,15 @@ class MagnetSettings(Section):
         60,
         unit="months",
         desc="Lead time for new magnet capacity in China and Japan",
-        source="C153 (3 years, planned)",
+        source="C153 (3 years, planned); C392 (Narva, 2 years); C398 (Sumter, 1.7 years)",
         flag="UNCERTAIN",
     )
+    capital_charge_usd_kg: float = param(
+        6.0, 2.0, 15.0, unit="USD/kg magnet",
+        desc="Capital charge of new magnet capacity: makers add capacity only when their mark-up covers it",
+        source="C391 (Narva, 37,500-50,000 EUR per t/yr); C402 (Vulcan, 92,000-100,000 USD per t/yr); x 0.13 a year",
+        flag="UNCERTAIN",
+    )  # fmt: skip
     utilisation_target: float = param(
         0.85,
         0.5,

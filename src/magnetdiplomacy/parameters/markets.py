@@ -18,6 +18,17 @@ class MarketSettings(Section):
     dy_price_usd_kg: float = param(
         261.0, 150, 600, unit="USD/kg", desc="Dy oxide price in 2020", source="C174", flag="VINTAGE"
     )
+    tb_price_usd_kg: float = param(
+        670.0, 300, 1500, unit="USD/kg", desc="Tb oxide price in 2020", source="C178", flag="VINTAGE"
+    )
+    heavy_cash_share: float = param(
+        0.6, 0.3, 0.9, unit="fraction of the 2020 price",
+        desc=(
+            "Cash cost of Chinese Dy and Tb oxide as a share of their 2020 price (the 2020 price is taken as their "
+            "full cost at normal stocks)"
+        ),
+        source="GAP (no Dy/Tb production cost found)", flag="ASSUMPTION",
+    )  # fmt: skip
     magnet_conversion_cost_usd_kg: float = param(
         45.0,
         20,
@@ -33,15 +44,6 @@ class MarketSettings(Section):
         0.5,
         unit="fraction",
         desc="Normal mark-up of magnet price over cost",
-        source="assumption",
-        flag="ASSUMPTION",
-    )
-    oxide_price_speed: float = param(
-        0.25,
-        0.02,
-        1.0,
-        unit="per month",
-        desc="How fast oxide prices move with excess demand",
         source="assumption",
         flag="ASSUMPTION",
     )
@@ -81,15 +83,6 @@ class MarketSettings(Section):
         24.0,
         unit="months",
         desc="Dy/Tb stock ex-China magnet makers hold against supply interruptions",
-        source="assumption",
-        flag="ASSUMPTION",
-    )
-    convergence_speed: float = param(
-        0.3,
-        0.05,
-        1.0,
-        unit="per month",
-        desc="Share of the gap to the common price each pool closes per month once trade between them is free again",
         source="assumption",
         flag="ASSUMPTION",
     )
@@ -177,21 +170,28 @@ class MarketSettings(Section):
         source="assumption",
         flag="ASSUMPTION",
     )
-    separation_cost_usd_kg: float = param(
-        32.0,
-        15,
-        60,
-        unit="USD/kg NdPr",
-        desc="Cash cost of non-China separation (Lynas, MP, others)",
-        source="assumption",
+    normal_cover_months: float = param(
+        2.0, 1.0, 6.0, unit="months of use",
+        desc="Stock cover (sellers' and makers' NdPr) at which the oxide price is the marginal producer's full cost",
+        source="C425 (large Chinese magnet makers held about 3 months of raw material, 2021); C426 (GAP)",
         flag="ASSUMPTION",
-    )
-    china_separation_cost_usd_kg: float = param(
-        25.0,
-        10,
-        60,
-        unit="USD/kg NdPr",
-        desc="Cash cost of Chinese separation (quotas cap output; below cost separators slow down)",
-        source="assumption",
-        flag="ASSUMPTION",
-    )
+    )  # fmt: skip
+    working_cover_months: float = param(
+        0.25, 0.1, 1.0, unit="months of use",
+        desc="Working stock in process that cannot be sold: below it the oxide price rises no further",
+        source="assumption", flag="ASSUMPTION",
+    )  # fmt: skip
+    scarcity_exponent: float = param(
+        2.0, 0.5, 4.0, unit="dimensionless",
+        desc="How steeply the scarcity rent rises as stock cover falls below normal (rent x (normal/cover)^this)",
+        source="assumption (calibrated against the 2020-2022 prices)", flag="ASSUMPTION",
+    )  # fmt: skip
+    price_adjustment: float = param(
+        0.5, 0.1, 1.0, unit="per month",
+        desc="Share of the gap to the price stocks and costs point to that oxide quotes close each month",
+        source="assumption", flag="ASSUMPTION",
+    )  # fmt: skip
+    use_smoothing_months: float = param(
+        3.0, 1.0, 12.0, unit="months", desc="Months over which traders average use when they judge stock cover",
+        source="assumption", flag="ASSUMPTION",
+    )  # fmt: skip

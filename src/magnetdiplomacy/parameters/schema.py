@@ -10,6 +10,7 @@ from typing import Any, Literal, get_origin
 from pydantic import BaseModel, PrivateAttr, model_validator
 
 from .base import Section, YearMonth, _check_month, param
+from .costs import CostSettings, StockpileSettings
 from .demand import BuyerSettings, DemandSettings, ReplaySettings, RunSettings
 from .makers import JSLinkSettings, LynasSettings, MagnetSettings
 from .markets import MarketSettings
@@ -200,6 +201,8 @@ class Scenario(Section):
     jslink: JSLinkSettings = JSLinkSettings()
     lynas: LynasSettings = LynasSettings()
     market: MarketSettings = MarketSettings()
+    costs: CostSettings = CostSettings()
+    stockpiles: StockpileSettings = StockpileSettings()
     china: ChinaSettings = ChinaSettings()
     us: USSettings = USSettings()
     malaysia: MalaysiaSettings = MalaysiaSettings()

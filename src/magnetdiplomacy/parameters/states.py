@@ -12,12 +12,38 @@ class ChinaSettings(Section):
         1.0,
         unit="per unit price ratio",
         desc=(
-            "Quota growth beyond world demand growth per unit by which China's average NdPr price over the past year "
-            "exceeds its 2020 level"
+            "Quota growth beyond the growth of China's NdPr offtake per unit by which China's average NdPr price over "
+            "the past year exceeds the price it defends (negative below it: quotas are held or cut)"
         ),
-        source="C065-C073; C170",
+        source="C065-C073 (published quotas 2017-2024)",
         flag="ASSUMPTION",
     )
+    defended_margin: float = param(
+        0.25, 0.0, 1.0, unit="fraction of full cost",
+        desc="Margin over the full cost of Chinese NdPr oxide that China's quota policy defends",
+        source="assumption (consolidation into six state groups and quota restraint to support prices)",
+        flag="ASSUMPTION",
+    )  # fmt: skip
+    ionic_clay_reo_t_yr: float = param(
+        19_150, 10_000, 40_000, unit="t REO/yr",
+        desc=(
+            "China's own ion-adsorption clay mining (the heavy rare-earth quota, held flat since 2018); with "
+            "Myanmar's ore it is the feed of China's Dy and Tb"
+        ),
+        source="assumption (published southern ion-adsorption quota; no calibration row)", flag="ASSUMPTION",
+    )  # fmt: skip
+    clay_expansion_per_year: float = param(
+        0.1, 0.0, 0.3, unit="fraction of clay feed",
+        desc=(
+            "Dy and Tb supply China adds in a year while its Dy price has stayed above full cost (new clay "
+            "operations, Myanmar, Dy recovered from magnet scrap)"
+        ),
+        source="assumption", flag="ASSUMPTION",
+    )  # fmt: skip
+    clay_lead_months: float = param(
+        24, 6, 60, unit="months", desc="Months from a decision to add Dy and Tb supply to first output",
+        source="assumption", flag="ASSUMPTION",
+    )  # fmt: skip
     ore_stockpile_months: float = param(
         6.0,
         0.0,

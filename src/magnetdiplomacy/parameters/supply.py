@@ -132,18 +132,9 @@ class MineSettings(Section):
         2.0,
         8.0,
         unit="years",
-        desc="Lead time from a high ex-China price to new non-China supply",
-        source="C166 (2-8); C147",
-        flag="ASSUMPTION",
-    )
-    new_supply_price_trigger: float = param(
-        1.4,
-        1.0,
-        3.0,
-        unit="price ratio",
-        desc="Ex-China NdPr price relative to 2020 that triggers new non-China projects",
-        source="assumption",
-        flag="ASSUMPTION",
+        desc="Lead time from the decision to build a new non-China mine and separation plant to first output",
+        source="C166 (2-8); C147; C373 (Kalgoorlie 5); C381 (Eneabba 5); C385 (White Mesa brownfield 3)",
+        flag="UNCERTAIN",
     )
 
 
@@ -158,21 +149,21 @@ class SeparationSettings(Section):
         flag="ASSUMPTION",
     )
     lynas_malaysia_t_yr: float = param(
-        5_898,
+        7_200,
         0,
-        8_000,
+        9_000,
         unit="t NdPr/yr",
-        desc="Lynas Malaysia NdPr capacity in 2020 (FY2019 output)",
-        source="C083",
-        flag="2nd",
+        desc="Lynas Malaysia NdPr nameplate in 2020 (the 'NEXT' rate; Mt Weld's feed bounds its output below it)",
+        source="C484; C485 (output reported against the NEXT rate, 70-75 % of it in 2020-2021); C083 (5,898 t, FY2019)",
+        flag="UNCERTAIN",
     )
     lynas_malaysia_expanded_t_yr: float = param(
         10_500,
         6_000,
         15_000,
         unit="t NdPr/yr",
-        desc="Lynas Malaysia nameplate after the Lynas 2025 plan",
-        source="C085",
+        desc="Lynas Malaysia nameplate after its upgrade (the Lynas 2025 plan)",
+        source="C085; C487",
         flag="2nd",
     )
     lynas_expansion_ramp_months: float = param(
@@ -185,10 +176,10 @@ class SeparationSettings(Section):
         flag="ASSUMPTION",
     )
     lynas_expansion: YearMonth = param(
-        "2025-07",
+        "2024-01",
         unit="YYYY-MM",
-        desc="Lynas 2025 capacity online",
-        source="C085 (2025)",
+        desc="Lynas Malaysia's upgrade to its 10,500 t/yr nameplate complete (ramps from here)",
+        source="C487 (upgrade in the Dec-2023 quarter, after a shutdown from mid-Nov 2023); C085",
         flag="UNCERTAIN",
         sweep=False,
     )

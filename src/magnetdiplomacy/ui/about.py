@@ -27,8 +27,14 @@ lean?
   and electronics firms, the defence industry) in six regions.
 * Every month ore is **mined**, shipped and **separated** into NdPr oxide, the oxide is made into
   **magnets**, and buyers order magnets from the supplier with the lowest cost, counting tariffs and
-  the risk that supply stops. Prices rise when supply is short and fall when it is plentiful;
-  when China's export licences bite, prices inside and outside China split apart.
+  the risk that supply stops.
+* **Prices come from costs and stocks.** Every separation plant has a cash cost and a full cost
+  (cash plus what its capital costs). With normal stocks the oxide price sits at the full cost of
+  the dearest plant the market needs; when stocks pile up it falls towards that plant's cash cost
+  and plants that lose money cut output, then close; when stocks run down it climbs steeply. A high
+  price starts new mines, but they take about five years: a price spike today is tomorrow's glut.
+  When China's export licences bite, prices inside and outside China split apart. A US price floor
+  changes what its holder (MP Materials, or Lynas if the US extends it) is paid, not the market price.
 * **China** sets mining quotas and can tighten export licences when relations with the US sour.
   The **US** raises tariffs on Malaysia if Malaysia leans towards China and offers price floors
   and buying deals if it leans its way. **Malaysia** weighs what each side offers against the
@@ -56,6 +62,9 @@ Every browser tab runs its own model: open two tabs to compare two runs side by 
 * How fast does the alignment line follow the dotted "revealed" line after something happens?
 * When China restricts licences, look at the **prices** tab: the blue (outside China) and
   vermillion (inside China) lines move apart.
+* When the NdPr price spikes, are stocks low (months of use)? When do the new mines it triggers
+  arrive, and what happens to the price then?
+* What does Lynas actually get for its oxide (its *realised* price) compared with the market price?
 * Malaysia's share of non-China magnets stays at zero until JS Link's plant starts. Does it ever
   reach the 15% target line?
 * In the **network** tab, which ties pull Malaysia towards each side?

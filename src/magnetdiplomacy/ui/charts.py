@@ -134,6 +134,7 @@ def prices_chart(session: Session) -> Chart:
     series = [
         ("price_ndpr_china_usd_kg", "NdPr oxide in China", CHINA_SIDE, None),
         ("price_ndpr_exchina_usd_kg", "NdPr oxide outside China", US_SIDE, None),
+        ("price_ndpr_realised_lynas_usd_kg", "NdPr Lynas realised", GREEN, "dot"),
         ("price_magnet_china_usd_kg", "magnets from China", CHINA_SIDE, "dash"),
         ("price_magnet_exchina_usd_kg", "magnets outside China", US_SIDE, "dash"),
     ]

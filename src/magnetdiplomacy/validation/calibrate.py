@@ -193,7 +193,8 @@ def calibrate(
                 half = (hi - lo) * round_.shrink
                 box[name] = (max(lo, float(best[name]) - half), min(hi, float(best[name]) + half))
         folders = {}
-        for experiment in patterns.experiments:
+        # Experiments whose patterns are all soft (the free-running check) are not fitted: skip them.
+        for experiment in [e for e in patterns.experiments if e in {p.experiment for p in scored_patterns(patterns)}]:
             sweep = round_sweep(patterns, spec, experiment, box, index, round_.samples, folder)
             folders[experiment] = folder / f"round{index + 1}" / experiment
             run_sweep(

@@ -66,15 +66,20 @@ def _progress() -> Progress:
 
 
 def _print_results(results) -> None:
-    from .report import results_table
+    from .report import basis_split, results_table
 
     table = Table(title="Patterns")
-    for column in ("pattern", "result", "margin", "simulated (median)", "observed"):
+    for column in ("pattern", "basis", "result", "margin", "simulated (median)", "observed"):
         table.add_column(column, overflow="fold")
     for row in results_table(results).itertuples():
         style = "green" if row.status == "pass" else ("yellow" if row.status == "soft fail" else "red")
-        table.add_row(row.pattern, f"[{style}]{row.status}[/]", f"{row.margin:.3g}", row.simulated, row.observed)
+        table.add_row(
+            row.pattern, row.basis, f"[{style}]{row.status}[/]", f"{row.margin:.3g}", row.simulated, row.observed
+        )
     console.print(table)
+    console.print("What the model earns, what is replayed, what is set by construction:", highlight=False)
+    for line in basis_split(results):
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 def validate_command(
@@ -155,7 +160,10 @@ def write_calibrated_baseline(values: dict[str, float], note: str, path: Path | 
             f"{path}: calibrated sections {', '.join(sorted(clashes))} are also set by hand above the calibrated block"
         )
     block = yaml.safe_dump(tree, sort_keys=True, default_flow_style=False)
-    warning = "# Fitted to patterns H1-H8 only; see docs/validation.md. Do not edit by hand: rerun the calibration."
+    warning = (
+        "# Fitted to the hard patterns only (H1-H8 and the 2020-2022 prices, P1); see docs/validation.md.\n"
+        "# Do not edit by hand: rerun the calibration."
+    )
     path.write_text(f"{head}{MARKER} ({note}).\n{warning}\n{block}", encoding="utf-8")
 
 

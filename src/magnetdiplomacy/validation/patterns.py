@@ -28,6 +28,14 @@ METRIC_KINDS = (
     "drift",
 )
 TEST_KINDS = ("within", "within_relative", "range", "at_least", "at_most", "increasing", "share_of_runs")
+# Where a pattern's agreement comes from: the agents and markets (earned), a replayed event
+# (replayed), or an input set to the observed value (construction).
+BASES = ("earned", "replayed", "construction")
+BASIS_WORDS = {
+    "earned": "earned (emerges from agents and markets)",
+    "replayed": "replayed (follows from a replayed event)",
+    "construction": "by construction (an input set to the observed value)",
+}
 
 
 class Strict(BaseModel):
@@ -148,6 +156,8 @@ class Pattern(Strict):
     test: Test
     years: list[int] | None = None
     soft: bool = False
+    basis: Literal[BASES]  # type: ignore[valid-type]
+    why: str = ""  # what makes it earned, replayed or set by construction
     sources: list[str] = []
 
     def test_years(self) -> list[int]:

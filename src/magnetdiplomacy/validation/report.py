@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 
 from .. import __version__  # noqa: E402
 from ..runs import git_commit  # noqa: E402
-from .patterns import PatternFile  # noqa: E402
+from .patterns import BASES, BASIS_WORDS, PatternFile  # noqa: E402
 from .runner import PatternResult, RunOutput  # noqa: E402
 
 BLUE, ORANGE, GREEN, GREY = "#0072B2", "#E69F00", "#009E73", "#999999"
@@ -116,8 +116,8 @@ def _summary_row(result: PatternResult) -> str:
         row = summary.iloc[0]
         observed, simulated = row["observed"], f"{_fmt(row['median'])} [{_fmt(row['p5'])}, {_fmt(row['p95'])}]"
     return (
-        f"| {result.pattern.id} | {result.pattern.description} | {observed} | {simulated} | {result.status} | "
-        f"{_fmt(result.margin)} |"
+        f"| {result.pattern.id} | {result.pattern.description} | {result.pattern.basis} | {observed} | {simulated} | "
+        f"{result.status} | {_fmt(result.margin)} |"
     )
 
 
@@ -130,8 +130,9 @@ def _pattern_section(result: PatternResult, runs: list[RunOutput], folder: Path)
         "",
         f"Result: **{result.status}** (margin {_fmt(result.margin)}). Experiment `{result.pattern.experiment}`, "
         f"metric `{result.pattern.metric.kind}` of "
-        f"`{result.pattern.metric.column or result.pattern.metric.expression}`. Sources: "
-        f"{'; '.join(result.pattern.sources)}.",
+        f"`{result.pattern.metric.column or result.pattern.metric.expression}`. "
+        f"Basis: {BASIS_WORDS[result.pattern.basis]}{': ' + result.pattern.why if result.pattern.why else ''}. "
+        f"Sources: {'; '.join(result.pattern.sources)}.",
         "",
         f"![{result.pattern.id}]({image})",
         "",
@@ -143,6 +144,9 @@ def _paths_section(outputs: dict[str, list[RunOutput]], folder: Path) -> list[st
     extra_plots = [
         ("replay", "malaysia_alignment", "Malaysia's alignment in the replay (-1 China, +1 US)", "alignment", None),
         ("replay", "price_ndpr_exchina_usd_kg", "NdPr price outside China in the replay", "USD/kg", None),
+        ("replay", "price_ndpr_china_usd_kg", "NdPr price in China in the replay", "USD/kg", None),
+        ("free", "price_ndpr_china_usd_kg", "NdPr price in China, nothing replayed (no_history)", "USD/kg", None),
+        ("free", "malaysia_alignment", "Malaysia's alignment, nothing replayed (no_history)", "alignment", None),
         ("stress_2010", "price_ndpr_exchina_usd_kg", "NdPr price outside China, 2010 stress test", "USD/kg", "2010-07"),
     ]
     lines = ["## Paths", ""]
@@ -194,10 +198,11 @@ def write_report(
         "",
         "## Summary",
         "",
-        "| pattern | description | observed | simulated median [5-95%] | result | margin |",
-        "|---|---|---|---|---|---|",
+        "| pattern | description | basis | observed | simulated median [5-95%] | result | margin |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines += [_summary_row(result) for result in results]
+    lines += ["", "## What the model earns", "", *basis_split(results)]
     lines += ["", "## Patterns", ""]
     for result in results:
         lines += _pattern_section(result, outputs[result.pattern.experiment], folder)
@@ -205,6 +210,24 @@ def write_report(
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def basis_split(results: list[PatternResult]) -> list[str]:
+    """One line per basis: how many of its hard patterns pass, and its soft ones."""
+    lines = []
+    for basis in BASES:
+        group = [r for r in results if r.pattern.basis == basis]
+        hard = [r for r in group if not r.pattern.soft]
+        soft = [r for r in group if r.pattern.soft]
+
+        def ids(rs: list[PatternResult]) -> str:
+            return ", ".join(r.pattern.id for r in rs) or "none"
+
+        lines.append(
+            f"- {BASIS_WORDS[basis]}: {sum(r.passed for r in hard)} of {len(hard)} hard patterns pass ({ids(hard)})"
+            + (f"; {sum(r.passed for r in soft)} of {len(soft)} soft pass ({ids(soft)})" if soft else "")
+        )
+    return lines
 
 
 def results_table(results: list[PatternResult]) -> pd.DataFrame:
@@ -215,6 +238,7 @@ def results_table(results: list[PatternResult]) -> pd.DataFrame:
         rows.append(
             {
                 "pattern": result.pattern.id,
+                "basis": result.pattern.basis,
                 "status": result.status,
                 "margin": result.margin,
                 "simulated": "; ".join(
