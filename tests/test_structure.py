@@ -9,7 +9,7 @@ Layers, from the bottom up (a module may import modules of its own layer or belo
     agents        agents.*             decisions, through their own instruments or model.act
     observers     observe              what a run reports, read-only
     model         model                the order of events in a month
-    runs          runs, progress, docgen
+    runs          runs, compare, progress, docgen
     charts        charts.*             chart descriptions shared by the app and the classroom
     interfaces    cli, ui.*, classroom.*, sweeps.*, validation.*
 
@@ -34,7 +34,7 @@ LAYERS = {
     "agents": ("agents",),
     "observers": ("observe",),
     "model": ("model",),
-    "runs": ("runs", "progress", "docgen"),
+    "runs": ("runs", "compare", "progress", "docgen"),
     "charts": ("charts",),
     "interfaces": ("cli", "ui", "classroom", "sweeps", "validation"),
 }

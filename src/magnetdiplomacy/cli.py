@@ -1,4 +1,4 @@
-"""Command line: ``magnetdiplomacy run | scenarios | describe | sweep | analyze``.
+"""Command line: ``magnetdiplomacy run | compare | scenarios | describe | sweep | analyze | validate | calibrate``.
 
 User mistakes (bad files, keys, values, options) print one line on stderr and exit with code 2;
 nothing is written.
@@ -67,6 +67,67 @@ def run_command(
         print(folder)
         return
     _print_summary(result, folder)
+
+
+@app.command("compare")
+def compare_command(
+    a: str = typer.Argument(..., help="Scenario A (file or name): the reference."),
+    b: str | None = typer.Argument(None, help="Scenario B (file or name); without it, B is A with the --set changes."),
+    seeds: int = typer.Option(30, "--seeds", min=2, help="Seeds 1..N, the same in both scenarios."),
+    end: str | None = typer.Option(None, "--end", help="Last month to simulate, YYYY-MM (default: each scenario's)."),
+    year: int | None = typer.Option(None, "--year", help="Year of the outcomes (default: the last year simulated)."),
+    set_: list[str] = typer.Option([], "--set", help="Change B: key.path=value (repeatable)."),
+    out: Path = typer.Option(..., "--out", help="Folder for differences.csv, paired.csv and the plot."),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=0, help="Worker processes (default: one per core; 0 runs in this process)."
+    ),
+) -> None:
+    """Paired runs of two scenarios over N seeds: each outcome's mean difference B - A with its 95% interval."""
+    import os
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .compare import b_from_changes, compare, describe, write
+    from .runs import check_out_folder, prepare
+    from .scenario import ScenarioError
+
+    if b is None and not set_:
+        fail("compare: give scenario B or at least one --set change for B")
+    try:
+        first = prepare(a, end=end)
+        second = prepare(b, end=end, overrides=set_) if b is not None else b_from_changes(first, set_)
+        check_out_folder(out)
+        last = int(min(first.run.end, second.run.end)[:4])
+        if year is not None and not int(first.run.start[:4]) <= year <= last:
+            raise ScenarioError(f"--year {year}: outside the runs ({first.run.start[:4]} to {last})")
+        if first.run.start != second.run.start:
+            raise ScenarioError(f"{a} and {b}: the scenarios start in different months; pair scenarios with one start")
+    except ScenarioError as err:
+        fail(str(err))
+    count = (os.cpu_count() or 1) if workers is None else workers
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"{second.name} vs {first.name}: seed pairs", total=seeds)
+        result = compare(
+            first,
+            second,
+            list(range(1, seeds + 1)),
+            year=year,
+            workers=min(count, seeds),
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    write(result, out)
+    table = Table(
+        title=f"{second.name} minus {first.name}, {result.year}, paired over {seeds} seeds",
+        caption="difference: mean of B - A over the seeds [95% interval]",
+    )
+    for column, justify in (("outcome", "left"), ("A", "right"), ("B", "right"), ("difference", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("seeds with B > A", justify="right")
+    for row in describe(result):
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"wrote differences.csv (every outcome), paired.csv and a plot to [bold]{out}[/]", highlight=False)
 
 
 def _simulate_with_progress(scenario):

@@ -44,6 +44,7 @@ from .mechanisms.economics import value_and_jobs
 from .mechanisms.market import allocate_orders
 from .mechanisms.offers import OfferBook
 from .mechanisms.partnerships import PartnershipGraph
+from .mechanisms.streams import RandomStreams
 from .mechanisms.trade import POOLS
 from .outputs import COLUMNS, CONTRACT_COLUMNS  # noqa: F401  (CONTRACT_COLUMNS: re-exported until the sweeps import it from outputs)
 from .parameters import Scenario
@@ -72,6 +73,9 @@ class MagnetDiplomacyModel(mesa.Model):
         super().__init__(rng=seed)
         self.config = scenario
         self.seed = seed if isinstance(seed, int | np.integer) else None
+        # Every random decision draws from a named stream (common random numbers across scenarios).
+        entropy = int(seed) if self.seed is not None else int(self.rng.integers(2**63))
+        self.streams = RandomStreams(entropy)
         self.start = scenario.run.start
         self._start_index = month_index(self.start)
         self.n_ticks = months_between(scenario.run.start, scenario.run.end) + 1
@@ -111,11 +115,11 @@ class MagnetDiplomacyModel(mesa.Model):
         self.korea = Korea(self)
         self.australia = Australia(self)
         self.states = [self.us, self.china, self.korea, self.australia, self.malaysia]
-        self.firms = AgentSet([self.lynas, self.jslink, *others], random=self.random)
+        self.firms = AgentSet([self.lynas, self.jslink, *others], random=self.streams.python_random("firms.order"))
         self.firm_by_id = {firm.unique_id: firm for firm in self.firms}
         initial_orders(self.chain, scenario, self.china.separation_quota_t_yr)
         supply = np.array([p.orders_t for p in self.chain.magnet_plants]) * 12.0
-        self.buyer_population = BuyerPopulation(scenario, self.rng, list(SUPPLIERS), list(SUPPLIER_REGIONS), supply)
+        self.buyer_population = BuyerPopulation(scenario, self.streams, list(SUPPLIERS), list(SUPPLIER_REGIONS), supply)
         Buyer.create_agents(self, scenario.buyers.count, index=list(range(scenario.buyers.count)))
         self.market.view = self._market_view()
 
@@ -269,10 +273,12 @@ class MagnetDiplomacyModel(mesa.Model):
         if self.tick >= self.n_ticks:
             self.running = False
             return
+        self.streams.begin_month(self.tick)
         self.chain.open_due(self.tick)
         self._fire_scheduled()
         for state in self.states:
             state.step()
+        self.firms.random = self.streams.python_random("firms.order")
         self.firms.shuffle_do("step")
         for offer in self.offers.expire(self.tick):
             self.log_event(

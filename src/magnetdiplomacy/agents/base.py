@@ -49,9 +49,9 @@ class State(Seated):
 
     name = "state"
 
-    def chance(self, rate_per_year: float) -> bool:
-        """A random event with the given yearly rate happens this month."""
-        return self.model.random.random() < monthly_chance(rate_per_year)
+    def chance(self, rate_per_year: float, what: str) -> bool:
+        """A random event (``what``, naming its stream) with the given yearly rate happens this month."""
+        return self.model.streams.chance(f"{self.name}.{what}", monthly_chance(rate_per_year))
 
 
 def invest_if_tight(model: MagnetDiplomacyModel, plant: Plant) -> None:

@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 
 from ..mechanisms.market import MarketView, logit_targets, move_shares, row_sum
+from ..mechanisms.streams import RandomStreams
 from ..parameters import REGIONS, SEGMENTS, Scenario
 
 
@@ -55,7 +56,7 @@ class BuyerPopulation:
     def __init__(
         self,
         config: Scenario,
-        rng: np.random.Generator,
+        streams: RandomStreams,
         suppliers: list[str],
         supplier_regions: list[str],
         initial_supply_t: np.ndarray,
@@ -63,7 +64,8 @@ class BuyerPopulation:
         count = config.buyers.count
         demand = config.demand
         self.config = config
-        self.rng = rng
+        self.streams = streams
+        rng = streams.generator("buyers.population")
         self.suppliers = suppliers
         self.segment_shares = np.array([getattr(demand.segments, s).share for s in SEGMENTS])
         self.region_shares = np.array([getattr(demand.regions, r) for r in REGIONS])
@@ -141,7 +143,10 @@ class BuyerPopulation:
     def draw(self) -> None:
         """Draw this month's random numbers for every buyer (one call, so results do not depend on order)."""
         count = len(self.segment)
-        self._draws = {"review": self.rng.random(count), "noise": self.rng.normal(0.0, 1.0, count)}
+        self._draws = {
+            "review": self.streams.generator("buyers.review").random(count),
+            "noise": self.streams.generator("buyers.noise").normal(0.0, 1.0, count),
+        }
 
     def decide(self, view: MarketView, index: np.ndarray | slice = slice(None)) -> None:
         """Each buyer in ``index`` sets this month's demand and, if reviewing, moves its supplier shares."""

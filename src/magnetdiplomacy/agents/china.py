@@ -259,7 +259,7 @@ class China(State):
         if model.month == 1 and model.tick > 0:
             self._expand_heavy_supply()
         drift = cfg.relations_recovery * (RELATIONS_NORMAL - self.relations_us)
-        self.relations_us += drift + model.random.gauss(0.0, RELATIONS_NOISE_SD)
+        self.relations_us += drift + model.streams.gauss("china.relations", 0.0, RELATIONS_NOISE_SD)
         self.relations_us = max(-1.0, min(1.0, self.relations_us))
         invest_if_tight(model, model.chain.plants["china_magnets"])
         if model.replaying or self.player:
@@ -333,11 +333,11 @@ class China(State):
             else:
                 self.log("World", "export_control", "Suspension lapses: suspended controls return")
                 self.escalation_level = max(self.escalation_level, 2)
-        if self.escalation_level < HIGHEST_ESCALATION and model.random.random() < escalation_chance(
+        if self.escalation_level < HIGHEST_ESCALATION and model.streams.uniform("china.escalation") < escalation_chance(
             cfg.escalation_propensity, self.relations_us
         ):
             model.act("china_escalate", source="agent")
-        elif self.escalation_level > 0 and model.random.random() < easing_chance(
+        elif self.escalation_level > 0 and model.streams.uniform("china.easing") < easing_chance(
             cfg.relations_recovery, self.relations_us
         ):
             model.act("us_china_truce", source="agent", description="China eases: more licences granted")
@@ -362,5 +362,5 @@ class China(State):
             and not offers.has_open("china_jv")
             and offers.months_since("china_jv", model.tick) >= OFFER_SPACING_MONTHS
         )
-        if wanted and self.chance(cfg.jv_offer_rate_per_year):
+        if wanted and self.chance(cfg.jv_offer_rate_per_year, "offer.china_jv"):
             model.act("china_offer_jv", source="agent")

@@ -247,7 +247,7 @@ class Malaysia(State):
         for offer in model.offers.open_for("Malaysia", model.tick):
             value = hedging.economic_weight * self.offer_value(offer.kind)
             shift = offer_shift(offer.kind, hedging.ties_weight, hedging.concessions_weight, self.revealed)
-            noise = model.random.gauss(0.0, hedging.offer_noise)
+            noise = model.streams.gauss(f"malaysia.offer.{offer.kind}", 0.0, hedging.offer_noise)
             utility = offer_utility(
                 value, self.alignment, shift, self.pulls, hedging.neutrality_cost, hedging.exposure_weight, noise
             )
@@ -268,7 +268,7 @@ class Malaysia(State):
         licence = model.licence
         if not licence.valid or licence.until is None or model.tick != licence.until - 1:
             return
-        pressure = model.random.gauss(cfg.licence_pressure_mean, cfg.licence_pressure_sd)
+        pressure = model.streams.gauss("malaysia.licence", cfg.licence_pressure_mean, cfg.licence_pressure_sd)
         plant = model.chain.plants["lynas_malaysia"]
         current = RungOutput(oxide_t=plant.output_t, coproduct_t=plant.coproduct_t, oxide_feed_t=plant.feed_used.reo_t)
         utility = target_value(current, model.config) - pressure

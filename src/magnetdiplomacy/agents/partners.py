@@ -31,7 +31,7 @@ class Partner(State):
         ):
             return
         rate = self.offer_rate()
-        if self.ready() and self.chance(rate):
+        if self.ready() and self.chance(rate, f"offer.{self.offer_kind}"):
             model.act(self.offer_action, source="agent")
 
     def offer_rate(self) -> float:

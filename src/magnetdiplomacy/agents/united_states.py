@@ -161,7 +161,7 @@ class UnitedStates(State):
             and self._may_offer("us_floor")
             and model.licence.valid
         )
-        if floor_wanted and self.chance(cfg.floor_offer_rate_per_year):
+        if floor_wanted and self.chance(cfg.floor_offer_rate_per_year, "offer.us_floor"):
             model.act("us_offer_price_floor", source="agent")
         near_start = model.tick >= model.chain.plants["jslink_magnets"].start - 12
         offtake_wanted = (
@@ -170,5 +170,5 @@ class UnitedStates(State):
             and not model.partnerships.has("US buyers", "JS Link", "supply")
             and self._may_offer("us_offtake")
         )
-        if offtake_wanted and self.chance(cfg.offtake_offer_rate_per_year):
+        if offtake_wanted and self.chance(cfg.offtake_offer_rate_per_year, "offer.us_offtake"):
             model.act("us_offer_offtake", source="agent")
