@@ -197,8 +197,11 @@ def test_government_mou_moves_alignment_towards_the_us():
         mean(baseline, "malaysia_alignment", "2025-12-01", "2026-03-01")
         > mean(without, "malaysia_alignment", "2025-12-01", "2026-03-01") + 0.03
     )
+    # the MoU's weight (0.3) times its strength, fading from October 2025 with its half-life
+    half_life = baseline.scenario.malaysia.hedging.mou_half_life_years
+    strength = sum(0.5 ** (age / (12 * half_life)) for age in (2, 3, 4, 5)) / 4
     assert mean(baseline, "malaysia_ties_tilt", "2025-12-01", "2026-03-01") == pytest.approx(
-        mean(without, "malaysia_ties_tilt", "2025-12-01", "2026-03-01") + 0.3
+        mean(without, "malaysia_ties_tilt", "2025-12-01", "2026-03-01") + 0.3 * strength
     )
     after = lambda r: window(r.model_df, "2025-11-01", "2025-11-01")["partnerships_active"].iloc[0]  # noqa: E731
     assert after(baseline) == after(without) + 1

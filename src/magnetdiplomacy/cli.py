@@ -169,9 +169,30 @@ def _print_summary(result, folder: Path) -> None:
     for label, row in summary.iterrows():
         table.add_row(label, *row.tolist())
     console.print(table)
+    _print_movers(result)
     seconds = result.manifest["timings_s"]
     console.print(f"simulated {result.manifest['ticks']} months in {seconds['simulate']:.2f} s")
     console.print(f"run folder: [bold]{folder}[/]", highlight=False)
+
+
+def _print_movers(result) -> None:
+    """The three ties, trade or concessions that moved Malaysia's alignment most each year."""
+    from .runs import top_movers
+
+    if result.attribution_df is None or result.attribution_df.empty:
+        return
+    movers = top_movers(result.attribution_df)
+    table = Table(
+        title="What moved Malaysia's alignment (net change over the year, + towards the US)",
+        caption="alignment_attribution.parquet in the run folder has every source, month by month",
+    )
+    table.add_column("year")
+    for rank in (1, 2, 3):
+        table.add_column(f"#{rank}")
+    for year, group in movers.groupby("year"):
+        cells = [f"{row.source} ({row.change:+.3f})" for row in group.itertuples()]
+        table.add_row(str(year), *cells, *[""] * (3 - len(cells)))
+    console.print(table)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")

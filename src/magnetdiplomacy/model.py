@@ -37,13 +37,13 @@ from .agents.partners import Australia, Korea
 from .agents.united_states import UnitedStates
 from .interventions import ACTIONS, Params, checked_params, validate_action
 from .mechanisms import accounts, heavy, oxide, production, stockpiles, trade
-from .mechanisms.alignment import revealed_alignment, trade_tilt
+from .mechanisms.alignment import trade_tilt
 from .mechanisms.chain import NEVER
 from .mechanisms.controls import ControlBook, LicenceState
 from .mechanisms.economics import value_and_jobs
 from .mechanisms.market import allocate_orders
 from .mechanisms.offers import OfferBook
-from .mechanisms.partnerships import PartnershipGraph
+from .mechanisms.partnerships import PartnershipGraph, tie_half_lives
 from .mechanisms.streams import RandomStreams
 from .mechanisms.trade import POOLS
 from .outputs import COLUMNS, CONTRACT_COLUMNS  # noqa: F401  (CONTRACT_COLUMNS: re-exported until the sweeps import it from outputs)
@@ -82,7 +82,10 @@ class MagnetDiplomacyModel(mesa.Model):
         self.tick = 0
         self.replay_until = tick_of(self.start, scenario.replay.until) if scenario.replay.enabled else -1
         self.controls = ControlBook()
-        self.partnerships = PartnershipGraph()
+        self.partnerships = PartnershipGraph(
+            half_lives=tie_half_lives(scenario), lapse_strength=scenario.malaysia.hedging.tie_lapse_strength
+        )
+        self.alignment_attribution: list[tuple[int, str, float]] = []  # (month, source, change)
         self.offers = OfferBook()
         self.event_log: list[dict] = []
         self.chain = build_chain(scenario)
@@ -274,6 +277,8 @@ class MagnetDiplomacyModel(mesa.Model):
             self.running = False
             return
         self.streams.begin_month(self.tick)
+        for a, b, kind in self.partnerships.advance(self.tick):
+            self.log_event(a, b, "partnership", f"{kind} tie {a} - {b} lapsed (faded unrenewed)")
         self.chain.open_due(self.tick)
         self._fire_scheduled()
         for state in self.states:
@@ -469,16 +474,10 @@ class MagnetDiplomacyModel(mesa.Model):
         tariff = self.controls.tariff("United States", "Malaysia", self.tick)
         us_share = hedging.us_trade_share * (1.0 + tariff) ** (-hedging.tariff_trade_elasticity)
         flows["trade_tilt"] = trade_tilt(year, us_share, hedging.china_trade_share)
-        flows["ties_tilt"] = self.partnerships.malaysia_tilt()
-        revealed = revealed_alignment(
-            flows["ties_tilt"],
-            flows["trade_tilt"],
-            malaysia.concessions,
-            hedging.ties_weight,
-            hedging.trade_weight,
-            hedging.concessions_weight,
-        )
-        malaysia.reveal(revealed, hedging, first_month=self.tick == 0)
+        tie_tilts = self.partnerships.malaysia_tilts()
+        flows["ties_tilt"] = sum(tie_tilts.values())
+        malaysia.reveal(tie_tilts, flows["trade_tilt"], hedging, first_month=self.tick == 0)
+        self.alignment_attribution.extend((self.tick, source, change) for source, change in malaysia.moved.items())
         self.market.record(sum(p.output_t for p in plants.values() if p.stage == "separation"))
 
     # ---- what observers and interfaces ask -----------------------------------------------

@@ -1,7 +1,9 @@
 """Running a scenario and writing its run folder.
 
 A run folder holds ``timeseries.parquet`` (one row per month), ``agents.parquet`` (the agent
-table), ``events.parquet`` (the event log), ``manifest.json`` and, with ``csv=True``, CSV copies.
+table), ``events.parquet`` (the event log), ``alignment_attribution.parquet`` (each month's change
+in Malaysia's alignment by tie, trade and concessions), ``manifest.json`` and, with ``csv=True``,
+CSV copies.
 Folders are written to a temporary sibling and renamed into place, so a failed run leaves nothing
 half-written behind.
 """
@@ -31,7 +33,7 @@ from .scenario import PROJECT_ROOT, ScenarioError, load_scenario
 from .timeline import months_between, parse_month
 from .version import package_version
 
-TABLES = ("timeseries", "agents", "events")
+TABLES = ("timeseries", "agents", "events", "alignment_attribution")
 
 
 @dataclass
@@ -46,6 +48,7 @@ class RunResult:
     manifest: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
     model: MagnetDiplomacyModel | None = field(default=None, repr=False)
+    attribution_df: pd.DataFrame | None = None  # why alignment moved (see attribution_table)
 
     def summary(self, years: Iterable[int] = (2020, 2025, 2030, 2035)) -> pd.DataFrame:
         """Headline outputs by year (see :func:`summarise`)."""
@@ -112,6 +115,35 @@ def agent_table(model: MagnetDiplomacyModel) -> pd.DataFrame:
     return table.sort_values(["tick", "agent_id"], kind="stable").reset_index(drop=True)
 
 
+ATTRIBUTION_COLUMNS = ("tick", "date", "source", "kind", "change")
+
+
+def attribution_table(model: MagnetDiplomacyModel) -> pd.DataFrame:
+    """Why alignment moved: one row per month and source (a tie, ``trade`` or ``concessions``)
+    with the change in alignment it made; a month's changes sum to the change in alignment."""
+    rows = [
+        (tick, model.label_of(tick), source, "tie" if ":" in source else source, change)
+        for tick, source, change in model.alignment_attribution
+    ]
+    table = pd.DataFrame(rows, columns=list(ATTRIBUTION_COLUMNS))
+    table["date"] = pd.to_datetime(table["date"])
+    return table
+
+
+def top_movers(attribution: pd.DataFrame, count: int = 3) -> pd.DataFrame:
+    """The ``count`` sources that moved alignment most in each year (by the size of their net
+    change over the year): year, rank, source, change."""
+    if attribution.empty:
+        return pd.DataFrame(columns=["year", "rank", "source", "change"])
+    yearly = attribution.assign(year=attribution["date"].dt.year).groupby(["year", "source"])["change"].sum()
+    rows = []
+    for year, group in yearly.groupby(level="year"):
+        ranked = group.droplevel("year").sort_values(key=abs, ascending=False).head(count)
+        ranked = ranked[ranked.abs() >= 0.0005]  # what rounds to +0.000 moved nothing worth naming
+        rows += [(year, rank, source, change) for rank, (source, change) in enumerate(ranked.items(), start=1)]
+    return pd.DataFrame(rows, columns=["year", "rank", "source", "change"])
+
+
 def tables(model: MagnetDiplomacyModel) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The time series and the event log of a model as it stands (any month of a run)."""
     model_df = model.datacollector.get_model_vars_dataframe()
@@ -144,7 +176,16 @@ def simulate(
         "timings_s": {"build": round(built - started, 4), "simulate": round(finished - built, 4)},
         "parameters": scenario.model_dump(mode="json"),
     }
-    return RunResult(scenario, int(seed), model_df, agent_table(model), events_df, manifest, model=model)
+    return RunResult(
+        scenario,
+        int(seed),
+        model_df,
+        agent_table(model),
+        events_df,
+        manifest,
+        model=model,
+        attribution_df=attribution_table(model),
+    )
 
 
 class BatchModel(MagnetDiplomacyModel):
@@ -181,6 +222,8 @@ def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
     staging.chmod(0o755)
     try:
         tables = {"timeseries": result.model_df, "agents": result.agents_df, "events": result.events_df}
+        if result.attribution_df is not None:
+            tables["alignment_attribution"] = result.attribution_df
         for name, table in tables.items():
             table.to_parquet(staging / f"{name}.parquet", index=False)
             if csv:

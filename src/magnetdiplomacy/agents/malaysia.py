@@ -5,7 +5,15 @@ not chosen."""
 from __future__ import annotations
 
 from ..mechanisms.accounts import TradeMemory
-from ..mechanisms.alignment import Pulls, best_lean, offer_utility, pulls, update_alignment
+from ..mechanisms.alignment import (
+    Pulls,
+    attribute,
+    best_lean,
+    offer_utility,
+    pulls,
+    revealed_alignment,
+    update_alignment,
+)
 from ..mechanisms.controls import Control
 from ..mechanisms.economics import RungOutput, target_value
 from ..mechanisms.offers import OFFER_KINDS, offer_rungs, offer_shift
@@ -58,6 +66,8 @@ class Malaysia(State):
         self.value_added_usd = 0.0
         self.export_revenue_usd = 0.0
         self.trade_memory = TradeMemory()  # the last year of rare-earth sales by bloc
+        self.alignment_parts: dict[str, float] = {}  # each tie's, trade's and concessions' part of alignment
+        self.moved: dict[str, float] = {}  # this month's change in alignment by source
 
     # ---- instruments ------------------------------------------------------------------
 
@@ -187,11 +197,26 @@ class Malaysia(State):
         self.direct_jobs = direct_jobs
         self.jobs = jobs
 
-    def reveal(self, revealed: float, hedging: HedgingRule, first_month: bool) -> None:
-        """Alignment moves a share ``hedging.inertia`` of the way to what Malaysia's conduct
-        reveals (in the first month it starts there)."""
+    def reveal(self, tie_tilts: dict[str, float], trade: float, hedging: HedgingRule, first_month: bool) -> None:
+        """Alignment moves a share ``hedging.inertia`` of the way to what Malaysia's ties, trade
+        and concessions reveal (in the first month it starts there); :attr:`moved` says how much
+        of the change each of them made (see :func:`~magnetdiplomacy.mechanisms.alignment.attribute`)."""
+        revealed = revealed_alignment(
+            sum(tie_tilts.values()),
+            trade,
+            self.concessions,
+            hedging.ties_weight,
+            hedging.trade_weight,
+            hedging.concessions_weight,
+        )
+        contributions = {label: hedging.ties_weight * tilt for label, tilt in tie_tilts.items()}
+        contributions["trade"] = hedging.trade_weight * trade
+        contributions["concessions"] = hedging.concessions_weight * self.concessions
         self.revealed = revealed
         self.alignment = revealed if first_month else update_alignment(self.alignment, revealed, hedging.inertia)
+        self.alignment_parts, self.moved = attribute(
+            self.alignment_parts, contributions, revealed, hedging.inertia, first_month
+        )
 
     # ---- decisions --------------------------------------------------------------------
 

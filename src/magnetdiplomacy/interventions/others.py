@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class TieParams(Params):
     a: str
     b: str
-    tie: Literal["supply", "technology", "investment", "mou"]
+    tie: Literal["supply", "technology", "investment", "security", "mou"]
     note: str = ""
 
 

@@ -127,3 +127,30 @@ def revealed_alignment(
 def update_alignment(current: float, revealed: float, inertia: float) -> float:
     """Perceived alignment closes a share ``inertia`` of the gap to the revealed one."""
     return max(-1.0, min(1.0, current + inertia * (revealed - current)))
+
+
+def attribute(
+    held: dict[str, float], contributions: dict[str, float], revealed: float, inertia: float, first_month: bool
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Why alignment moved: split this month's change among what reveals it.
+
+    ``contributions`` are the terms inside the tanh of :func:`revealed_alignment` (each tie,
+    trade, concessions); revealed alignment is shared among them in proportion,
+    ``revealed * x_k / sum(x)``. ``held`` is each source's part of current alignment (they sum to
+    it); each part closes a share ``inertia`` of its gap to its share of the revealed alignment, as
+    alignment does (in the first month alignment starts at the revealed value). Returns the new
+    parts and this month's change by source, which sum to the change in alignment.
+    """
+    total = sum(contributions.values())
+    target = {k: revealed * x / total for k, x in contributions.items()} if abs(total) > 1e-12 else {}
+    parts = {}
+    changes = {}
+    for source in held.keys() | target.keys():
+        before = held.get(source, 0.0)
+        aim = target.get(source, 0.0)
+        after = aim if first_month else before + inertia * (aim - before)
+        if after != before:
+            changes[source] = after - before
+        if abs(after) > 1e-12 or source in target:
+            parts[source] = after
+    return parts, changes

@@ -26,6 +26,7 @@ from .demand import (
     Segment,
     Segments,
 )
+from .hedging import HedgingRule
 from .makers import JSLinkSettings, LynasSettings, MagnetSettings
 from .markets import MarketSettings
 from .schema import (
@@ -39,7 +40,7 @@ from .schema import (
     iter_parameters,
     parameter_table,
 )
-from .states import ChinaSettings, HedgingRule, MalaysiaSettings, USSettings
+from .states import ChinaSettings, MalaysiaSettings, USSettings
 from .supply import MineSettings, SeparationSettings
 
 __all__ = [

@@ -23,7 +23,7 @@ import pandas as pd
 from ..interventions import ACTIONS
 from ..model import MagnetDiplomacyModel
 from ..parameters import Scenario
-from ..runs import RunResult, agent_table, provenance, tables, write_folder
+from ..runs import RunResult, agent_table, attribution_table, provenance, tables, write_folder
 from ..scenario import list_scenarios, load_scenario
 from ..timeline import parse_month
 
@@ -228,6 +228,7 @@ class Session:
                 agent_table(self.model),
                 self.events_frame(),
                 self.manifest(),
+                attribution_df=attribution_table(self.model),
             )
             with tempfile.TemporaryDirectory() as tmp:
                 folder = write_folder(result, Path(tmp) / self.file_stem(), csv=True)

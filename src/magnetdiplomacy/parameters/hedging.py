@@ -1,0 +1,170 @@
+"""Malaysia's hedging rule: how it values a lean, answers offers and reveals alignment, and how its ties fade."""
+
+from __future__ import annotations
+
+from .base import Section, param
+
+
+class HedgingRule(Section):
+    neutrality_cost: float = param(
+        1.0,
+        0.05,
+        5.0,
+        unit="utility",
+        desc="Malaysia's dislike of taking sides (cost of alignment squared)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    exposure_weight: float = param(
+        1.0,
+        0.0,
+        5.0,
+        unit="utility",
+        desc="Weight of the other side's pressure when leaning one way",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    us_trade_share: float = param(
+        0.132,
+        0.05,
+        0.3,
+        unit="fraction",
+        desc="US share of Malaysia's exports (economic pull of the US)",
+        source="C204",
+        flag="2nd",
+    )
+    china_trade_share: float = param(
+        0.168,
+        0.05,
+        0.3,
+        unit="fraction",
+        desc="China's share of Malaysia's trade (economic pull of China)",
+        source="C196",
+        flag="2nd",
+    )
+    ties_weight: float = param(
+        1.0,
+        0.0,
+        3.0,
+        unit="alignment",
+        desc="Weight of partnerships in revealed alignment",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    trade_weight: float = param(
+        0.6,
+        0.0,
+        3.0,
+        unit="alignment",
+        desc="Weight of rare-earth trade in revealed alignment",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    concessions_weight: float = param(
+        1.0,
+        0.0,
+        3.0,
+        unit="alignment",
+        desc="Weight of concessions in revealed alignment",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    inertia: float = param(
+        0.08,
+        0.01,
+        1.0,
+        unit="per month",
+        desc="Share of the gap between revealed and perceived alignment closed each month",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    offer_noise: float = param(
+        0.1,
+        0.0,
+        1.0,
+        unit="utility",
+        desc="Random part of Malaysia's valuation of an offer (politics)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    lean_concessions_per_year: float = param(
+        0.1,
+        0.0,
+        0.5,
+        unit="alignment per year",
+        desc="Concessions (statements, votes, gestures) a full lean to one side adds per year",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    concession_half_life_years: float = param(
+        6.0,
+        0.5,
+        50.0,
+        unit="years",
+        desc="Half-life of past concessions in revealed alignment",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    mou_half_life_years: float = param(
+        3.0,
+        0.5,
+        50.0,
+        unit="years",
+        desc="Half-life of a government memorandum or agreement in revealed alignment, unless renewed",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    investment_half_life_years: float = param(
+        10.0,
+        0.5,
+        50.0,
+        unit="years",
+        desc="Half-life of an investment or joint-venture tie in revealed alignment (plants last)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    technology_half_life_years: float = param(
+        6.0,
+        0.5,
+        50.0,
+        unit="years",
+        desc="Half-life of a technology tie in revealed alignment",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    supply_half_life_years: float = param(
+        4.0,
+        0.5,
+        50.0,
+        unit="years",
+        desc="Half-life of a government supply, offtake or security tie (firm-to-firm ties last while they trade)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    tie_lapse_strength: float = param(
+        0.1,
+        0.0,
+        0.5,
+        unit="strength",
+        desc="A fading tie lapses when its strength falls below this share of its strength when formed",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    economic_weight: float = param(
+        0.25,
+        0.0,
+        2.0,
+        unit="utility per target",
+        desc="Utility of reaching the whole rare-earth industry target (RM9.5 bn, 7,000 jobs), in units of trade share",
+        source="C210; C211",
+        flag="ASSUMPTION",
+    )
+    tariff_trade_elasticity: float = param(
+        2.0,
+        0.0,
+        6.0,
+        unit="dimensionless",
+        desc="How much a US tariff shrinks Malaysia's trade with the US",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
