@@ -235,13 +235,6 @@ def test_hedging_rule_has_a_dead_zone():
     assert alignment.best_lean(alignment.Pulls(0.1, 0.8, 0.1, 0.1), 1.0, 1.0) < 0
 
 
-def test_offer_utility_counts_exposure_to_the_other_side():
-    pulls = alignment.Pulls(0.2, 0.2, pressure_us=0.5, pressure_china=0.0)
-    towards_china = alignment.offer_utility(0.1, 0.0, -0.3, pulls, 1.0, 1.0)
-    towards_us = alignment.offer_utility(0.1, 0.0, +0.3, pulls, 1.0, 1.0)
-    assert towards_us > towards_china
-
-
 def test_revealed_alignment_is_bounded_and_smoothed():
     assert -1 < alignment.revealed_alignment(50, 50, 50, 1, 1, 1) <= 1
     assert alignment.update_alignment(0.0, 1.0, 0.1) == pytest.approx(0.1)

@@ -73,7 +73,7 @@ def test_a_plant_opening_later_reads_its_nameplate_when_it_opens():
     "path, values",
     [
         ("jslink.capacity_t_yr", [1500.0, 5000.0]),  # first read 2027-01
-        ("malaysia.hedging.economic_weight", [0.0, 1.0]),  # 2026-04
+        ("malaysia.hedging.tariff_incidence", [0.0, 1.0]),  # 2026-04
         ("china.licence_grant_rate", [0.2, 0.8]),  # from the first month: nothing to share
         ("us.tariff_malaysia_initial", [0.0, 0.3]),  # at model build: nothing to share
     ],
@@ -107,7 +107,7 @@ SWEEP = {
     "set": SHORT,
     "parameters": {
         "us.tariff_malaysia_initial": [0.0, 0.25],
-        "malaysia.hedging.economic_weight": [0.0, 1.0],
+        "malaysia.hedging.tariff_incidence": [0.0, 1.0],
         "jslink.capacity_t_yr": [1500.0, 3000.0, 5000.0],
     },
     "design": {"kind": "factorial"},
@@ -136,7 +136,7 @@ def test_the_driver_learns_when_values_are_first_read_and_orders_runs_to_share(t
     plan = sharing_plan(sweep, 21)
     assert plan.first_read["us.tariff_malaysia_initial"] == -1
     assert plan.first_read["jslink.capacity_t_yr"] == 84
-    assert plan.snapshot_ticks == (75, 84)  # economic_weight is read when agents take over
+    assert plan.snapshot_ticks == (75, 84)  # tariff_incidence is read when agents take over
     reads = first_reads(sweep.base, ["jslink.capacity_t_yr", "market.price_adjustment"], 21)
     assert reads["market.price_adjustment"] < reads["jslink.capacity_t_yr"]
 

@@ -460,7 +460,7 @@ class MagnetDiplomacyModel(mesa.Model):
         ladder_value, direct_jobs, jobs = value_and_jobs(
             accounts.malaysia_rungs(plants, cfg.malaysia.component_share), cfg
         )
-        malaysia.record_economy(accounts.value_added_usd(plants, prices, js_price, cfg), direct_jobs, jobs)
+        malaysia.record_economy(accounts.value_added_usd(plants, prices, js_price, cfg), direct_jobs, jobs, js_price)
         flows["value_added_ladder_usd"] = ladder_value
         malaysia.export_revenue_usd = accounts.export_revenue_usd(
             plants, contracted, by_region, js_price, prices, cfg.magnets.tb_share_of_heavy

@@ -349,6 +349,7 @@ class China(State):
         if alignment > cfg.retaliation_threshold and not self.restricting_malaysia:
             model.act(
                 "china_restrict_malaysia",
+                {"grant_rate": cfg.retaliation_grant_rate},
                 source="agent",
                 description=f"Retaliation: Malaysia leans to the US (alignment {alignment:+.2f})",
             )

@@ -9,6 +9,7 @@ makes the slower decisions: expansions, relocation, offtake ties.
 from __future__ import annotations
 
 from ..mechanisms.chain import NEVER, Plant
+from ..mechanisms.offers import EXPANSION_BUILD_MONTHS, PARTNERSHIP_LEAD_MONTHS
 from ..mechanisms.production import review_operations
 from .base import Seated, invest_if_tight
 
@@ -16,8 +17,7 @@ from .base import Seated, invest_if_tight
 # least this many months after its last expansion (and when the expected price covers the
 # expansion's full cost, see :func:`expansion_full_cost`).
 LYNAS_EXPANSION_RULE = {"licence_years": 5.0, "utilisation": 0.85, "spacing_months": 36}
-# Months from an expansion decision to first output, and the ramp after it.
-EXPANSION_BUILD_MONTHS = 24
+# The ramp after an expansion's first output.
 EXPANSION_RAMP_MONTHS = 12
 RELOCATION_RAMP_MONTHS = 12
 # JS Link's ramp: at 10 % local know-how it takes the configured months, faster with more.
@@ -206,7 +206,7 @@ class Lynas(Firm):
         """More Kalgoorlie MREC for Kuantan and a larger heavy circuit, a year after the deal."""
         model = self.model
         cfg = model.config.partners
-        when = model.tick + 12
+        when = model.tick + PARTNERSHIP_LEAD_MONTHS
         plants = model.chain.plants
         plants["kalgoorlie"].add_capacity(when, cfg.australia_mrec_t_yr, 12)
         heavy = plants["lynas_heavy"]

@@ -9,14 +9,15 @@ from ..mechanisms.alignment import (
     Pulls,
     attribute,
     best_lean,
-    offer_utility,
     pulls,
     revealed_alignment,
     update_alignment,
 )
 from ..mechanisms.controls import Control
-from ..mechanisms.economics import RungOutput, target_value
+from ..mechanisms.economics import RungOutput, ladder_value, target_value, value_and_jobs
 from ..mechanisms.offers import OFFER_KINDS, offer_rungs, offer_shift
+from ..mechanisms.valuation import Pressure, Valuation, value_offer
+from ..mechanisms.valuation import Prices as ValuePrices
 from ..parameters import HedgingRule
 from .base import State
 
@@ -65,6 +66,7 @@ class Malaysia(State):
         self.direct_jobs = 0.0
         self.value_added_usd = 0.0
         self.export_revenue_usd = 0.0
+        self.magnet_price_usd_kg = 0.0
         self.trade_memory = TradeMemory()  # the last year of rare-earth sales by bloc
         self.alignment_parts: dict[str, float] = {}  # each tie's, trade's and concessions' part of alignment
         self.moved: dict[str, float] = {}  # this month's change in alignment by source
@@ -191,9 +193,10 @@ class Malaysia(State):
 
     # ---- what the accounts reveal -----------------------------------------------------
 
-    def record_economy(self, value_added_usd: float, direct_jobs: float, jobs: float) -> None:
-        """This month's rare-earth value added and jobs."""
+    def record_economy(self, value_added_usd: float, direct_jobs: float, jobs: float, magnet_usd_kg: float) -> None:
+        """This month's rare-earth value added and jobs, and the price JS Link's magnets fetched."""
         self.value_added_usd = value_added_usd
+        self.magnet_price_usd_kg = magnet_usd_kg
         self.direct_jobs = direct_jobs
         self.jobs = jobs
 
@@ -261,29 +264,78 @@ class Malaysia(State):
         self._answer_offers()
         self._licence_decision()
 
-    def offer_value(self, kind: str) -> float:
-        """What an offer is worth to Malaysia in units of its industry targets."""
-        config = self.model.config
-        return target_value(offer_rungs(kind, config), config)
+    def offer_value(self, kind: str) -> Valuation:
+        """What accepting an offer is worth to Malaysia now, in US$ million of present value
+        (see :mod:`magnetdiplomacy.mechanisms.valuation`), from today's prices and plants and the
+        other sides' rules."""
+        model = self.model
+        config = model.config
+        hedging = config.malaysia.hedging
+        ladder = config.economics
+        prices = model.market.traded or model.market.prices
+        oxide = prices["ndpr_exchina"]
+        if kind == "us_floor":  # the floor underwrites the expansion's oxide
+            oxide = max(oxide, config.us.price_floor_usd_kg)
+        market = ValuePrices(
+            ore=ladder_value(ladder.ore_usd_kg, ladder.ladder_position),
+            oxide=oxide,
+            magnet=self.magnet_price_usd_kg or ladder_value(ladder.magnet_usd_kg, ladder.ladder_position),
+            component=ladder_value(ladder.component_usd_kg, ladder.ladder_position),
+            coproduct=config.market.coproduct_price_usd_kg,
+        )
+        rungs = offer_rungs(kind, config)
+        _, _, jobs = value_and_jobs(rungs, config)
+        shift = offer_shift(kind, hedging.ties_weight, hedging.concessions_weight, self.revealed)
+        return value_offer(
+            rungs,
+            jobs,
+            market,
+            self.pressure_view(),
+            self.alignment,
+            shift,
+            delay_months=OFFER_KINDS[kind].delay_months(config),
+            horizon_years=hedging.offer_horizon_years,
+            discount_rate=hedging.discount_rate,
+            job_value_usd_yr=hedging.job_value_usd_yr,
+            neutrality_value_usd_yr=hedging.neutrality_value_usd_m_yr * 1e6,
+        )
+
+    def pressure_view(self) -> Pressure:
+        """The other sides' rules as Malaysia reads them, and what they would cost it."""
+        model = self.model
+        config = model.config
+        us = config.us
+        withheld = 1.0 - config.china.retaliation_grant_rate
+        return Pressure(
+            current_tariff=model.controls.tariff("United States", "Malaysia", model.tick),
+            tariff_max=us.tariff_max,
+            tariff_floor=us.tariff_floor,
+            pressure_threshold=us.pressure_threshold,
+            reward_threshold=us.reward_threshold,
+            exports_to_us_usd=config.malaysia.hedging.exports_to_us_usd_bn * 1e9,
+            tariff_incidence=config.malaysia.hedging.tariff_incidence,
+            retaliation_threshold=config.china.retaliation_threshold,
+            value_at_risk_usd=12.0 * max(0.0, self.value_added_usd) * withheld,
+        )
 
     def _answer_offers(self) -> None:
         model = self.model
         hedging = model.config.malaysia.hedging
         for offer in model.offers.open_for("Malaysia", model.tick):
-            value = hedging.economic_weight * self.offer_value(offer.kind)
-            shift = offer_shift(offer.kind, hedging.ties_weight, hedging.concessions_weight, self.revealed)
-            noise = model.streams.gauss(f"malaysia.offer.{offer.kind}", 0.0, hedging.offer_noise)
-            utility = offer_utility(
-                value, self.alignment, shift, self.pulls, hedging.neutrality_cost, hedging.exposure_weight, noise
+            value = self.offer_value(offer.kind)
+            noise = model.streams.gauss(f"malaysia.offer.{offer.kind}", 0.0, hedging.offer_noise_usd_m)
+            net = value.net_usd_m + noise
+            why = (
+                f"US${net:+,.0f} m: value added {value.value_added_usd_m:+,.0f}, jobs {value.jobs_usd_m:+,.0f}, "
+                f"pressure {-value.pressure_usd_m:+,.0f}, taking sides {-value.sides_usd_m:+,.0f}, "
+                f"politics {noise:+,.0f}"
             )
-            if utility > 0:
+            if net > 0:
                 text = self.accept(offer.kind)
-                model.log_event(
-                    self.name, offer.sender, "partnership", f"{text} (utility {utility:+.2f})", source="agent"
-                )
+                model.log_event(self.name, offer.sender, "partnership", f"{text} ({why})", source="agent")
             else:
                 model.offers.close(offer.kind, "declined")
-                text = f"Malaysia declines the {offer.kind.replace('_', ' ')} offer (utility {utility:+.2f})"
+                text = f"Malaysia declines the {offer.kind.replace('_', ' ')} offer ({why})"
                 model.log_event(self.name, offer.sender, "partnership", text, source="agent")
 
     def _licence_decision(self) -> None:

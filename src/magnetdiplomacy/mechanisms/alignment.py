@@ -8,8 +8,8 @@ where ``E_x`` is the economic pull of side ``x`` (trade share, market access aft
 of ties with it), ``P_x`` the pressure side ``x`` can bring (controls, tariffs) times Malaysia's
 exposure to it, ``w`` the exposure weight and ``c`` the cost of taking sides. Leaning towards one side
 exposes Malaysia to the *other* side's pressure, so the best lean has a dead zone around zero: a
-hedging rule, not a switch. An offer is accepted when its own value plus ``U(a + d) - U(a)`` (``d``
-the shift in alignment accepting it would reveal) plus noise is positive.
+hedging rule, not a switch. (Offers are valued in money, see
+:mod:`magnetdiplomacy.mechanisms.valuation`.)
 
 **Revealed alignment** is not set by Malaysia: it is read off what Malaysia does,
 
@@ -83,23 +83,6 @@ def best_lean(pulls: Pulls, neutrality_cost: float, exposure_weight: float) -> f
     if towards_china < 0:
         return max(-1.0, towards_china)
     return 0.0
-
-
-def offer_utility(
-    value: float,
-    alignment: float,
-    shift: float,
-    pulls: Pulls,
-    neutrality_cost: float,
-    exposure_weight: float,
-    noise: float = 0.0,
-) -> float:
-    """Net utility to Malaysia of accepting an offer worth ``value`` that shifts alignment by ``shift``."""
-    after = max(-1.0, min(1.0, alignment + shift))
-    delta = lean_utility(after, pulls, neutrality_cost, exposure_weight) - lean_utility(
-        alignment, pulls, neutrality_cost, exposure_weight
-    )
-    return value + delta + noise
 
 
 def trade_tilt(

@@ -20,6 +20,11 @@ from .partnerships import TIE_WEIGHTS
 
 TieSpec = tuple[str, str, str, str]  # (actor a, actor b, tie type, note)
 
+# Months from a decision to expand a plant (Kuantan, JS Link's second line) to first output.
+EXPANSION_BUILD_MONTHS = 24
+# Months from a partnership deal to the extra feed it brings (Australia's MREC for Kuantan).
+PARTNERSHIP_LEAD_MONTHS = 12
+
 
 def _lynas_floor_rungs(config: Scenario) -> RungOutput:
     # the floor would underwrite one Kuantan expansion
@@ -60,6 +65,7 @@ class OfferKind:
     tie_shift: float  # revealed-alignment units per unit of ties_weight (sign: + US side)
     pitch: str  # what is on offer, as the one making it would put it
     concession: float = 0.0  # concession it implies (revealed-alignment units per concessions_weight)
+    delay_months: Callable[[Scenario], float] = lambda config: EXPANSION_BUILD_MONTHS  # until its output starts
 
     @property
     def offered_by(self) -> str:
@@ -83,6 +89,7 @@ OFFER_KINDS: dict[str, OfferKind] = {
             tie_shift=-(TIE_WEIGHTS["investment"] + TIE_WEIGHTS["technology"]),
             pitch="a refinery joint venture: Chinese technology for access to Malaysian ore",
             concession=-0.1,
+            delay_months=lambda config: config.china.jv_build_months,
         ),
         OfferKind(
             name="us_floor",
@@ -136,6 +143,7 @@ OFFER_KINDS: dict[str, OfferKind] = {
             rungs=_australia_rungs,
             tie_shift=0.5 * TIE_WEIGHTS["supply"],
             pitch="more Kalgoorlie feed and co-investment in heavy rare earths at Kuantan",
+            delay_months=lambda config: PARTNERSHIP_LEAD_MONTHS,
         ),
     )
 }

@@ -78,14 +78,68 @@ class HedgingRule(Section):
         source="assumption",
         flag="ASSUMPTION",
     )
-    offer_noise: float = param(
-        0.1,
+    offer_noise_usd_m: float = param(
+        50.0,
         0.0,
-        1.0,
-        unit="utility",
-        desc="Random part of Malaysia's valuation of an offer (politics)",
+        1000.0,
+        unit="USD m",
+        desc="Spread of Malaysia's valuation of an offer between decisions (politics), in present value",
         source="assumption",
         flag="ASSUMPTION",
+    )
+    offer_horizon_years: float = param(
+        10.0,
+        3.0,
+        30.0,
+        unit="years",
+        desc="Years over which Malaysia counts what an offer brings and what it risks",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    discount_rate: float = param(
+        0.08,
+        0.0,
+        0.2,
+        unit="per year",
+        desc="Rate at which Malaysia discounts an offer's future value",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    job_value_usd_yr: float = param(
+        15000.0,
+        0.0,
+        100000.0,
+        unit="USD per job-year",
+        desc="What Malaysia counts a rare-earth job-year worth beyond its value added (wages, skills, regions)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    neutrality_value_usd_m_yr: float = param(
+        500.0,
+        0.0,
+        10000.0,
+        unit="USD m per year",
+        desc="Yearly value Malaysia puts on non-alignment, lost in proportion to alignment squared",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    tariff_incidence: float = param(
+        0.3,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="Share of a US tariff on Malaysia that Malaysian exporters bear (lost margin and sales)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    exports_to_us_usd_bn: float = param(
+        53.85,
+        20.0,
+        100.0,
+        unit="USD bn per year",
+        desc="Malaysia's goods exports to the US (US imports from Malaysia, 2024)",
+        source="C205",
+        flag="2nd",
     )
     lean_concessions_per_year: float = param(
         0.1,
@@ -148,15 +202,6 @@ class HedgingRule(Section):
         unit="strength",
         desc="A fading tie lapses when its strength falls below this share of its strength when formed",
         source="assumption",
-        flag="ASSUMPTION",
-    )
-    economic_weight: float = param(
-        0.25,
-        0.0,
-        2.0,
-        unit="utility per target",
-        desc="Utility of reaching the whole rare-earth industry target (RM9.5 bn, 7,000 jobs), in units of trade share",
-        source="C210; C211",
         flag="ASSUMPTION",
     )
     tariff_trade_elasticity: float = param(

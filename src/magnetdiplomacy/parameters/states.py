@@ -114,6 +114,15 @@ class ChinaSettings(Section):
         source="assumption",
         flag="ASSUMPTION",
     )
+    retaliation_grant_rate: float = param(
+        0.3,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="Share of licences to Malaysia China still grants while it retaliates",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
     jv_offer_rate_per_year: float = param(
         0.3,
         0.0,

@@ -1,0 +1,126 @@
+"""What an offer is worth to Malaysia, in one currency: US$ million of present value.
+
+An offer adds tonnes at rungs of Malaysia's industry (:mod:`magnetdiplomacy.mechanisms.offers`),
+after a build time, and moves its revealed alignment. Malaysia values it as
+
+    net = PV(value added at today's market prices) + PV(jobs x value of a job-year)
+          - PV(change in the other sides' expected pressure) - PV(change in the cost of taking sides)
+
+over ``horizon_years`` discounted at ``discount_rate``. The pressure is the other sides' own rules
+as Malaysia can read them: the US raises its tariff on Malaysia to ``tariff_max`` while Malaysia's
+alignment is below its pressure threshold and lowers it to ``tariff_floor`` above its reward
+threshold (a tariff costs Malaysia ``tariff_incidence`` of the tariff on its exports to the US);
+China restricts licences to Malaysian plants above its retaliation threshold (costing the share of
+Malaysia's rare-earth value added that the restriction withholds). The cost of taking sides is the
+yearly value Malaysia puts on non-alignment times the change in alignment squared. All numbers in,
+numbers out: the agent gathers prices, plants and thresholds; this module does the arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .economics import RungOutput, value_added_usd
+
+USD_M = 1e6
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Today's prices an offer's output would fetch (USD/kg)."""
+
+    ore: float
+    oxide: float
+    magnet: float
+    component: float
+    coproduct: float
+
+
+@dataclass(frozen=True)
+class Pressure:
+    """The other sides' rules and Malaysia's exposure to them."""
+
+    current_tariff: float
+    tariff_max: float
+    tariff_floor: float
+    pressure_threshold: float  # US: alignment below which it raises its tariff
+    reward_threshold: float  # US: alignment above which it lowers its tariff
+    exports_to_us_usd: float  # Malaysia's yearly exports to the US
+    tariff_incidence: float  # share of a tariff Malaysian exporters bear
+    retaliation_threshold: float  # China: alignment above which it restricts licences to Malaysia
+    value_at_risk_usd: float  # Malaysia's yearly rare-earth value added China's restriction withholds
+
+
+@dataclass(frozen=True)
+class Valuation:
+    """An offer's parts in US$ million of present value (pressure and sides: costs, >= 0 hurts)."""
+
+    value_added_usd_m: float
+    jobs: float
+    jobs_usd_m: float
+    pressure_usd_m: float
+    sides_usd_m: float
+
+    @property
+    def net_usd_m(self) -> float:
+        """What accepting is worth, all told."""
+        return self.value_added_usd_m + self.jobs_usd_m - self.pressure_usd_m - self.sides_usd_m
+
+
+def present_value_factor(years: float, discount_rate: float, delay_months: float = 0.0) -> float:
+    """Present value of 1 a year received monthly for ``years`` starting after ``delay_months``."""
+    months = int(round(12 * years))
+    start = int(round(delay_months))
+    monthly = (1.0 + discount_rate) ** (-1.0 / 12.0)
+    return sum(monthly**m for m in range(start, start + months)) / 12.0
+
+
+def yearly_value_added_usd(out: RungOutput, prices: Prices) -> float:
+    """A year of ``out`` (monthly tonnes) valued at market prices, inputs deducted."""
+    return 12.0 * value_added_usd(out, prices.ore, prices.oxide, prices.magnet, prices.component, prices.coproduct)
+
+
+def expected_tariff(alignment: float, p: Pressure) -> float:
+    """The tariff the US's rule settles on at this alignment."""
+    if alignment < p.pressure_threshold:
+        return max(p.current_tariff, p.tariff_max)
+    if alignment > p.reward_threshold:
+        return min(p.current_tariff, p.tariff_floor)
+    return p.current_tariff
+
+
+def pressure_cost_usd(alignment: float, p: Pressure) -> float:
+    """Yearly cost to Malaysia of the pressure both sides' rules bring at this alignment."""
+    tariff = expected_tariff(alignment, p) * p.exports_to_us_usd * p.tariff_incidence
+    china = p.value_at_risk_usd if alignment > p.retaliation_threshold else 0.0
+    return tariff + china
+
+
+def value_offer(
+    out: RungOutput,
+    jobs: float,
+    prices: Prices,
+    pressure: Pressure,
+    alignment: float,
+    shift: float,
+    *,
+    delay_months: float,
+    horizon_years: float,
+    discount_rate: float,
+    job_value_usd_yr: float,
+    neutrality_value_usd_yr: float,
+) -> Valuation:
+    """What accepting an offer that adds ``out`` (and ``jobs``) after ``delay_months`` and moves
+    alignment by ``shift`` is worth to Malaysia."""
+    factor = present_value_factor(horizon_years, discount_rate, delay_months)
+    now_factor = present_value_factor(horizon_years, discount_rate)
+    after = max(-1.0, min(1.0, alignment + shift))
+    pressure_change = pressure_cost_usd(after, pressure) - pressure_cost_usd(alignment, pressure)
+    sides = neutrality_value_usd_yr * (after * after - alignment * alignment)
+    return Valuation(
+        value_added_usd_m=yearly_value_added_usd(out, prices) * factor / USD_M,
+        jobs=jobs,
+        jobs_usd_m=jobs * job_value_usd_yr * factor / USD_M,
+        pressure_usd_m=pressure_change * now_factor / USD_M,
+        sides_usd_m=sides * now_factor / USD_M,
+    )
