@@ -258,3 +258,24 @@ def test_scenario_no_history_diverges_from_replay(baseline):
     # April 2025) is what the agents choose when left to themselves
     assert (history["us_tariff_malaysia"] != counterfactual["us_tariff_malaysia"]).any()
     assert (history["china_export_licence_rate"] != counterfactual["china_export_licence_rate"]).any()
+
+
+def test_a_strong_us_counter_threat_shortens_chinas_escalation():
+    """China re-escalates in November 2026 with relations sour; paired seeds, the US's counter-tariff
+    step the only difference. A step whose cost to China outweighs what the controls are worth to it
+    makes China ease sooner."""
+    months = {}
+    for step in (0.0, 0.6):
+        months[step] = [
+            (
+                window(
+                    cached_run("china_reescalates", run__seed=seed, us__counter_leverage_step=step).model_df,
+                    "2026-11-01",
+                    "2035-12-01",
+                )["china_escalation_level"]
+                > 0
+            ).sum()
+            for seed in (1, 2, 3, 4)
+        ]
+    assert sum(months[0.6]) < sum(months[0.0])
+    assert all(strong <= none for strong, none in zip(months[0.6], months[0.0], strict=True))

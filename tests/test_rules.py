@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 from magnetdiplomacy.agents.base import monthly_chance
-from magnetdiplomacy.agents.china import easing_chance, escalation_chance, quota_growth
+from magnetdiplomacy.agents.china import (
+    counter_threat_usd_bn,
+    easing_chance,
+    escalation_chance,
+    escalation_gain_usd_bn,
+    quota_growth,
+)
 from magnetdiplomacy.agents.firms import expansion_full_cost, jslink_ramp_months, lynas_may_expand
 from magnetdiplomacy.agents.malaysia import learning, renewal_years
 from magnetdiplomacy.agents.united_states import tariff_review
@@ -356,8 +362,24 @@ def test_chinas_quota_grows_with_offtake_and_price_within_its_band():
 
 
 def test_china_escalates_with_hostility_and_eases_when_relations_recover():
-    assert escalation_chance(0.1, -0.5) == pytest.approx(0.05) and escalation_chance(0.1, 0.2) == 0.0
-    assert easing_chance(0.1, 0.1) == pytest.approx(0.02) and easing_chance(0.1, -0.5) == 0.0
+    assert (
+        escalation_chance(0.1, -0.5, 10.0, 0.0) == pytest.approx(0.05) and escalation_chance(0.1, 0.2, 10.0, 0.0) == 0
+    )
+    assert (
+        easing_chance(0.1, 0.1, 0.1, 10.0, 0.0) == pytest.approx(0.02) and easing_chance(0.1, -0.5, 0.1, 10.0, 0.0) == 0
+    )
+
+
+def test_a_us_counter_threat_deters_china_and_shortens_its_escalation():
+    gain = escalation_gain_usd_bn(50.0, -0.5)  # US$25 bn a year at half hostility
+    assert gain == pytest.approx(25.0)
+    weak, strong = counter_threat_usd_bn(0.1, 439.0, 0.3), counter_threat_usd_bn(0.5, 439.0, 0.3)
+    assert weak < gain < strong
+    assert escalation_chance(0.1, -0.5, gain, strong) == 0.0  # deterred
+    assert 0 < escalation_chance(0.1, -0.5, gain, weak) < escalation_chance(0.1, -0.5, gain, 0.0)
+    # once escalated, a threat that outweighs the gain makes China ease even while relations are sour
+    assert easing_chance(0.03, -0.5, 0.1, gain, weak) == 0.0
+    assert easing_chance(0.03, -0.5, 0.1, gain, strong) > 0.05
 
 
 def test_yearly_rates_become_monthly_chances():

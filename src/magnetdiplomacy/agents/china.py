@@ -32,14 +32,35 @@ def quota_growth(offtake_growth: float, price_ratio: float, price_response: floa
     return max(low, min(high, offtake_growth + price_response * (price_ratio - 1.0)))
 
 
-def escalation_chance(propensity: float, relations_us: float) -> float:
-    """Monthly chance of escalating export controls: propensity times hostility."""
-    return propensity * max(0.0, -relations_us)
+def escalation_gain_usd_bn(gain_at_worst_usd_bn: float, relations_us: float) -> float:
+    """What one more step of controls is worth to China a year: its value at the worst relations
+    with the US, times hostility."""
+    return gain_at_worst_usd_bn * max(0.0, -relations_us)
 
 
-def easing_chance(recovery: float, relations_us: float) -> float:
-    """Monthly chance of easing controls once relations are better than normal."""
-    return recovery * max(0.0, relations_us - RELATIONS_NORMAL)
+def counter_threat_usd_bn(counter_step: float, exports_to_us_usd_bn: float, incidence: float) -> float:
+    """What the US's answer to one step (its tariff on China up ``counter_step``) costs China a year."""
+    return counter_step * exports_to_us_usd_bn * incidence
+
+
+def escalation_chance(propensity: float, relations_us: float, gain_usd_bn: float, threat_usd_bn: float) -> float:
+    """Monthly chance of escalating export controls: propensity times hostility, times the share of
+    the gain the US's counter-threat leaves (none when the threat outweighs the gain: deterred)."""
+    if gain_usd_bn <= 0:
+        return 0.0
+    return propensity * max(0.0, -relations_us) * max(0.0, 1.0 - threat_usd_bn / gain_usd_bn)
+
+
+def easing_chance(
+    recovery: float, relations_us: float, propensity: float, gain_usd_bn: float, threat_usd_bn: float
+) -> float:
+    """Monthly chance of easing controls: once relations are better than normal, and sooner while
+    the US's counter-threat outweighs what the controls are worth to China."""
+    friendly = recovery * max(0.0, relations_us - RELATIONS_NORMAL)
+    if threat_usd_bn <= gain_usd_bn:
+        return friendly
+    outweighed = 1.0 - gain_usd_bn / threat_usd_bn
+    return min(1.0, friendly + propensity * outweighed)
 
 
 class China(State):
@@ -333,14 +354,18 @@ class China(State):
             else:
                 self.log("World", "export_control", "Suspension lapses: suspended controls return")
                 self.escalation_level = max(self.escalation_level, 2)
+        gain = escalation_gain_usd_bn(cfg.escalation_gain_usd_bn_yr, self.relations_us)
+        us = model.config.us
+        threat = counter_threat_usd_bn(us.counter_leverage_step, cfg.exports_to_us_usd_bn, cfg.us_tariff_incidence)
         if self.escalation_level < HIGHEST_ESCALATION and model.streams.uniform("china.escalation") < escalation_chance(
-            cfg.escalation_propensity, self.relations_us
+            cfg.escalation_propensity, self.relations_us, gain, threat
         ):
             model.act("china_escalate", source="agent")
         elif self.escalation_level > 0 and model.streams.uniform("china.easing") < easing_chance(
-            cfg.relations_recovery, self.relations_us
+            cfg.relations_recovery, self.relations_us, cfg.escalation_propensity, gain, threat
         ):
-            model.act("us_china_truce", source="agent", description="China eases: more licences granted")
+            why = "the US's counter-tariffs outweigh the controls' worth" if threat > gain else "relations improve"
+            model.act("us_china_truce", source="agent", description=f"China eases ({why}): more licences granted")
 
     def _malaysia_policy(self) -> None:
         model = self.model

@@ -96,6 +96,33 @@ class ChinaSettings(Section):
         source="assumption",
         flag="ASSUMPTION",
     )
+    escalation_gain_usd_bn_yr: float = param(
+        50.0,
+        0.0,
+        500.0,
+        unit="USD bn per year",
+        desc="What one more step of export controls is worth to China a year at the worst relations with the US",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    exports_to_us_usd_bn: float = param(
+        439.0,
+        100.0,
+        700.0,
+        unit="USD bn per year",
+        desc="China's goods exports to the US (US goods imports from China, 2024, US Census; not yet a data row)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    us_tariff_incidence: float = param(
+        0.3,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="Share of a US tariff on China that Chinese exporters bear (lost margin and sales)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
     relations_recovery: float = param(
         0.03,
         0.0,
