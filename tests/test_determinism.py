@@ -7,6 +7,7 @@ The cross-process check runs the full baseline three times (two in child process
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 
@@ -31,7 +32,7 @@ def test_same_seed_same_files_in_one_process(tmp_path):
 
 @pytest.mark.slow
 def test_same_seed_same_files_across_processes(tmp_path):
-    for name in ("a", "b"):
+    for name, hash_seed in (("a", "1"), ("b", "2")):  # string hashing differs between the processes
         subprocess.run(
             [
                 sys.executable,
@@ -47,9 +48,10 @@ def test_same_seed_same_files_across_processes(tmp_path):
             ],
             check=True,
             capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
         )
     first, second = digest(tmp_path / "a"), digest(tmp_path / "b")
-    assert first == second and len(first) == 3
+    assert first == second and len(first) == 4
     in_process = run("baseline", seed=7, out=tmp_path / "c")
     assert digest(in_process.folder) == first
 

@@ -128,7 +128,9 @@ def attribute(
     target = {k: revealed * x / total for k, x in contributions.items()} if abs(total) > 1e-12 else {}
     parts = {}
     changes = {}
-    for source in held.keys() | target.keys():
+    # in a fixed order (held first, then new sources as they come), never a set's: files must be
+    # identical in any process
+    for source in [*held, *(k for k in target if k not in held)]:
         before = held.get(source, 0.0)
         aim = target.get(source, 0.0)
         after = aim if first_month else before + inertia * (aim - before)
