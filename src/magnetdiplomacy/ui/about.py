@@ -35,13 +35,16 @@ lean?
   price starts new mines, but they take about five years: a price spike today is tomorrow's glut.
   When China's export licences bite, prices inside and outside China split apart. A US price floor
   changes what its holder (MP Materials, or Lynas if the US extends it) is paid, not the market price.
-* **China** sets mining quotas and can tighten export licences when relations with the US sour.
+* **China** sets mining quotas and can tighten export licences when relations with the US sour,
+  unless the US's answer (higher tariffs on China) would cost it more than the controls are worth.
   The **US** raises tariffs on Malaysia if Malaysia leans towards China and offers price floors
-  and buying deals if it leans its way. **Malaysia** weighs what each side offers against the
-  pressure from the other, and dislikes taking sides.
+  and buying deals if it leans its way. **Malaysia** counts each offer in dollars: the value added
+  and jobs it brings, against what it would cost if the other side answered with pressure (a US
+  tariff on all of Malaysia's exports to the US, or Chinese licence cuts), and the cost of taking
+  sides.
 * Malaysia's **alignment** (−1 China, +1 US) is not set by anyone: it is *revealed* by what Malaysia
-  does: its partnerships, where its rare earths are sold, and the concessions it makes. Others
-  see it with a delay, so the black line moves slowly.
+  does: its partnerships, where its rare earths are sold, and the concessions it makes. Partnerships
+  fade unless they are renewed. Others see it with a delay, so the black line moves slowly.
 
 ### How to use it
 
