@@ -227,8 +227,14 @@ def test_scenario_china_reescalates(baseline):
 
 def test_scenario_us_courts_malaysia(baseline):
     courted = cached_run("us_courts_malaysia")
-    # (the baseline already leans to the US once Malaysia declines the joint venture and takes US offers)
-    assert mean(courted, "malaysia_alignment") > mean(baseline, "malaysia_alignment") + 0.08
+    # paired seeds (the baseline already leans to the US once Malaysia declines the joint venture
+    # and takes US offers, so the courting adds less than the lean it finds)
+    gaps = [
+        mean(cached_run("us_courts_malaysia", run__seed=seed), "malaysia_alignment")
+        - mean(cached_run("baseline", run__seed=seed), "malaysia_alignment")
+        for seed in (1, 2, 3, 4)
+    ]
+    assert min(gaps) > 0.0 and sum(gaps) / len(gaps) > 0.03
     assert mean(courted, "us_tariff_malaysia") == 0.0
     # the floor acts on what Lynas realises, not on the market price
     floor = window(courted.model_df, "2026-05-01", "2035-12-01")
@@ -279,3 +285,23 @@ def test_a_strong_us_counter_threat_shortens_chinas_escalation():
         ]
     assert sum(months[0.6]) < sum(months[0.0])
     assert all(strong <= none for strong, none in zip(months[0.6], months[0.0], strict=True))
+
+
+def test_a_chinese_offer_draws_a_us_counter_offer_sooner():
+    """Paired seeds; only the US's answer to its rival's moves differs. China's joint-venture offer
+    (E046, October 2025) is on the table when the agents take over in April 2026; a competing US
+    makes its own first offer sooner."""
+
+    def months_to_first_us_offer(boost: float, seed: int) -> int:
+        events = cached_run("baseline", run__seed=seed, us__rival_offer_boost=boost).events_df
+        us = events[
+            (events["date"] >= "2026-04-01")
+            & (events["actor"] == "United States")
+            & events["description"].str.contains(" offers ")
+        ]["date"].min()
+        return (us.year - 2026) * 12 + us.month - 4 if us == us else 120
+
+    plain = [months_to_first_us_offer(1.0, seed) for seed in range(1, 9)]
+    keen = [months_to_first_us_offer(20.0, seed) for seed in range(1, 9)]
+    assert sum(keen) < sum(plain)
+    assert all(k <= p for k, p in zip(keen, plain, strict=True))

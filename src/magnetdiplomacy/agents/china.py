@@ -388,5 +388,7 @@ class China(State):
             and not offers.has_open("china_jv")
             and offers.months_since("china_jv", model.tick) >= OFFER_SPACING_MONTHS
         )
-        if wanted and self.chance(cfg.jv_offer_rate_per_year, "offer.china_jv"):
+        # competition: a US offer to Malaysia in the past year makes China likelier to make its own
+        boost = cfg.rival_offer_boost if offers.rival_moved(self.name, model.tick) else 1.0
+        if wanted and self.chance(boost * cfg.jv_offer_rate_per_year, "offer.china_jv"):
             model.act("china_offer_jv", source="agent")

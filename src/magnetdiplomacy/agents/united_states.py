@@ -154,6 +154,8 @@ class UnitedStates(State):
         model = self.model
         cfg = model.config.us
         malaysia = model.malaysia
+        # competition: a Chinese offer to Malaysia in the past year makes the US likelier to make its own
+        boost = cfg.rival_offer_boost if model.offers.rival_moved(self.name, model.tick) else 1.0
         floor_wanted = (
             malaysia.alignment >= 0.0
             and malaysia.lean >= 0.0
@@ -161,7 +163,7 @@ class UnitedStates(State):
             and self._may_offer("us_floor")
             and model.licence.valid
         )
-        if floor_wanted and self.chance(cfg.floor_offer_rate_per_year, "offer.us_floor"):
+        if floor_wanted and self.chance(boost * cfg.floor_offer_rate_per_year, "offer.us_floor"):
             model.act("us_offer_price_floor", source="agent")
         near_start = model.tick >= model.chain.plants["jslink_magnets"].start - 12
         offtake_wanted = (
@@ -170,5 +172,5 @@ class UnitedStates(State):
             and not model.partnerships.has("US buyers", "JS Link", "supply")
             and self._may_offer("us_offtake")
         )
-        if offtake_wanted and self.chance(cfg.offtake_offer_rate_per_year, "offer.us_offtake"):
+        if offtake_wanted and self.chance(boost * cfg.offtake_offer_rate_per_year, "offer.us_offtake"):
             model.act("us_offer_offtake", source="agent")

@@ -24,6 +24,8 @@ TieSpec = tuple[str, str, str, str]  # (actor a, actor b, tie type, note)
 EXPANSION_BUILD_MONTHS = 24
 # Months from a partnership deal to the extra feed it brings (Australia's MREC for Kuantan).
 PARTNERSHIP_LEAD_MONTHS = 12
+# A great power answers the other's offers to Malaysia for this many months.
+RIVAL_MEMORY_MONTHS = 12
 
 
 def _lynas_floor_rungs(config: Scenario) -> RungOutput:
@@ -193,6 +195,14 @@ class OfferBook:
 
     def has_open(self, kind: str) -> bool:
         return any(o.kind == kind and o.status == "open" for o in self.offers)
+
+    def rival_moved(self, sender: str, tick: int, receiver: str = "Malaysia") -> bool:
+        """Has the other great power than ``sender`` made ``receiver`` an offer in the past
+        :data:`RIVAL_MEMORY_MONTHS` (whatever became of it)?"""
+        rival = {"United States": "China", "China": "United States"}.get(sender)
+        return any(
+            o.sender == rival and o.receiver == receiver and tick - o.tick < RIVAL_MEMORY_MONTHS for o in self.offers
+        )
 
     def open_for(self, receiver: str, tick: int) -> list[Offer]:
         """Open offers to ``receiver`` made before this month (an offer waits a month at least)."""

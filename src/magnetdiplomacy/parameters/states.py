@@ -159,6 +159,15 @@ class ChinaSettings(Section):
         source="E046",
         flag="ASSUMPTION",
     )
+    rival_offer_boost: float = param(
+        4.0,
+        1.0,
+        20.0,
+        unit="times",
+        desc="How much likelier China makes its offer in the year after a US offer to Malaysia (competition)",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
     jv_capacity_t_yr: float = param(
         4_000,
         500,
@@ -285,6 +294,15 @@ class USSettings(Section):
         2.0,
         unit="offers per year",
         desc="How often US buyers offer JS Link an offtake-and-finance package",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    rival_offer_boost: float = param(
+        4.0,
+        1.0,
+        20.0,
+        unit="times",
+        desc="How much likelier the US makes its offers in the year after a Chinese offer to Malaysia (competition)",
         source="assumption",
         flag="ASSUMPTION",
     )
