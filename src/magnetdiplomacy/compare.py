@@ -13,9 +13,6 @@ from __future__ import annotations
 import concurrent.futures as futures
 import json
 import multiprocessing
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +22,7 @@ import pandas as pd
 
 from .outputs import OUTPUTS, format_value
 from .parameters import Scenario
-from .runs import check_out_folder, provenance, simulate
+from .runs import provenance, simulate, staged_folder
 from .scenario import load_scenario
 
 # What the plot and the CLI table show first: Malaysia's alignment, market share, exports and jobs.
@@ -98,15 +95,20 @@ def run_pair(a: Scenario, b: Scenario, seed: int, year: int) -> tuple[int, dict,
     return seed, year_values(frame_a, year), year_values(frame_b, year), monthly
 
 
-def paired_statistics(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
-    """Means, the mean paired difference b - a with its t-interval, and the share of pairs with b > a."""
+def t_quantile(seeds: int) -> float:
+    """Student's t quantile of the two-sided :data:`CONFIDENCE` interval over ``seeds`` pairs."""
     from scipy import stats
 
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, seeds - 1)) if seeds > 1 else 0.0
+
+
+def paired_statistics(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """Means, the mean paired difference b - a with its t-interval, and the share of pairs with b > a."""
     diff = b - a
     n = len(diff)
     mean = float(diff.mean())
     if n > 1 and diff.std(ddof=1) > 0:
-        half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * diff.std(ddof=1) / np.sqrt(n))
+        half = t_quantile(n) * float(diff.std(ddof=1)) / float(np.sqrt(n))
     else:
         half = 0.0  # one seed, or the same difference in every seed
     return {
@@ -134,18 +136,20 @@ def compare(
         raise ValueError(f"the scenarios start in different months ({a.run.start}, {b.run.start})")
     last = min(a.run.end, b.run.end)
     year = int(last[:4]) if year is None else year
+    # the runs need only their time series: no agent table (it changes no outcome, and costs time)
+    run_a, run_b = (load_scenario(s, {"outputs.agent_table": False}) for s in (a, b))
     results = []
     if workers:
         context = multiprocessing.get_context("spawn")
         with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            jobs = [pool.submit(run_pair, a, b, seed, year) for seed in seeds]
+            jobs = [pool.submit(run_pair, run_a, run_b, seed, year) for seed in seeds]
             for done, job in enumerate(futures.as_completed(jobs), start=1):
                 results.append(job.result())
                 if progress:
                     progress(done, len(seeds))
     else:
         for done, seed in enumerate(seeds, start=1):
-            results.append(run_pair(a, b, seed, year))
+            results.append(run_pair(run_a, run_b, seed, year))
             if progress:
                 progress(done, len(seeds))
     results.sort(key=lambda item: item[0])
@@ -172,13 +176,12 @@ def plot(comparison: Comparison, path: Path) -> Path:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
-    from scipy import stats
 
     figure = Figure(figsize=(11, 2.4 * ((len(HEADLINE) + 1) // 2)), constrained_layout=True)
     axes = figure.subplots((len(HEADLINE) + 1) // 2, 2, squeeze=False).ravel()
     grouped = comparison.monthly.groupby("date")
     n = len(comparison.seeds)
-    t = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) if n > 1 else 0.0
+    t = t_quantile(n)
     for ax, name in zip(axes, HEADLINE, strict=False):
         mean = grouped[name].mean()
         half = t * grouped[name].std(ddof=1).fillna(0.0) / np.sqrt(n)
@@ -197,12 +200,7 @@ def plot(comparison: Comparison, path: Path) -> Path:
 def write(comparison: Comparison, folder: Path) -> Path:
     """``differences.csv``, ``paired.csv``, ``differences_over_time.png`` and ``manifest.json``,
     written atomically into ``folder`` (which must not exist or be empty)."""
-    folder = Path(folder)
-    check_out_folder(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    staging.chmod(0o755)
-    try:
+    with staged_folder(folder) as staging:
         comparison.differences.to_csv(staging / "differences.csv", index=False)
         comparison.paired.to_csv(staging / "paired.csv", index=False)
         plot(comparison, staging / "differences_over_time.png")
@@ -217,13 +215,7 @@ def write(comparison: Comparison, folder: Path) -> Path:
             "parameters_b": comparison.b.model_dump(mode="json"),
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-        if folder.exists():
-            folder.rmdir()
-        os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return folder
+    return Path(folder)
 
 
 def format_difference(outcome: str, value: float) -> str:

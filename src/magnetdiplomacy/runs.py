@@ -10,6 +10,7 @@ half-written behind.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -18,7 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,15 +213,30 @@ def default_folder(scenario: Scenario, seed: int) -> Path:
     return Path("runs") / f"{scenario.name}_{stamp}_s{seed}"
 
 
-def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
-    """Write the run folder atomically; refuses to overwrite a non-empty folder."""
+@contextlib.contextmanager
+def staged_folder(folder: Path) -> Iterator[Path]:
+    """Write an output folder atomically: the caller fills the yielded temporary sibling, which
+    is renamed into place when the block ends and removed if it fails. Refuses a non-empty folder."""
     folder = Path(folder)
     check_out_folder(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     staging.chmod(0o755)
     try:
+        yield staging
+        if folder.exists():
+            folder.rmdir()
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
+    """Write the run folder atomically; refuses to overwrite a non-empty folder."""
+    folder = Path(folder)
+    started = time.perf_counter()
+    with staged_folder(folder) as staging:
         tables = {"timeseries": result.model_df, "agents": result.agents_df, "events": result.events_df}
         if result.attribution_df is not None:
             tables["alignment_attribution"] = result.attribution_df
@@ -233,12 +249,6 @@ def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
         (staging / "manifest.json").write_text(
             json.dumps(result.manifest, indent=2, default=str) + "\n", encoding="utf-8"
         )
-        if folder.exists():
-            folder.rmdir()
-        os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     result.folder = folder
     return folder
 

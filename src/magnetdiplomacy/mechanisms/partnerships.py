@@ -188,10 +188,6 @@ class PartnershipGraph:
             if foreign["bloc"] != 0
         }
 
-    def malaysia_tilt(self) -> float:
-        """Signed sum of the ties linking a Malaysian actor to a non-Malaysian one (+ US side)."""
-        return sum(self.malaysia_tilts().values())
-
     def bloc_ties(self) -> tuple[float, float]:
         """Weighted ties of Malaysian actors with the US side and with the China side (both >= 0)."""
         us_ties = china_ties = 0.0
