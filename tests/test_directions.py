@@ -186,7 +186,8 @@ NO_JV = {"replay__exclude": ("E046",), "china__jv_offer_rate_per_year": 0.0}
 def test_chinese_joint_venture_moves_alignment_towards_china():
     jv = with_actions(("2026-04", "malaysia_accept_china_jv", {}), **NO_JV)
     baseline = with_actions(**NO_JV)
-    assert mean(jv, "malaysia_alignment") < mean(baseline, "malaysia_alignment") - 0.2
+    # (less than the ties' weight: Malaysia leans back towards the US in gestures to keep its reward)
+    assert mean(jv, "malaysia_alignment") < mean(baseline, "malaysia_alignment") - 0.1
     # the joint venture mines Malaysian ore and employs people; the US answers with tariffs
     assert mean(jv, "malaysia_ore_t", "2029-01-01") > 10 * mean(baseline, "malaysia_ore_t", "2029-01-01")
     assert mean(jv, "malaysia_jobs", "2029-01-01") > mean(baseline, "malaysia_jobs", "2029-01-01")
@@ -225,16 +226,28 @@ def test_scenario_china_reescalates(baseline):
     )
 
 
+def took_the_joint_venture(result) -> bool:
+    """Did Malaysia accept a Chinese refinery joint venture in this run?"""
+    return result.events_df["description"].str.contains("accepts a Chinese refinery joint venture").any()
+
+
 def test_scenario_us_courts_malaysia(baseline):
     courted = cached_run("us_courts_malaysia")
-    # paired seeds (the baseline already leans to the US once Malaysia declines the joint venture
-    # and takes US offers, so the courting adds less than the lean it finds)
+    # with no Chinese offer on the table, courting moves alignment towards the US on average over
+    # paired seeds (not in each: the baseline's Malaysia leans to the US for the conditional reward)
+    no_jv = {"replay.exclude": ["E046"], "china.jv_offer_rate_per_year": 0.0}
     gaps = [
-        mean(cached_run("us_courts_malaysia", run__seed=seed), "malaysia_alignment")
-        - mean(cached_run("baseline", run__seed=seed), "malaysia_alignment")
+        mean(run("us_courts_malaysia", overrides={"run.seed": seed, **no_jv}), "malaysia_alignment")
+        - mean(run("baseline", overrides={"run.seed": seed, **no_jv}), "malaysia_alignment")
         for seed in (1, 2, 3, 4)
     ]
-    assert min(gaps) > 0.0 and sum(gaps) / len(gaps) > 0.03
+    assert sum(gaps) / len(gaps) > 0.03
+    # but a tariff cut given up front is no longer Malaysia's to lose: with the replayed Chinese
+    # offer on the table, the courted Malaysia takes the joint venture the baseline declines (the
+    # refinery would cost it the conditional US reward), so the courting buys less alignment
+    for seed in (1, 2):
+        assert took_the_joint_venture(cached_run("us_courts_malaysia", run__seed=seed))
+        assert not took_the_joint_venture(cached_run("baseline", run__seed=seed))
     assert mean(courted, "us_tariff_malaysia") == 0.0
     # the floor acts on what Lynas realises, not on the market price
     floor = window(courted.model_df, "2026-05-01", "2035-12-01")

@@ -221,20 +221,6 @@ def test_partnership_graph_forms_breaks_and_tilts():
         graph.form("Atlantis", "Malaysia", "mou", 5)
 
 
-def test_hedging_rule_has_a_dead_zone():
-    balanced = alignment.Pulls(0.2, 0.2, 0.1, 0.1)
-    assert alignment.best_lean(balanced, 1.0, 1.0) == 0.0
-    pulled = alignment.Pulls(0.8, 0.1, 0.1, 0.1)
-    lean = alignment.best_lean(pulled, 1.0, 1.0)
-    assert 0 < lean <= 1
-    # lean maximises U
-    assert (
-        alignment.lean_utility(lean, pulled, 1.0, 1.0)
-        >= max(alignment.lean_utility(x / 10, pulled, 1.0, 1.0) for x in range(-10, 11)) - 1e-9
-    )
-    assert alignment.best_lean(alignment.Pulls(0.1, 0.8, 0.1, 0.1), 1.0, 1.0) < 0
-
-
 def test_revealed_alignment_is_bounded_and_smoothed():
     assert -1 < alignment.revealed_alignment(50, 50, 50, 1, 1, 1) <= 1
     assert alignment.update_alignment(0.0, 1.0, 0.1) == pytest.approx(0.1)

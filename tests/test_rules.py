@@ -22,16 +22,15 @@ from magnetdiplomacy.agents.china import (
     quota_growth,
 )
 from magnetdiplomacy.agents.firms import expansion_full_cost, jslink_ramp_months, lynas_may_expand
-from magnetdiplomacy.agents.malaysia import learning, renewal_years
+from magnetdiplomacy.agents.malaysia import learning
 from magnetdiplomacy.agents.united_states import tariff_review
 from magnetdiplomacy.interventions import ACTIONS, ActionError, validate_action
 from magnetdiplomacy.mechanisms import accounts, heavy, oxide, production, trade
-from magnetdiplomacy.mechanisms.alignment import pulls
 from magnetdiplomacy.mechanisms.chain import Chain, Parcel, Plant
 from magnetdiplomacy.mechanisms.controls import Control, ControlBook, LicenceState
-from magnetdiplomacy.mechanisms.economics import RungOutput, target_value
+from magnetdiplomacy.mechanisms.economics import RungOutput
 from magnetdiplomacy.mechanisms.investment import capacity_gap_t_yr, review_due
-from magnetdiplomacy.mechanisms.offers import OFFER_KINDS, OfferBook, offer_rungs, offer_shift
+from magnetdiplomacy.mechanisms.offers import OFFER_KINDS, OfferBook, offer_push, offer_rungs
 from magnetdiplomacy.mechanisms.partnerships import TIE_WEIGHTS, PartnershipGraph
 from magnetdiplomacy.observe import mass_balance_error, share, us_import_reliance
 from magnetdiplomacy.parameters import DemandSettings, Scenario, USSettings
@@ -387,10 +386,6 @@ def test_yearly_rates_become_monthly_chances():
     assert monthly_chance(12.0) == pytest.approx(1.0 - math.exp(-1.0))
 
 
-def test_malaysia_renews_long_short_or_not_at_all():
-    assert renewal_years(0.3) == 10 and renewal_years(0.1) == 3 and renewal_years(-0.1) is None
-
-
 def test_know_how_grows_by_doing_and_from_technology_ties_up_to_one():
     assert learning(0.1, 0.12, 1.0, 0) == pytest.approx(0.11)
     assert learning(0.1, 0.12, 0.0, 2) == pytest.approx(0.11)
@@ -451,11 +446,10 @@ def test_an_offer_waits_is_replaced_and_expires():
     assert [o.kind for o in book.expire(17)] == ["china_jv"] and not book.has_open("china_jv")
 
 
-def test_accepting_an_offer_moves_alignment_by_its_ties_less_near_the_poles():
-    us = offer_shift("us_offtake", 1.0, 1.0, 0.0)
-    assert us == pytest.approx(TIE_WEIGHTS["supply"])
-    assert offer_shift("china_jv", 1.0, 1.0, 0.0) == pytest.approx(-(0.3 + 0.2) - 0.1)
-    assert offer_shift("us_offtake", 1.0, 1.0, 0.8) == pytest.approx(us * (1 - 0.64))
+def test_accepting_an_offer_pushes_alignment_by_its_ties_and_concession():
+    assert offer_push("us_offtake", 1.0, 1.0) == pytest.approx(TIE_WEIGHTS["supply"])
+    assert offer_push("china_jv", 1.0, 1.0) == pytest.approx(-(0.3 + 0.2) - 0.1)
+    assert offer_push("china_jv", 2.0, 0.0) == pytest.approx(-2 * (0.3 + 0.2))
 
 
 def test_ties_across_the_border_count_by_bloc_and_chinese_technology_only_without_a_ban():
@@ -510,22 +504,6 @@ def test_price_floors_take_the_highest_in_force():
 
 
 # ---- alignment, economics, accounts, observers ---------------------------------------------
-
-
-def test_pulls_follow_trade_tariffs_ties_and_chinas_leverage():
-    calm = pulls(0.13, 0.17, 0.0, 0.0, 0.0, 0.5, 0.5, 1.0, 0)
-    assert calm.economic_us == pytest.approx(0.13) and calm.pressure_us == pytest.approx(0.065)
-    assert calm.pressure_china == pytest.approx(0.17 * 0.5 * 0.5)
-    tense = pulls(0.13, 0.17, 0.25, 0.3, 0.0, 0.5, 0.5, 0.0, 3)
-    assert tense.economic_us == pytest.approx(0.13 * 0.75 + 0.15) and tense.pressure_china == pytest.approx(0.17)
-
-
-def test_target_value_is_the_mean_share_of_the_two_targets():
-    nothing = target_value(RungOutput(), CONFIG)
-    assert nothing == 0.0
-    bigger = target_value(RungOutput(magnet_t=200.0, magnet_ndpr_t=66.0), CONFIG)
-    smaller = target_value(RungOutput(magnet_t=100.0, magnet_ndpr_t=33.0), CONFIG)
-    assert bigger == pytest.approx(2 * smaller) and smaller > 0
 
 
 def test_exports_count_oxide_at_the_prices_realised_and_magnets_outside_southeast_asia():

@@ -36,7 +36,8 @@ def test_tracker_records_the_month_of_the_first_read_and_build_time_reads_as_min
         model.step()
     assert tracker.first["us.tariff_malaysia_initial"] == -1  # a control built with the model
     assert tracker.first["china.escalation_propensity"] == model.tick_at("2026-04")  # agents take over
-    assert tracker.first["jslink.capacity_t_yr"] == model.tick_at("2027-01")  # the plant opens
+    # when agents take over, Malaysia values the joint venture's know-how against the plant to come
+    assert tracker.first["jslink.capacity_t_yr"] == model.tick_at("2026-04")
     assert config.china.escalation_propensity == load_scenario("baseline").china.escalation_propensity
 
 
@@ -135,8 +136,9 @@ def test_the_driver_learns_when_values_are_first_read_and_orders_runs_to_share(t
     sweep = _sweep(tmp_path)
     plan = sharing_plan(sweep, 21)
     assert plan.first_read["us.tariff_malaysia_initial"] == -1
-    assert plan.first_read["jslink.capacity_t_yr"] == 84
-    assert plan.snapshot_ticks == (75, 84)  # tariff_incidence is read when agents take over
+    # tariff_incidence and JS Link's capacity are read when agents take over (offers are valued)
+    assert plan.first_read["jslink.capacity_t_yr"] == 75
+    assert plan.snapshot_ticks == (75,)
     reads = first_reads(sweep.base, ["jslink.capacity_t_yr", "market.price_adjustment"], 21)
     assert reads["market.price_adjustment"] < reads["jslink.capacity_t_yr"]
 

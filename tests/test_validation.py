@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 import pytest
+import yaml
 
 from magnetdiplomacy.scenario import ScenarioError
 from magnetdiplomacy.validation import evaluate_all, load_patterns, run_experiments
@@ -162,3 +163,17 @@ def test_calibration_runs_on_the_sweep_engine_and_resumes(tmp_path):
     assert {"replay", "licence", "stress_2010"} <= ran and "free" not in ran  # soft-only experiments are not fitted
     again = calibrate(spec, tmp_path, workers=0)
     pd.testing.assert_frame_equal(first, again)
+
+
+def test_a_calibration_of_other_parameters_keeps_the_values_an_earlier_one_wrote(tmp_path):
+    from magnetdiplomacy.validation.commands import MARKER, write_calibrated_baseline
+
+    path = tmp_path / "baseline.yaml"
+    path.write_text(f"name: baseline\n\n{MARKER} (first).\n# note\nmarket:\n  price_adjustment: 0.11\n")
+    write_calibrated_baseline({"malaysia.licence_opposition_usd_m_yr": 230.0}, "second", path)
+    text = path.read_text()
+    assert "(second)" in text and "(first)" not in text
+    tree = yaml.safe_load(text)
+    assert tree["market"]["price_adjustment"] == 0.11 and tree["malaysia"]["licence_opposition_usd_m_yr"] == 230.0
+    write_calibrated_baseline({"market.price_adjustment": 0.2}, "third", path)
+    assert yaml.safe_load(path.read_text())["market"]["price_adjustment"] == 0.2

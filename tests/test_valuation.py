@@ -45,12 +45,12 @@ def test_the_other_sides_rules_set_the_pressure():
     assert expected_tariff(0.0, PRESSURE) == 0.19
     assert expected_tariff(0.3, PRESSURE) == 0.1  # and rewards above its reward threshold
     # a shift that crosses the US threshold costs the tariff rise on Malaysia's exports to the US
-    crossing = value_offer(oxide_plant(3000), 500, PRICES, PRESSURE, -0.1, -0.2, **TERMS)
+    crossing = value_offer(oxide_plant(3000), 500, PRICES, PRESSURE, -0.1, -0.3, **TERMS)
     assert crossing.pressure_usd_m == pytest.approx(
         0.31 * 53.85e9 * 0.3 * present_value_factor(10, 0.08) / 1e6, rel=1e-9
     )
     # a shift that crosses China's retaliation threshold costs the value China's restriction withholds
-    towards_us = value_offer(oxide_plant(3000), 500, PRICES, PRESSURE, 0.35, 0.1, **TERMS)
+    towards_us = value_offer(oxide_plant(3000), 500, PRICES, PRESSURE, 0.35, 0.45, **TERMS)
     assert towards_us.pressure_usd_m == pytest.approx(500 * present_value_factor(10, 0.08), rel=1e-9)
 
 
@@ -90,10 +90,11 @@ def test_without_noise_malaysia_takes_a_valuable_offer_and_declines_a_costly_one
     # a Chinese joint venture would take alignment below the US's pressure threshold: the tariff
     # it would bring on US$54 bn of exports outweighs the refinery's value added
     assert malaysia_answers("china_jv", 0.0, 1) == "declined"
-    # where the US cannot raise its tariff further, the same offer is worth taking
-    assert (
-        malaysia_answers("china_jv", 0.0, 1, **{"us.tariff_max": 0.0, "us.tariff_malaysia_initial": 0.0}) == "accepted"
-    )
+    # a Malaysia that judges its gestures over ten years, not two, trusts them to offset the tie
+    assert malaysia_answers("china_jv", 0.0, 1, **{"malaysia.hedging.stance_horizon_months": 120.0}) == "accepted"
+    # and where the US cannot raise its tariff further, the same offer is worth taking
+    unpunished = {"us.tariff_max": 0.0, "us.tariff_malaysia_initial": 0.0}
+    assert malaysia_answers("china_jv", 0.0, 1, **unpunished) == "accepted"
 
 
 def test_a_larger_offer_is_accepted_at_least_as_often():

@@ -252,9 +252,11 @@ class MagnetDiplomacyModel(mesa.Model):
         return broken
 
     def price_floors(self) -> dict[str, float]:
-        """NdPr price floors in force this month, by the plant whose sales they cover."""
-        in_force = self.controls.price_floors(self.tick)
-        return {name: in_force[owner] for name, owner in FLOOR_BENEFICIARY.items() if owner in in_force}
+        """NdPr price floors in force this month, by the plant whose sales they cover (none for
+        plants whose origin the US has excluded from its subsidy-eligible supply chains)."""
+        in_force, plants = self.controls.price_floors(self.tick), self.chain.plants
+        excluded = {name for name in FLOOR_BENEFICIARY if self.controls.origin_rule(self.tick, plants[name].country)}
+        return {n: in_force[owner] for n, owner in FLOOR_BENEFICIARY.items() if owner in in_force and n not in excluded}
 
     def ndpr_offers(self) -> dict[str, float]:
         """The NdPr price each separator expects for this month's output (USD/kg): its pool's

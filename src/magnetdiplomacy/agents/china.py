@@ -258,6 +258,7 @@ class China(State):
             )
         )
         self.restricting_malaysia = True
+        model.offers.pressed(self.name, model.tick)
 
     def lift_malaysia_restriction(self) -> None:
         """End the Malaysia-specific restriction."""
@@ -367,6 +368,14 @@ class China(State):
             why = "the US's counter-tariffs outweigh the controls' worth" if threat > gain else "relations improve"
             model.act("us_china_truce", source="agent", description=f"China eases ({why}): more licences granted")
 
+    def jv_offer_rate(self, ore_ban: bool | None = None) -> float:
+        """Yearly rate of joint-venture offers to Malaysia: lower while Malaysian ore may leave raw
+        (China can buy the ore instead of refining it in Malaysia)."""
+        model = self.model
+        cfg = model.config.china
+        banned = model.controls.raw_ore_ban(model.tick) if ore_ban is None else ore_ban
+        return cfg.jv_offer_rate_per_year * (1.0 if banned else cfg.jv_offer_share_without_ore_ban)
+
     def _malaysia_policy(self) -> None:
         model = self.model
         cfg = model.config.china
@@ -388,7 +397,7 @@ class China(State):
             and not offers.has_open("china_jv")
             and offers.months_since("china_jv", model.tick) >= OFFER_SPACING_MONTHS
         )
-        # competition: a US offer to Malaysia in the past year makes China likelier to make its own
+        # competition: a US offer to or pressure on Malaysia in the past year makes China likelier to offer
         boost = cfg.rival_offer_boost if offers.rival_moved(self.name, model.tick) else 1.0
-        if wanted and self.chance(boost * cfg.jv_offer_rate_per_year, "offer.china_jv"):
+        if wanted and self.chance(boost * self.jv_offer_rate(), "offer.china_jv"):
             model.act("china_offer_jv", source="agent")

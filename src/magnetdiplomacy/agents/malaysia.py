@@ -6,38 +6,43 @@ from __future__ import annotations
 
 from ..mechanisms.accounts import TradeMemory
 from ..mechanisms.alignment import (
-    Pulls,
     attribute,
-    best_lean,
-    pulls,
+    concession_fade,
     revealed_alignment,
+    settled_alignment,
     update_alignment,
 )
 from ..mechanisms.controls import Control
-from ..mechanisms.economics import RungOutput, ladder_value, target_value, value_and_jobs
-from ..mechanisms.offers import OFFER_KINDS, offer_rungs, offer_shift
-from ..mechanisms.valuation import Pressure, Valuation, value_offer
+from ..mechanisms.economics import RungOutput, ladder_value, value_and_jobs
+from ..mechanisms.offers import OFFER_KINDS, offer_push, offer_rungs
+from ..mechanisms.partnerships import TIE_WEIGHTS
+from ..mechanisms.politics import (
+    LicenceCase,
+    OreBanCase,
+    investment_drawn_usd,
+    ore_ban_value_usd_yr,
+    renewal_years,
+)
+from ..mechanisms.valuation import (
+    Pressure,
+    Valuation,
+    best_stance,
+    know_how_saving_usd_yr,
+    value_offer,
+    yearly_value_added_usd,
+)
 from ..mechanisms.valuation import Prices as ValuePrices
 from ..parameters import HedgingRule
 from .base import State
 
-# Licence renewal: utility above the first threshold renews for the long term, above zero for
-# the short term; below zero the licence lapses.
-RENEWAL_TERMS = ((0.25, 10), (0.0, 3))
 # Know-how from a technology tie, relative to a year of full magnet output.
 TECH_TIE_LEARNING = 0.5
 # Under China's technology-export ban, the joint venture passes on this share of the know-how.
 JV_KNOW_HOW_UNDER_BAN = 0.5
 # A tightened licence runs this many years.
 TIGHT_LICENCE_YEARS = 3
-
-
-def renewal_years(utility: float) -> int | None:
-    """Term (years) of a Lynas licence renewal at this utility, or ``None`` to let it lapse."""
-    for threshold, years in RENEWAL_TERMS:
-        if utility > threshold:
-            return years
-    return None
+# The 2025 US agreement's clause against export restrictions (E051) lives in this tie.
+US_CLAUSE_TIE = ("United States", "Malaysia", "mou")
 
 
 def learning(capability: float, learning_per_year: float, magnet_utilisation: float, technology_ties: int) -> float:
@@ -61,7 +66,7 @@ class Malaysia(State):
         self.revealed = 0.0
         self.capability = model.config.malaysia.capability_initial
         self.concessions = 0.0
-        self.pulls = Pulls(0.0, 0.0, 0.0, 0.0)
+        self.ties_and_trade = 0.0  # what ties and trade reveal (inside the tanh), as of last month
         self.jobs = 0.0
         self.direct_jobs = 0.0
         self.value_added_usd = 0.0
@@ -127,15 +132,25 @@ class Malaysia(State):
         return text + "; no concentrate imports or cracking in Malaysia"
 
     def set_ore_ban(self, on: bool) -> str:
-        """Ban raw rare-earth exports (``on``) or lift the ban."""
+        """Ban raw rare-earth exports (``on``) or lift the ban. While the 2025 US agreement's clause
+        against export restrictions is in force (E051), a new ban breaks its tie and lifting the
+        ban renews it (the clause honoured)."""
         model = self.model
-        if on and not model.controls.raw_ore_ban(model.tick):
+        banned = model.controls.raw_ore_ban(model.tick)
+        clause = model.partnerships.has(*US_CLAUSE_TIE)
+        if on and not banned:
             model.controls.add(
                 Control("raw_ore_ban", self.name, "Raw rare-earth exports", model.tick, label="Raw-ore export ban")
             )
+            if clause:
+                model.break_tie(*US_CLAUSE_TIE)
+                return "Raw rare-earth export ban in force, against the US agreement's clause"
             return "Raw rare-earth export ban in force"
         if not on:
             model.controls.end("raw_ore_ban", model.tick)
+            if clause and banned:
+                model.form_tie(*US_CLAUSE_TIE, note="Export-restriction clause honoured: raw-ore ban lifted")
+                return "Raw rare-earth export ban lifted, honouring the US agreement's clause"
             return "Raw rare-earth export ban lifted"
         return "Raw rare-earth export ban stays"
 
@@ -214,6 +229,7 @@ class Malaysia(State):
         )
         contributions = {label: hedging.ties_weight * tilt for label, tilt in tie_tilts.items()}
         contributions["trade"] = hedging.trade_weight * trade
+        self.ties_and_trade = sum(contributions.values())
         contributions["concessions"] = hedging.concessions_weight * self.concessions
         self.revealed = revealed
         self.alignment = revealed if first_month else update_alignment(self.alignment, revealed, hedging.inertia)
@@ -223,36 +239,33 @@ class Malaysia(State):
 
     # ---- decisions --------------------------------------------------------------------
 
-    def perceive(self) -> Pulls:
-        """What each side offers Malaysia and can threaten it with this month."""
-        model = self.model
-        cfg = model.config
-        hedging = cfg.malaysia.hedging
-        tick = model.tick
-        tariff = model.controls.tariff("United States", "Malaysia", tick)
-        us_ties, china_ties = model.partnerships.bloc_ties()
-        malaysia_rate = model.controls.licence_availability("heavy", "malaysia", tick)
-        return pulls(
-            hedging.us_trade_share,
-            hedging.china_trade_share,
-            tariff,
-            us_ties,
-            china_ties,
-            cfg.us.tariff_max,
-            cfg.china.licence_grant_rate,
-            malaysia_rate,
-            model.china.escalation_level,
+    def settles_at(self, lean: float, push: float = 0.0) -> float:
+        """Alignment this lean, held over Malaysia's stance horizon, leads to if ties and trade
+        stayed as they are (plus ``push``, inside the tanh of revealed alignment)."""
+        hedging = self.model.config.malaysia.hedging
+        return settled_alignment(
+            self.ties_and_trade + push,
+            lean,
+            self.concessions,
+            hedging.lean_concessions_per_year,
+            hedging.concession_half_life_years,
+            hedging.concessions_weight,
+            hedging.stance_horizon_months,
         )
+
+    def stance(self, push: float = 0.0) -> tuple[float, float, float]:
+        """Malaysia's best lean, the alignment it settles at and its yearly value (US$), were its ties
+        and trade to reveal ``push`` more (see :func:`~magnetdiplomacy.mechanisms.valuation.best_stance`)."""
+        neutrality = self.model.config.malaysia.hedging.neutrality_value_usd_m_yr * 1e6
+        return best_stance(lambda lean: self.settles_at(lean, push), self.pressure_view(), neutrality)
 
     def step(self) -> None:
         model = self.model
         cfg = model.config.malaysia
-        self.pulls = self.perceive()
-        advised = best_lean(self.pulls, cfg.hedging.neutrality_cost, cfg.hedging.exposure_weight)
-        self.lean = self.player_lean if self.player else advised
+        self.lean = self.player_lean if self.player else self.stance()[0]
         # A lean shows in gestures (statements, votes, visits) that add up as concessions; old
         # concessions fade with time.
-        fade = 0.5 ** (1.0 / (12.0 * cfg.hedging.concession_half_life_years))
+        fade = concession_fade(cfg.hedging.concession_half_life_years)
         self.concessions = self.concessions * fade + cfg.hedging.lean_concessions_per_year / 12.0 * self.lean
         # Know-how grows by doing (magnet output) and from technology ties.
         jslink = model.chain.plants["jslink_magnets"]
@@ -263,6 +276,8 @@ class Malaysia(State):
             return
         self._answer_offers()
         self._licence_decision()
+        if model.label_of(model.tick).endswith("-01"):
+            self._review_ore_ban()
 
     def offer_value(self, kind: str) -> Valuation:
         """What accepting an offer is worth to Malaysia now, in US$ million of present value
@@ -271,33 +286,66 @@ class Malaysia(State):
         model = self.model
         config = model.config
         hedging = config.malaysia.hedging
-        ladder = config.economics
-        prices = model.market.traded or model.market.prices
-        oxide = prices["ndpr_exchina"]
-        if kind == "us_floor":  # the floor underwrites the expansion's oxide
-            oxide = max(oxide, config.us.price_floor_usd_kg)
-        market = ValuePrices(
-            ore=ladder_value(ladder.ore_usd_kg, ladder.ladder_position),
-            oxide=oxide,
-            magnet=self.magnet_price_usd_kg or ladder_value(ladder.magnet_usd_kg, ladder.ladder_position),
-            component=ladder_value(ladder.component_usd_kg, ladder.ladder_position),
-            coproduct=config.market.coproduct_price_usd_kg,
-        )
+        # the floor underwrites the expansion's oxide
+        market = self.market_prices(config.us.price_floor_usd_kg if kind == "us_floor" else 0.0)
         rungs = offer_rungs(kind, config)
         _, _, jobs = value_and_jobs(rungs, config)
-        shift = offer_shift(kind, hedging.ties_weight, hedging.concessions_weight, self.revealed)
+        push = offer_push(kind, hedging.ties_weight, hedging.concessions_weight)
         return value_offer(
             rungs,
             jobs,
             market,
             self.pressure_view(),
-            self.alignment,
-            shift,
+            self.stance()[1],
+            self.stance(push)[1],
             delay_months=OFFER_KINDS[kind].delay_months(config),
             horizon_years=hedging.offer_horizon_years,
             discount_rate=hedging.discount_rate,
             job_value_usd_yr=hedging.job_value_usd_yr,
             neutrality_value_usd_yr=hedging.neutrality_value_usd_m_yr * 1e6,
+            know_how_usd_yr=self.know_how_value_usd_yr(kind),
+        )
+
+    def market_prices(self, oxide_floor_usd_kg: float = 0.0) -> ValuePrices:
+        """Today's prices for Malaysia's output: oxide at the ex-China price (at least
+        ``oxide_floor_usd_kg``), magnets at what JS Link fetched, the rest on the value ladder."""
+        model = self.model
+        config = model.config
+        ladder = config.economics
+        prices = model.market.traded or model.market.prices
+        return ValuePrices(
+            ore=ladder_value(ladder.ore_usd_kg, ladder.ladder_position),
+            oxide=max(prices["ndpr_exchina"], oxide_floor_usd_kg),
+            magnet=self.magnet_price_usd_kg or ladder_value(ladder.magnet_usd_kg, ladder.ladder_position),
+            component=ladder_value(ladder.component_usd_kg, ladder.ladder_position),
+            coproduct=config.market.coproduct_price_usd_kg,
+        )
+
+    def know_how_gain(self, kind: str) -> float:
+        """Local know-how an offer brings: the joint venture's transfer (halved under China's
+        technology-export ban) plus its technology ties' learning, averaged over the horizon."""
+        model = self.model
+        config = model.config
+        banned = model.controls.tech_ban(model.tick)
+        gain = 0.0
+        if kind == "china_jv":
+            gain += config.china.jv_capability_gain * (JV_KNOW_HOW_UNDER_BAN if banned else 1.0)
+        sender_is_china = OFFER_KINDS[kind].sender == "China"
+        tech_ties = sum(1 for tie in OFFER_KINDS[kind].ties if tie[2] == "technology")
+        if tech_ties and not (sender_is_china and banned):
+            years = config.malaysia.hedging.offer_horizon_years
+            gain += tech_ties * TECH_TIE_LEARNING * config.malaysia.learning_per_year * years / 2.0
+        return min(gain, 1.0 - self.capability)
+
+    def know_how_value_usd_yr(self, kind: str) -> float:
+        """Conversion cost the offer's know-how saves Malaysia's magnet plant a year."""
+        model = self.model
+        config = model.config
+        jslink = model.chain.plants["jslink_magnets"]
+        capacity = max(jslink.planned_t_yr(model.tick), model.chain.nameplate("jslink_magnets"))
+        conversion = config.market.magnet_conversion_cost_usd_kg * jslink.cost_factor
+        return know_how_saving_usd_yr(
+            self.know_how_gain(kind), capacity, conversion, config.market.know_how_cost_penalty
         )
 
     def pressure_view(self) -> Pressure:
@@ -316,7 +364,15 @@ class Malaysia(State):
             tariff_incidence=config.malaysia.hedging.tariff_incidence,
             retaliation_threshold=config.china.retaliation_threshold,
             value_at_risk_usd=12.0 * max(0.0, self.value_added_usd) * withheld,
+            exclusion_usd=self.floor_support_usd_yr(),
         )
+
+    def floor_support_usd_yr(self) -> float:
+        """What a US price floor adds a year to Lynas Malaysia's oxide sales at today's price."""
+        model = self.model
+        floor = model.controls.price_floors(model.tick).get("Lynas Malaysia", 0.0)
+        gap = max(0.0, floor - model.market.prices["ndpr_exchina"])
+        return gap * 1000.0 * 12.0 * model.chain.plants["lynas_malaysia"].output_t
 
     def _answer_offers(self) -> None:
         model = self.model
@@ -338,25 +394,86 @@ class Malaysia(State):
                 text = f"Malaysia declines the {offer.kind.replace('_', ' ')} offer ({why})"
                 model.log_event(self.name, offer.sender, "partnership", text, source="agent")
 
+    def licence_case(self, opposition_usd_m_yr: float) -> LicenceCase:
+        """What Lynas' plant brings Malaysia a year at today's output and prices, against this opposition."""
+        model = self.model
+        plant = model.chain.plants["lynas_malaysia"]
+        current = RungOutput(oxide_t=plant.output_t, coproduct_t=plant.coproduct_t, oxide_feed_t=plant.feed_used.reo_t)
+        _, _, jobs = value_and_jobs(current, model.config)
+        value = yearly_value_added_usd(current, self.market_prices())
+        return LicenceCase(value, jobs, model.config.malaysia.hedging.job_value_usd_yr, opposition_usd_m_yr * 1e6)
+
     def _licence_decision(self) -> None:
-        """When Lynas' licence is about to lapse: renew long, renew short with tighter terms, or let it go."""
+        """When Lynas' licence is about to lapse: renew long, renew short, or let it go, weighing
+        the plant's value added and jobs against the opposition to it (see
+        :mod:`magnetdiplomacy.mechanisms.politics`)."""
         model = self.model
         cfg = model.config.malaysia
         licence = model.licence
         if not licence.valid or licence.until is None or model.tick != licence.until - 1:
             return
-        pressure = model.streams.gauss("malaysia.licence", cfg.licence_pressure_mean, cfg.licence_pressure_sd)
-        plant = model.chain.plants["lynas_malaysia"]
-        current = RungOutput(oxide_t=plant.output_t, coproduct_t=plant.coproduct_t, oxide_feed_t=plant.feed_used.reo_t)
-        utility = target_value(current, model.config) - pressure
-        years = renewal_years(utility)
+        opposition = model.streams.gauss(
+            "malaysia.licence", cfg.licence_opposition_usd_m_yr, cfg.licence_opposition_sd_usd_m_yr
+        )
+        case = self.licence_case(max(0.0, opposition))
+        why = f"plant worth US${case.benefit_usd_yr / 1e6:,.0f} m a year against opposition of US${opposition:,.0f} m"
+        years = renewal_years(case, cfg.licence_long_renewal_ratio)
         if years is None:
-            self.log("Lynas Malaysia", "licence", f"Malaysia lets Lynas' licence lapse (utility {utility:+.2f})")
+            self.log("Lynas Malaysia", "licence", f"Malaysia lets Lynas' licence lapse ({why})")
             return
-        kind = "renewed for 10 years" if years == 10 else "renewed for 3 years only, conditions kept"
         model.act(
             "malaysia_lynas_licence",
             {"term_years": years, "start": model.label_of(licence.until)},
             source="agent",
-            description=f"Lynas licence {kind} (utility {utility:+.2f})",
+            description=f"Lynas licence renewed for {years} years ({why})",
         )
+
+    def ore_ban_case(self) -> OreBanCase:
+        """What keeping the raw-ore ban another year weighs, from today's mines, refiners, offers and ties."""
+        model = self.model
+        config = model.config
+        hedging = config.malaysia.hedging
+        tick = model.tick
+        plants = model.chain.plants
+        mines_t_yr = sum(plants[name].capacity_t_yr(tick) for name in ("perak_pilot", "jv_mine"))
+        home = plants["jv_refinery"].capacity_t(tick) > 0 or model.partnerships.has("Perak state", "Lynas", "supply")
+        stranded = 0.0 if home else mines_t_yr
+        china = model.china
+        investment = 0.0
+        if not model.partnerships.has("China", "Malaysia", "investment"):
+            investment = investment_drawn_usd(
+                china.jv_offer_rate(True), china.jv_offer_rate(False), self.offer_value("china_jv").net_usd_m * 1e6
+            )
+        clause = 0.0
+        if model.partnerships.has(*US_CLAUSE_TIE):
+            # what honouring the clause is worth a year: lifting renews its tie, a new ban breaks it
+            held = model.partnerships.strength(*US_CLAUSE_TIE, tick)
+            weight = hedging.ties_weight * TIE_WEIGHTS["mou"]
+            banned = model.controls.raw_ore_ban(tick)
+            with_tie, without = (weight * (1.0 - held), 0.0) if banned else (0.0, -weight * held)
+            clause = self.stance(with_tie)[2] - self.stance(without)[2]
+        return OreBanCase(
+            stranded_ore_t_yr=stranded,
+            ore_usd_kg=self.market_prices().ore,
+            stranded_jobs=stranded / 1000.0 * config.malaysia.jobs_per_kt_ore,
+            job_value_usd_yr=hedging.job_value_usd_yr,
+            investment_usd_yr=investment,
+            clause_usd_yr=clause,
+        )
+
+    def _review_ore_ban(self) -> None:
+        """Each January: keep, lift or impose the raw-ore ban by its yearly value."""
+        model = self.model
+        case = self.ore_ban_case()
+        noise = model.streams.gauss("malaysia.ore_ban", 0.0, model.config.malaysia.ore_ban_noise_usd_m_yr)
+        value = ore_ban_value_usd_yr(case) / 1e6 + noise
+        banned = model.controls.raw_ore_ban(model.tick)
+        # a change must be worth more than the credibility a reversal costs
+        if (value if not banned else -value) <= model.config.malaysia.ore_ban_reversal_cost_usd_m:
+            return
+        why = (
+            f"ban worth US${value:+,.0f} m a year: investment drawn {case.investment_usd_yr / 1e6:+,.0f}, "
+            f"exports and jobs forgone {-case.forgone_usd_yr / 1e6:+,.0f}, US clause {-case.clause_usd_yr / 1e6:+,.0f}"
+        )
+        verb = "Malaysia bans raw rare-earth exports" if value > 0 else "Malaysia lifts its raw-ore export ban"
+        model.act("malaysia_raw_ore_ban", {"on": value > 0}, source="agent", description=f"{verb} ({why})")

@@ -75,6 +75,8 @@ class UnitedStates(State):
         )
         if target == "China" and rate > before:
             model.china.shock_relations(RELATIONS_PER_TARIFF * (rate - before))
+        elif target == "Malaysia" and rate > before:
+            model.offers.pressed(self.name, model.tick)
 
     def grant_floor(self, beneficiary: str, floor: float | None, years: float | None) -> str:
         """Guarantee ``beneficiary`` a minimum NdPr price for some years (defaults from the scenario)."""
@@ -100,6 +102,21 @@ class UnitedStates(State):
         """US defence buyers may no longer buy China-origin magnets."""
         model = self.model
         model.controls.add(Control("origin_rule", self.name, "china", model.tick, label="Defence sourcing rule"))
+
+    def exclude_malaysia(self, on: bool) -> str:
+        """Exclude Malaysian material from US defence and subsidy-eligible supply chains (``on``:
+        US defence buyers may not buy it and US price floors stop covering it), or readmit it."""
+        model = self.model
+        excluded = model.controls.origin_rule(model.tick, "malaysia")
+        if on and not excluded:
+            label = "Malaysian material excluded from US defence and subsidy chains"
+            model.controls.add(Control("origin_rule", self.name, "malaysia", model.tick, label=label))
+            model.offers.pressed(self.name, model.tick)
+            return label
+        if not on and excluded:
+            model.controls.end("origin_rule", model.tick, target="malaysia")
+            return "Malaysian material readmitted to US defence and subsidy chains"
+        return "No change to US sourcing rules for Malaysia"
 
     def offer(self, kind: str) -> None:
         """Make Malaysia an offer (it answers from next month)."""
@@ -135,6 +152,7 @@ class UnitedStates(State):
         self.last_tariff_review = model.tick
         alignment = model.malaysia.alignment
         current = model.controls.tariff(self.name, "Malaysia", model.tick)
+        self._review_exclusion(alignment, current)
         decision = tariff_review(alignment, current, cfg)
         if decision is None:
             return
@@ -146,6 +164,18 @@ class UnitedStates(State):
             description=f"{why} (alignment {alignment:+.2f}); tariff {rate:.0%}",
         )
 
+    def _review_exclusion(self, alignment: float, tariff: float) -> None:
+        """The next rung of pressure once the tariff is at its highest: exclusion from defence and
+        subsidy chains while Malaysia stays below the pressure threshold; readmission above it."""
+        model = self.model
+        cfg = model.config.us
+        excluded = model.controls.origin_rule(model.tick, "malaysia")
+        if not excluded and alignment < cfg.pressure_threshold and tariff >= cfg.tariff_max:
+            why = f"Pressure: Malaysia leans to China with the tariff at its highest (alignment {alignment:+.2f})"
+            model.act("us_exclude_malaysia", {"on": True}, source="agent", description=why)
+        elif excluded and alignment >= cfg.pressure_threshold:
+            model.act("us_exclude_malaysia", {"on": False}, source="agent")
+
     def _may_offer(self, kind: str) -> bool:
         offers = self.model.offers
         return not offers.has_open(kind) and offers.months_since(kind, self.model.tick) >= OFFER_SPACING_MONTHS
@@ -154,7 +184,7 @@ class UnitedStates(State):
         model = self.model
         cfg = model.config.us
         malaysia = model.malaysia
-        # competition: a Chinese offer to Malaysia in the past year makes the US likelier to make its own
+        # competition: a Chinese offer to or pressure on Malaysia in the past year makes the US likelier to offer
         boost = cfg.rival_offer_boost if model.offers.rival_moved(self.name, model.tick) else 1.0
         floor_wanted = (
             malaysia.alignment >= 0.0

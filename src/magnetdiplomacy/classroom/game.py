@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .menus import SEAT_LABELS
 from .session import ClassSession, Member
 from .targets import Scorecard, as_dates, scorecard
-from .world import METRICS, SEAT_METRICS, World, fmt_value, tidy
+from .world import METRICS, SEAT_METRICS, World, fmt_value
 
 SERIES = (
     "malaysia_alignment",
@@ -63,7 +63,7 @@ def _model_decisions(world: World, first: int, last: int) -> list[tuple[str, str
     out = []
     for row in world.events(first, last + 1):
         if row["source"] == "agent" and row["actor"] == "Malaysia" and "expired unanswered" not in row["description"]:
-            out.append((world.label(row["tick"]), tidy(row["description"])))
+            out.append((world.label(row["tick"]), row["description"]))
     return out
 
 

@@ -19,8 +19,9 @@ def _ore_ban(model: MagnetDiplomacyModel) -> Decision:
         "ore_ban",
         "Raw rare-earth ore exports",
         "Exports of raw ore are banned." if banned else "Raw ore may be exported.",
-        "The ban keeps ore at home for refining in Malaysia, but the US agreement of October 2025 frowns on export "
-        "restrictions.",
+        "The ban keeps ore at home for refining in Malaysia and draws refinery investment (China can only reach "
+        "Malaysian ore through a refinery here). The US agreement of October 2025 bars export restrictions: a new "
+        "ban breaks that tie, lifting the ban renews it.",
         (
             keep("Keep the ban") if banned else keep("Keep exports open"),
             Choice("lift", "Lift the ban", "malaysia_raw_ore_ban", {"on": False})
@@ -232,8 +233,27 @@ def _offtake(model: MagnetDiplomacyModel) -> Decision:
         )
 
 
+def _exclusion(model: MagnetDiplomacyModel) -> Decision:
+    """Malaysian material in US defence and subsidy-eligible supply chains."""
+    excluded = model.controls.origin_rule(model.tick, "malaysia")
+    action = "us_exclude_malaysia"
+    return Decision(
+        "exclusion",
+        "Malaysia in US defence and subsidy chains",
+        "Malaysian material is excluded." if excluded else "Malaysian material qualifies.",
+        "Exclusion is the next step of pressure after tariffs: US defence buyers lose a supplier outside China, "
+        "and Malaysian oxide loses any US price floor.",
+        (
+            keep("Keep it excluded") if excluded else keep("Keep it eligible"),
+            Choice("readmit", "Readmit Malaysian material", action, {"on": False})
+            if excluded
+            else Choice("exclude", "Exclude Malaysian material", action, {"on": True}),
+        ),
+    )
+
+
 def _united_states(model: MagnetDiplomacyModel) -> list[Decision]:
-    return [_tariff_malaysia(model), _tariff_china(model), _floor(model), _offtake(model)]
+    return [_tariff_malaysia(model), _tariff_china(model), _floor(model), _offtake(model), _exclusion(model)]
 
 
 def _export_controls(model: MagnetDiplomacyModel) -> Decision:

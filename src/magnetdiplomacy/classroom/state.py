@@ -24,7 +24,6 @@ from .world import (
     month_name,
     rebuild,
     tick_of_month,
-    tidy,
 )
 
 
@@ -288,7 +287,7 @@ class ClassState:
                     "tick": row["tick"],
                     "by": by,
                     "kind": kind,
-                    "text": tidy(row["description"]),
+                    "text": row["description"],
                 }
             )
         out.reverse()

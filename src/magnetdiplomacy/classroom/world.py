@@ -48,7 +48,6 @@ from .worldspec import (
     month_of_tick,
     run_start,
     tick_of_month,
-    tidy,
 )
 
 __all__ = [
@@ -80,7 +79,6 @@ __all__ = [
     "run_start",
     "template",
     "tick_of_month",
-    "tidy",
 ]
 
 # ---- sharing the processor ----------------------------------------------------------------------
@@ -314,9 +312,7 @@ class World:
             years.append({m.key: world.window(m.column, first, last, m.how) for m in METRICS.values()})
             labels.append(f"{month_name(trial.label_of(first), True)} – {month_name(trial.label_of(last - 1), True)}")
         events = tuple(
-            (trial.label_of(r["tick"]), tidy(r["description"]))
-            for r in world.events(start, stop)
-            if r["source"] != "user"
+            (trial.label_of(r["tick"]), r["description"]) for r in world.events(start, stop) if r["source"] != "user"
         )
         result = Outlook(start, tuple(years), tuple(labels), events)
         with self.lock:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -30,14 +29,6 @@ MONTHS = (
     "November",
     "December",
 )
-
-
-_UTILITY = re.compile(r"\s*\(utility [^)]*\)")
-
-
-def tidy(text: str) -> str:
-    """An event description for students (the agents' internal utilities left out)."""
-    return _UTILITY.sub("", text)
 
 
 def month_name(label: str, short: bool = False) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ..mechanisms.offers import OFFER_KINDS
-from .registry import Params, action
+from .registry import Params, SwitchParams, action
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import MagnetDiplomacyModel
@@ -63,10 +63,6 @@ def _renew(model: MagnetDiplomacyModel, p: Params) -> str:
     return model.malaysia.set_licence(term_years=10)
 
 
-class BanParams(Params):
-    on: bool = True
-
-
 @action(
     "malaysia_raw_ore_ban",
     actor="Malaysia",
@@ -74,9 +70,9 @@ class BanParams(Params):
     kind="export_ban",
     label="Malaysia bans raw rare-earth exports",
     help="Raw rare-earth ore may not leave Malaysia (on) or may again (off).",
-    params=BanParams,
+    params=SwitchParams,
 )
-def _ore_ban(model: MagnetDiplomacyModel, p: BanParams) -> str:
+def _ore_ban(model: MagnetDiplomacyModel, p: SwitchParams) -> str:
     return model.malaysia.set_ore_ban(p.on)
 
 

@@ -27,6 +27,12 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SwitchParams(Params):
+    """Put a measure in force (``on``) or end it."""
+
+    on: bool = True
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     """One action of the vocabulary."""
@@ -107,7 +113,13 @@ SEAT_ACTIONS: dict[str, tuple[str, ...]] = {
         "malaysia_magnet_incentive",
         "malaysia_set_lean",
     ),
-    "united_states": ("us_set_tariff", "us_offer_price_floor", "us_offer_offtake", "us_extend_price_floor_malaysia"),
+    "united_states": (
+        "us_set_tariff",
+        "us_offer_price_floor",
+        "us_offer_offtake",
+        "us_extend_price_floor_malaysia",
+        "us_exclude_malaysia",
+    ),
     "china": (
         "china_escalate",
         "us_china_truce",

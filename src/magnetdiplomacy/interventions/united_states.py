@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
-from .registry import Params, action
+from .registry import Params, SwitchParams, action
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import MagnetDiplomacyModel
@@ -129,3 +129,17 @@ def _defence_rule(model: MagnetDiplomacyModel, p: Params) -> str:
     model.us.bar_chinese_magnets_from_defence()
     model.china.shock_relations(DEFENCE_RULE_RELATIONS)
     return "US defence buyers may not buy China-origin magnets"
+
+
+@action(
+    "us_exclude_malaysia",
+    actor="United States",
+    target="Malaysia",
+    kind="tariff",
+    label="US excludes Malaysian material from defence and subsidy chains",
+    help="US defence buyers may not buy Malaysian magnets or oxide and US price floors stop covering "
+    "them (on), or they may again (off).",
+    params=SwitchParams,
+)
+def _exclude_malaysia(model: MagnetDiplomacyModel, p: SwitchParams) -> str:
+    return model.us.exclude_malaysia(p.on)

@@ -1,15 +1,16 @@
-"""Malaysia's hedging rule and its revealed alignment.
+"""Malaysia's lean and its revealed alignment.
 
-**Hedging rule.** Malaysia values a lean ``l`` in [-1 China, +1 US] as
+**The lean** (-1 China to +1 US) is what Malaysia shows in gestures (statements, votes, visits):
+they add up as concessions, ``lean_concessions_per_year`` a year at a full lean, and fade with a
+half-life. Held for ``months``, a lean takes alignment to
 
-    U(l) = l * (E_us - E_cn) - w * (max(l, 0) * P_cn + max(-l, 0) * P_us) - c * l**2
+    settled(l) = tanh(x_other + w_conc * c(l))
+    c(l) = c_now * f**months + l * per_year / 12 * (1 - f**months) / (1 - f)
 
-where ``E_x`` is the economic pull of side ``x`` (trade share, market access after tariffs, the value
-of ties with it), ``P_x`` the pressure side ``x`` can bring (controls, tariffs) times Malaysia's
-exposure to it, ``w`` the exposure weight and ``c`` the cost of taking sides. Leaning towards one side
-exposes Malaysia to the *other* side's pressure, so the best lean has a dead zone around zero: a
-hedging rule, not a switch. (Offers are valued in money, see
-:mod:`magnetdiplomacy.mechanisms.valuation`.)
+where ``x_other`` is what ties and trade reveal today, ``c_now`` today's concessions and ``f`` the
+monthly fade. Malaysia picks the lean from what that alignment would cost it in money
+(:func:`magnetdiplomacy.mechanisms.valuation.best_stance`): gestures work slowly, so over a short
+horizon they offset little of a new tie.
 
 **Revealed alignment** is not set by Malaysia: it is read off what Malaysia does,
 
@@ -21,68 +22,28 @@ and perceived alignment moves a share ``inertia`` of the way to it each month.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
-# Economic pull of one unit of weighted ties with a side, in trade-share units.
-TIE_PULL = 0.5
 
 
-@dataclass(frozen=True)
-class Pulls:
-    """What each side offers Malaysia (economic pull) and can threaten (pressure x exposure)."""
-
-    economic_us: float
-    economic_china: float
-    pressure_us: float
-    pressure_china: float
+def concession_fade(half_life_years: float) -> float:
+    """Share of past concessions left after a month."""
+    return 0.5 ** (1.0 / (12.0 * half_life_years))
 
 
-def pulls(
-    us_trade_share: float,
-    china_trade_share: float,
-    us_tariff: float,
-    us_ties: float,
-    china_ties: float,
-    us_tariff_max: float,
-    china_grant_rate: float,
-    malaysia_licence_rate: float,
-    escalation_level: int,
-) -> Pulls:
-    """What each side offers Malaysia and can threaten it with.
-
-    ``E_us = us_trade_share * (1 - tariff) + 0.5 * ties with the US side``;
-    ``E_cn = china_trade_share + 0.5 * ties with China's side``;
-    ``P_us = us_trade_share * highest US tariff``;
-    ``P_cn = china_trade_share * (1 - grant rate * Malaysia's licence availability) * (0.5 + escalation / 6)``.
-    """
-    return Pulls(
-        economic_us=us_trade_share * (1.0 - us_tariff) + TIE_PULL * us_ties,
-        economic_china=china_trade_share + TIE_PULL * china_ties,
-        pressure_us=us_trade_share * us_tariff_max,
-        pressure_china=china_trade_share
-        * (1.0 - china_grant_rate * malaysia_licence_rate)
-        * (0.5 + escalation_level / 6.0),
-    )
-
-
-def lean_utility(lean: float, pulls: Pulls, neutrality_cost: float, exposure_weight: float) -> float:
-    """U(l) of the hedging rule."""
-    exposure = max(lean, 0.0) * pulls.pressure_china + max(-lean, 0.0) * pulls.pressure_us
-    return (
-        lean * (pulls.economic_us - pulls.economic_china) - exposure_weight * exposure - neutrality_cost * lean * lean
-    )
-
-
-def best_lean(pulls: Pulls, neutrality_cost: float, exposure_weight: float) -> float:
-    """The lean that maximises U(l): zero unless one side's net pull beats the other's pressure."""
-    gap = pulls.economic_us - pulls.economic_china
-    towards_us = (gap - exposure_weight * pulls.pressure_china) / (2.0 * neutrality_cost)
-    towards_china = (gap + exposure_weight * pulls.pressure_us) / (2.0 * neutrality_cost)
-    if towards_us > 0:
-        return min(1.0, towards_us)
-    if towards_china < 0:
-        return max(-1.0, towards_china)
-    return 0.0
+def settled_alignment(
+    other: float,
+    lean: float,
+    concessions_now: float,
+    concessions_per_year: float,
+    half_life_years: float,
+    concessions_weight: float,
+    months: float,
+) -> float:
+    """Alignment revealed after holding ``lean`` for ``months``, if ties and trade (``other``: their
+    terms inside the tanh of :func:`revealed_alignment`) stayed as they are."""
+    fade = concession_fade(half_life_years)
+    kept = fade**months
+    concessions = concessions_now * kept + lean * concessions_per_year / 12.0 * (1.0 - kept) / (1.0 - fade)
+    return math.tanh(other + concessions_weight * concessions)
 
 
 def trade_tilt(

@@ -21,7 +21,7 @@ KINDS = (
     "tariff",  # import tariff of actor on goods from target
     "price_floor",  # US: guaranteed NdPr price to a producer
     "plant_licence",  # Malaysia: Lynas operating licence and its conditions
-    "origin_rule",  # US: defence buyers may not buy magnets from target
+    "origin_rule",  # US: defence buyers (and for Malaysia, subsidy-eligible chains) may not buy from target
 )
 
 # Elements that decide which material flows a licensing control covers.

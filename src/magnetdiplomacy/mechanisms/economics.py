@@ -82,11 +82,3 @@ def value_and_jobs(out: RungOutput, config: Scenario) -> tuple[float, float, flo
     value = value_added_usd(out, ore, oxide, magnet, component, config.market.coproduct_price_usd_kg)
     direct = direct_jobs(out, config.malaysia.jobs_per_kt_ore, ladder.employment_multipliers)
     return value, direct, total_jobs(direct, ladder.indirect_jobs_per_direct)
-
-
-def target_value(out: RungOutput, config: Scenario) -> float:
-    """What a year of ``out`` (monthly tonnes) is worth to Malaysia, in units of its rare-earth
-    industry targets: the mean of its share of the value-added target and of the jobs target."""
-    value, _, jobs = value_and_jobs(out, config)
-    va_target = config.malaysia.value_added_target_rm_bn * 1e9 * config.malaysia.usd_per_rm
-    return 0.5 * (value * 12 / va_target + jobs / config.malaysia.jobs_target)

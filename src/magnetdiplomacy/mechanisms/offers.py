@@ -156,13 +156,10 @@ def offer_rungs(kind: str, config: Scenario) -> RungOutput:
     return OFFER_KINDS[kind].rungs(config)
 
 
-def offer_shift(kind: str, ties_weight: float, concessions_weight: float, revealed: float) -> float:
-    """How far accepting an offer would move revealed alignment (through the tanh's slope)."""
+def offer_push(kind: str, ties_weight: float, concessions_weight: float) -> float:
+    """How far accepting an offer would push revealed alignment, inside its tanh (ties and concession)."""
     spec = OFFER_KINDS[kind]
-    raw = spec.tie_shift * ties_weight
-    if spec.concession:
-        raw += spec.concession * concessions_weight
-    return raw * (1.0 - revealed**2)
+    return spec.tie_shift * ties_weight + spec.concession * concessions_weight
 
 
 @dataclass
@@ -182,6 +179,7 @@ class OfferBook:
 
     def __init__(self) -> None:
         self.offers: list[Offer] = []
+        self.pressures: list[tuple[str, str, int]] = []  # (sender, receiver, tick) of pressure put on a state
 
     def make(self, sender: str, receiver: str, kind: str, tick: int, months: int = 12) -> None:
         """A new offer replaces an open one of the same kind."""
@@ -196,13 +194,17 @@ class OfferBook:
     def has_open(self, kind: str) -> bool:
         return any(o.kind == kind and o.status == "open" for o in self.offers)
 
+    def pressed(self, sender: str, tick: int, receiver: str = "Malaysia") -> None:
+        """``sender`` put pressure on ``receiver`` this month (a tariff rise, an exclusion, a licence cut)."""
+        self.pressures.append((sender, receiver, tick))
+
     def rival_moved(self, sender: str, tick: int, receiver: str = "Malaysia") -> bool:
-        """Has the other great power than ``sender`` made ``receiver`` an offer in the past
-        :data:`RIVAL_MEMORY_MONTHS` (whatever became of it)?"""
+        """Has the other great power than ``sender`` made ``receiver`` an offer or put pressure on
+        it in the past :data:`RIVAL_MEMORY_MONTHS` (whatever became of it)? Either opens a door
+        for ``sender``: an offer to match, or a pressured partner to court."""
         rival = {"United States": "China", "China": "United States"}.get(sender)
-        return any(
-            o.sender == rival and o.receiver == receiver and tick - o.tick < RIVAL_MEMORY_MONTHS for o in self.offers
-        )
+        recent = [(o.sender, o.receiver, o.tick) for o in self.offers] + self.pressures
+        return any(s == rival and r == receiver and tick - t < RIVAL_MEMORY_MONTHS for s, r, t in recent)
 
     def open_for(self, receiver: str, tick: int) -> list[Offer]:
         """Open offers to ``receiver`` made before this month (an offer waits a month at least)."""

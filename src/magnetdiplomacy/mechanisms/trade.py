@@ -224,7 +224,7 @@ def market_view(
         for m, value in exchina_risk:
             risk[r, m] = value
     available = np.array([p.capacity_t(tick) > 0 or p.product_t > 0 for p in plants])
-    banned = np.array([p.country == "china" and controls.origin_rule(tick, "china") for p in plants])
+    banned = np.array([controls.origin_rule(tick, p.country) for p in plants])
     growth_rate = config.demand.growth_per_year
     segments = config.demand.segments
     growth = (

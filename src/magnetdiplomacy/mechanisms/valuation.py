@@ -10,14 +10,27 @@ over ``horizon_years`` discounted at ``discount_rate``. The pressure is the othe
 as Malaysia can read them: the US raises its tariff on Malaysia to ``tariff_max`` while Malaysia's
 alignment is below its pressure threshold and lowers it to ``tariff_floor`` above its reward
 threshold (a tariff costs Malaysia ``tariff_incidence`` of the tariff on its exports to the US);
-China restricts licences to Malaysian plants above its retaliation threshold (costing the share of
-Malaysia's rare-earth value added that the restriction withholds). The cost of taking sides is the
-yearly value Malaysia puts on non-alignment times the change in alignment squared. All numbers in,
-numbers out: the agent gathers prices, plants and thresholds; this module does the arithmetic.
+below its pressure threshold it then excludes Malaysian material from its defence and subsidy
+chains (Malaysia loses any US price floor's support); China restricts licences to Malaysian plants
+above its retaliation threshold (costing the share of Malaysia's rare-earth value added that the
+restriction withholds). The cost of taking sides is the
+yearly value Malaysia puts on non-alignment times the change in alignment squared. Know-how an
+offer brings (a technology transfer) is worth the conversion cost it saves Malaysia's magnet plant.
+
+**The lean** is valued in the same currency: a lean (-1 China to +1 US) settles Malaysia's
+alignment somewhere (:func:`magnetdiplomacy.mechanisms.alignment.settled_alignment`), and Malaysia
+takes the lean whose settled alignment costs it least a year in pressure and in taking sides
+(:func:`best_stance`). An offer's pressure and sides are valued at the stances before and after it:
+Malaysia knows it can lean to offset a tie.
+
+All numbers in, numbers out: the agent gathers prices, plants and thresholds; this module does the
+arithmetic.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .economics import RungOutput, value_added_usd
@@ -49,6 +62,7 @@ class Pressure:
     tariff_incidence: float  # share of a tariff Malaysian exporters bear
     retaliation_threshold: float  # China: alignment above which it restricts licences to Malaysia
     value_at_risk_usd: float  # Malaysia's yearly rare-earth value added China's restriction withholds
+    exclusion_usd: float = 0.0  # yearly US support Malaysia loses if excluded from US defence and subsidy chains
 
 
 @dataclass(frozen=True)
@@ -60,11 +74,12 @@ class Valuation:
     jobs_usd_m: float
     pressure_usd_m: float
     sides_usd_m: float
+    know_how_usd_m: float = 0.0
 
     @property
     def net_usd_m(self) -> float:
         """What accepting is worth, all told."""
-        return self.value_added_usd_m + self.jobs_usd_m - self.pressure_usd_m - self.sides_usd_m
+        return self.value_added_usd_m + self.jobs_usd_m + self.know_how_usd_m - self.pressure_usd_m - self.sides_usd_m
 
 
 def present_value_factor(years: float, discount_rate: float, delay_months: float = 0.0) -> float:
@@ -90,10 +105,12 @@ def expected_tariff(alignment: float, p: Pressure) -> float:
 
 
 def pressure_cost_usd(alignment: float, p: Pressure) -> float:
-    """Yearly cost to Malaysia of the pressure both sides' rules bring at this alignment."""
+    """Yearly cost to Malaysia of the pressure both sides' rules bring at this alignment (below the
+    US's threshold: its highest tariff, then exclusion from its defence and subsidy chains)."""
     tariff = expected_tariff(alignment, p) * p.exports_to_us_usd * p.tariff_incidence
+    excluded = p.exclusion_usd if alignment < p.pressure_threshold else 0.0
     china = p.value_at_risk_usd if alignment > p.retaliation_threshold else 0.0
-    return tariff + china
+    return tariff + excluded + china
 
 
 def value_offer(
@@ -101,26 +118,55 @@ def value_offer(
     jobs: float,
     prices: Prices,
     pressure: Pressure,
-    alignment: float,
-    shift: float,
+    before: float,
+    after: float,
     *,
     delay_months: float,
     horizon_years: float,
     discount_rate: float,
     job_value_usd_yr: float,
     neutrality_value_usd_yr: float,
+    know_how_usd_yr: float = 0.0,
 ) -> Valuation:
-    """What accepting an offer that adds ``out`` (and ``jobs``) after ``delay_months`` and moves
-    alignment by ``shift`` is worth to Malaysia."""
+    """What accepting an offer that adds ``out`` (and ``jobs``) after ``delay_months``, moves
+    Malaysia's alignment from ``before`` to ``after`` and saves ``know_how_usd_yr`` a year from now
+    on is worth to Malaysia."""
     factor = present_value_factor(horizon_years, discount_rate, delay_months)
     now_factor = present_value_factor(horizon_years, discount_rate)
-    after = max(-1.0, min(1.0, alignment + shift))
-    pressure_change = pressure_cost_usd(after, pressure) - pressure_cost_usd(alignment, pressure)
-    sides = neutrality_value_usd_yr * (after * after - alignment * alignment)
+    pressure_change = pressure_cost_usd(after, pressure) - pressure_cost_usd(before, pressure)
+    sides = neutrality_value_usd_yr * (after * after - before * before)
     return Valuation(
         value_added_usd_m=yearly_value_added_usd(out, prices) * factor / USD_M,
         jobs=jobs,
         jobs_usd_m=jobs * job_value_usd_yr * factor / USD_M,
         pressure_usd_m=pressure_change * now_factor / USD_M,
         sides_usd_m=sides * now_factor / USD_M,
+        know_how_usd_m=know_how_usd_yr * now_factor / USD_M,
     )
+
+
+def know_how_saving_usd_yr(gain: float, capacity_t_yr: float, conversion_usd_kg: float, penalty: float) -> float:
+    """Yearly conversion cost saved at Malaysia's magnet plant by ``gain`` more local know-how
+    (the plant pays ``penalty`` x (1 - know-how) extra on its conversion cost)."""
+    return gain * penalty * conversion_usd_kg * capacity_t_yr * 1000.0
+
+
+def lean_value_usd(alignment: float, pressure: Pressure, neutrality_value_usd_yr: float) -> float:
+    """Yearly value to Malaysia of settling at ``alignment``: minus the pressure both sides' rules
+    bring there, minus the cost of taking sides."""
+    return -pressure_cost_usd(alignment, pressure) - neutrality_value_usd_yr * alignment * alignment
+
+
+def best_stance(
+    settles_at: Callable[[float], float], pressure: Pressure, neutrality_value_usd_yr: float, steps: int = 20
+) -> tuple[float, float, float]:
+    """The lean in [-1, 1] (in steps of ``1/steps``) whose settled alignment ``settles_at(lean)``
+    is worth most a year, that alignment and its yearly value; of equally good leans, the smallest
+    (Malaysia leans no further than it gains by)."""
+    best = (0.0, 0.0, -math.inf)
+    for lean in sorted((i / steps for i in range(-steps, steps + 1)), key=lambda x: (abs(x), x)):
+        alignment = settles_at(lean)
+        value = lean_value_usd(alignment, pressure, neutrality_value_usd_yr)
+        if value > best[2]:
+            best = (lean, alignment, value)
+    return best

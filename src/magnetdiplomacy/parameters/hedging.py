@@ -6,30 +6,12 @@ from .base import Section, param
 
 
 class HedgingRule(Section):
-    neutrality_cost: float = param(
-        1.0,
-        0.05,
-        5.0,
-        unit="utility",
-        desc="Malaysia's dislike of taking sides (cost of alignment squared)",
-        source="assumption",
-        flag="ASSUMPTION",
-    )
-    exposure_weight: float = param(
-        1.0,
-        0.0,
-        5.0,
-        unit="utility",
-        desc="Weight of the other side's pressure when leaning one way",
-        source="assumption",
-        flag="ASSUMPTION",
-    )
     us_trade_share: float = param(
         0.132,
         0.05,
         0.3,
         unit="fraction",
-        desc="US share of Malaysia's exports (economic pull of the US)",
+        desc="US share of Malaysia's exports (general trade in revealed alignment)",
         source="C204",
         flag="2nd",
     )
@@ -38,7 +20,7 @@ class HedgingRule(Section):
         0.05,
         0.3,
         unit="fraction",
-        desc="China's share of Malaysia's trade (economic pull of China)",
+        desc="China's share of Malaysia's trade (general trade in revealed alignment)",
         source="C196",
         flag="2nd",
     )
@@ -147,6 +129,15 @@ class HedgingRule(Section):
         0.5,
         unit="alignment per year",
         desc="Concessions (statements, votes, gestures) a full lean to one side adds per year",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    stance_horizon_months: float = param(
+        24.0,
+        1.0,
+        120.0,
+        unit="months",
+        desc="Horizon over which Malaysia judges where a lean takes its alignment (US tariff reviews: twice a year)",
         source="assumption",
         flag="ASSUMPTION",
     )

@@ -159,12 +159,21 @@ class ChinaSettings(Section):
         source="E046",
         flag="ASSUMPTION",
     )
+    jv_offer_share_without_ore_ban: float = param(
+        0.5,
+        0.0,
+        1.0,
+        unit="fraction",
+        desc="China's joint-venture offer rate while Malaysian ore may leave raw, as a share of its rate under the ban",
+        source="E046 (Chinese technology for access to Malaysian reserves)",
+        flag="ASSUMPTION",
+    )
     rival_offer_boost: float = param(
         4.0,
         1.0,
         20.0,
         unit="times",
-        desc="How much likelier China makes its offer in the year after a US offer to Malaysia (competition)",
+        desc="How much likelier China makes its offer in the year after a US offer to or pressure on Malaysia",
         source="assumption",
         flag="ASSUMPTION",
     )
@@ -302,7 +311,7 @@ class USSettings(Section):
         1.0,
         20.0,
         unit="times",
-        desc="How much likelier the US makes its offers in the year after a Chinese offer to Malaysia (competition)",
+        desc="How much likelier the US makes its offers in the year after a Chinese offer to or pressure on Malaysia",
         source="assumption",
         flag="ASSUMPTION",
     )
@@ -336,21 +345,48 @@ class MalaysiaSettings(Section):
         source="assumption",
         flag="ASSUMPTION",
     )
-    licence_pressure_mean: float = param(
-        0.1,
+    licence_opposition_usd_m_yr: float = param(
+        230.0,
         0.0,
-        1.0,
-        unit="utility",
-        desc="Average environmental and political pressure against Lynas at a licence decision",
-        source="E013; E015; E020 (licence history)",
+        2000.0,
+        unit="USD m per year",
+        desc="Environmental and political opposition to Lynas' plant at a licence decision, in money a year",
+        source="E015; E020; E060 (3-, 3- and 10-year renewals; fitted, docs/validation.md)",
         flag="ASSUMPTION",
     )
-    licence_pressure_sd: float = param(
-        0.1,
+    licence_opposition_sd_usd_m_yr: float = param(
+        50.0,
         0.0,
+        1000.0,
+        unit="USD m per year",
+        desc="Spread of that opposition between decisions",
+        source="assumption",
+        flag="ASSUMPTION",
+    )
+    licence_long_renewal_ratio: float = param(
+        2.0,
         1.0,
-        unit="utility",
-        desc="Spread of that pressure between decisions",
+        10.0,
+        unit="ratio",
+        desc="The plant must be worth this many times its opposition for a long (10-year) renewal, else 3 years",
+        source="E015; E020; E060 (3-, 3- and 10-year renewals)",
+        flag="ASSUMPTION",
+    )
+    ore_ban_reversal_cost_usd_m: float = param(
+        50.0,
+        0.0,
+        1000.0,
+        unit="USD m",
+        desc="Credibility a reversal of the raw-ore ban costs Malaysia with investors (a change must be worth more)",
+        source="E059 (ban kept despite the US agreement)",
+        flag="ASSUMPTION",
+    )
+    ore_ban_noise_usd_m_yr: float = param(
+        20.0,
+        0.0,
+        1000.0,
+        unit="USD m per year",
+        desc="Spread of Malaysia's yearly valuation of the raw-ore ban between reviews (politics)",
         source="assumption",
         flag="ASSUMPTION",
     )

@@ -37,11 +37,15 @@ lean?
   changes what its holder (MP Materials, or Lynas if the US extends it) is paid, not the market price.
 * **China** sets mining quotas and can tighten export licences when relations with the US sour,
   unless the US's answer (higher tariffs on China) would cost it more than the controls are worth.
-  The **US** raises tariffs on Malaysia if Malaysia leans towards China and offers price floors
-  and buying deals if it leans its way. **Malaysia** counts each offer in dollars: the value added
-  and jobs it brings, against what it would cost if the other side answered with pressure (a US
-  tariff on all of Malaysia's exports to the US, or Chinese licence cuts), and the cost of taking
-  sides.
+  The **US** raises tariffs on Malaysia if Malaysia leans towards China (and then shuts Malaysian
+  material out of its defence and subsidy supply chains) and offers price floors and buying deals if
+  it leans its way. Each side courts Malaysia harder after the other has made an offer or put on
+  pressure. **Malaysia** counts everything in dollars: an offer's value added, jobs and know-how
+  against what it would cost if the other side answered with pressure (a US tariff on all of
+  Malaysia's exports to the US, or Chinese licence cuts), and the cost of taking sides. Its
+  **lean** is its gestures: it leans towards whichever side's rules would cost it least, often
+  against its newest ties. It renews Lynas' licence if the plant is worth more than the opposition
+  to it, and keeps the raw-ore ban while it draws refinery investment.
 * Malaysia's **alignment** (−1 China, +1 US) is not set by anyone: it is *revealed* by what Malaysia
   does: its partnerships, where its rare earths are sold, and the concessions it makes. Partnerships
   fade unless they are renewed. Others see it with a delay, so the black line moves slowly.

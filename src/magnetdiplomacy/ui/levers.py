@@ -21,7 +21,7 @@ LEVERS: dict[str, str] = {
     "us.tariff_max": "US: highest tariff on Malaysia",
     "us.price_floor_usd_kg": "US: NdPr price floor",
     "us.offtake_offer_rate_per_year": "US: offtake offers to JS Link",
-    "malaysia.hedging.neutrality_cost": "Malaysia: dislike of taking sides",
+    "malaysia.hedging.neutrality_value_usd_m_yr": "Malaysia: value of staying neutral",
     "jslink.capacity_t_yr": "JS Link: magnet plant capacity",
     "demand.growth_per_year": "World magnet demand growth",
 }

@@ -138,17 +138,21 @@ def validate_command(
 
 
 def write_calibrated_baseline(values: dict[str, float], note: str, path: Path | None = None) -> None:
-    """Replace the calibrated block at the end of baseline.yaml (``path``, default the project's) with
-    ``values`` (nested by section)."""
+    """Write ``values`` into the calibrated block at the end of baseline.yaml (``path``, default the
+    project's), nested by section; values an earlier calibration of other parameters wrote stay."""
     import yaml
 
     from ..scenario import ScenarioError
 
     path = _baseline() if path is None else path
     text = path.read_text(encoding="utf-8")
-    head = text.split(MARKER)[0].rstrip() + "\n\n"
+    head, _, old_block = text.partition(MARKER)
+    head = head.rstrip() + "\n\n"
+    kept = yaml.safe_load(old_block.partition("\n")[2]) or {} if old_block else {}
+    merged = {f"{section}.{key}": value for section, fields in kept.items() for key, value in fields.items()}
+    merged.update(values)
     tree: dict = {}
-    for key, value in sorted(values.items()):
+    for key, value in sorted(merged.items()):
         node = tree
         *parents, leaf = key.split(".")
         for part in parents:
