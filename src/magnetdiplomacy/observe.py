@@ -135,9 +135,7 @@ def _extra_indicators(
 ) -> dict[str, Any]:
     chain, plants, t = model.chain, model.chain.plants, model.tick
     flows, malaysia, china, controls = chain.flows, model.malaysia, model.china, model.controls
-    licence = model.licence
-    population = model.buyer_population
-    mag = model.config.magnets
+    licence, population, mag = model.licence, model.buyer_population, model.config.magnets
     row = {
         "malaysia_lean": malaysia.lean,
         "malaysia_revealed_alignment": malaysia.revealed,
@@ -176,6 +174,8 @@ def _extra_indicators(
         "lynas_cash_usd_m": model.lynas.cash_usd_m,
         "jslink_cash_usd_m": model.jslink.cash_usd_m,
         "raw_ore_ban": float(controls.raw_ore_ban(t)),
+        "us_excludes_malaysia": float(controls.origin_rule(t, "malaysia")),
+        "china_restricts_malaysia": float(china.restricting_malaysia),
         "replaying": float(model.replaying),
         "mass_balance_error_t": mass_balance_error(chain),
     }

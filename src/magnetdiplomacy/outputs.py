@@ -266,6 +266,14 @@ _EXTRA = (
         _o("lynas_cash_usd_m", "Lynas' cash", "USD m", "usd_m", "last", ("classroom",)),
         _o("jslink_cash_usd_m", "JS Link's cash", "USD m", "usd_m", "last", ("classroom",)),
         _o("raw_ore_ban", "Malaysia's raw-ore export ban in force", "0/1", "flag", "last"),
+        _o(
+            "us_excludes_malaysia",
+            "Malaysian material excluded from US defence and subsidy chains",
+            "0/1",
+            "flag",
+            "last",
+        ),
+        _o("china_restricts_malaysia", "China restricts export licences to Malaysia", "0/1", "flag", "last"),
         _o("replaying", "History is replayed this month", "0/1", "flag", "last"),
         _o("mass_balance_error_t", "Largest mass-balance residual since the start", "t", "tonnes", "last"),
     )
