@@ -110,16 +110,19 @@ def test_malaysia_keeps_a_ban_that_draws_investment_and_lifts_one_that_only_stra
     case = drawing.malaysia.ore_ban_case()
     assert case.investment_usd_yr > case.forgone_usd_yr + case.clause_usd_yr
     assert drawing.controls.raw_ore_ban(drawing.tick)
-    # with no joint venture to draw (China makes no offers) and a large mine without a domestic
-    # refiner, the ban only strands ore: Malaysia lifts it at its first review
-    stranding = model_at(
-        "2027-02",
-        **quiet,
-        **{"replay.exclude": ["E046"], "china.jv_offer_rate_per_year": 0.0, "mines.malaysia_pilot_t_yr": 10_000.0},
-    )
-    stranded = stranding.malaysia.ore_ban_case()
-    assert stranded.investment_usd_yr == 0.0 and stranded.forgone_usd_yr > 0
-    assert not stranding.controls.raw_ore_ban(stranding.tick)
+    # with no joint venture to draw (China makes no offers) and a large mine with no domestic
+    # refiner (no state supply tie with Lynas: E035 left out), the ban only strands ore: Malaysia
+    # lifts it at its first review
+    world = {"china.jv_offer_rate_per_year": 0.0, "mines.malaysia_pilot_t_yr": 10_000.0}
+    before = model_at("2026-12", **quiet, **world, **{"replay.exclude": ["E046", "E035"]})
+    stranded = before.malaysia.ore_ban_case()
+    assert stranded.investment_usd_yr == 0.0 and stranded.stranded_ore_t_yr == pytest.approx(10_000.0)
+    assert before.controls.raw_ore_ban(before.tick)
+    before.run(until=before.tick_at("2027-02"))
+    assert not before.controls.raw_ore_ban(before.tick)
+    # where Lynas refines Malaysian ore (the Kelantan tie, E035), nothing is stranded
+    refined = model_at("2026-12", **quiet, **world, **{"replay.exclude": ["E046"]}).malaysia.ore_ban_case()
+    assert refined.stranded_ore_t_yr < stranded.stranded_ore_t_yr
 
 
 def test_malaysia_renews_or_drops_lynas_by_value_and_opposition():
@@ -188,3 +191,17 @@ def test_the_joint_ventures_know_how_is_worth_less_under_chinas_technology_ban()
     assert banned.malaysia.know_how_gain("korea_partnership") == pytest.approx(
         free.malaysia.know_how_gain("korea_partnership")
     )
+
+
+def test_an_on_switch_in_a_scenario_file_is_a_key_not_a_boolean(tmp_path):
+    path = tmp_path / "lift.yaml"
+    path.write_text(
+        "name: lift\nextends: baseline\ninterventions:\n"
+        "  - date: 2026-04\n    action: malaysia_raw_ore_ban\n    params: {on: false}\n"
+        "  - date: 2026-05\n    action: us_exclude_malaysia\n    params:\n      on: true\n"
+    )
+    scenario = load_scenario(path, {"run.end": "2026-06", "outputs.agent_table": False})
+    model = MagnetDiplomacyModel(scenario, rng=1)
+    model.run()
+    assert not model.controls.raw_ore_ban(model.tick - 1)
+    assert model.controls.origin_rule(model.tick - 1, "malaysia")

@@ -333,8 +333,7 @@ class MagnetDiplomacyModel(mesa.Model):
             licence=self.licence,
             raw_ore_ban=self.controls.raw_ore_ban(self.tick),
             mountain_pass_to_china=china.escalation_level < 2,
-            malaysian_ore_to_lynas=self.partnerships.has("Kelantan MB Inc", "Lynas", "supply")
-            or self.partnerships.has("Perak state", "Lynas", "supply"),
+            malaysian_ore_to_lynas=self.partnerships.malaysian_ore_to_lynas(),
             china_mining_quota_t_yr=china.mining_quota_t_yr,
             china_separation_quota_t_yr=china.separation_quota_t_yr,
             china_imports_under_quota=china.imports_under_quota,

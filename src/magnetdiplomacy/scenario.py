@@ -10,6 +10,7 @@ Every problem becomes a :class:`ScenarioError` with one line naming the file and
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -73,10 +74,29 @@ def read_text(path: Path) -> str:
         raise ScenarioError(f"{path}: cannot read ({err.strerror})") from None
 
 
+class YamlLoader(yaml.SafeLoader):
+    """``safe_load`` with YAML 1.2's booleans: only true and false are booleans, so an action's
+    ``on:`` switch (``params: {on: false}``) and words such as yes, no and off stay strings."""
+
+
+YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text safely, with YAML 1.2 booleans (see :class:`YamlLoader`)."""
+    return yaml.load(text, Loader=YamlLoader)  # a SafeLoader subclass: as safe as safe_load
+
+
 def parse_yaml_mapping(text: str, path: Path, what: str) -> dict:
-    """Parse YAML text (``safe_load``) that must hold a mapping; an empty text gives ``{}``."""
+    """Parse YAML text (safely, :func:`load_yaml`) that must hold a mapping; an empty text gives ``{}``."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -122,7 +142,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if not sep or not key:
         raise ScenarioError(f"--set {text}: expected key.path=value")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = load_yaml(raw) if raw.strip() else ""
     except yaml.YAMLError:
         raise ScenarioError(f"--set {text}: value '{raw}' is not valid YAML") from None
     return key, value

@@ -436,8 +436,9 @@ class Malaysia(State):
         tick = model.tick
         plants = model.chain.plants
         mines_t_yr = sum(plants[name].capacity_t_yr(tick) for name in ("perak_pilot", "jv_mine"))
-        home = plants["jv_refinery"].capacity_t(tick) > 0 or model.partnerships.has("Perak state", "Lynas", "supply")
-        stranded = 0.0 if home else mines_t_yr
+        # what Malaysia's refiners took of its ore last month; the rest would leave raw, or with the ban not at all
+        refined_at_home = 12.0 * model.chain.edges[("mine", "malaysia", "separation", "malaysia")]
+        stranded = max(0.0, mines_t_yr - refined_at_home)
         china = model.china
         investment = 0.0
         if not model.partnerships.has("China", "Malaysia", "investment"):

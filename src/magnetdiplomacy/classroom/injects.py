@@ -34,7 +34,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..interventions import ActionError, validate_action
-from ..scenario import config_dirs
+from ..scenario import config_dirs, load_yaml
 from ..timeline import month_index, parse_month
 
 
@@ -145,7 +145,7 @@ def load_script(source: str | Path) -> Script:
     if not path.is_file():
         raise ScriptError(f"{path}: no such file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as err:
         raise ScriptError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
     data.setdefault("name", path.stem)

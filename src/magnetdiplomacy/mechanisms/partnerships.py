@@ -200,6 +200,10 @@ class PartnershipGraph:
                 china_ties += weight * -bloc
         return us_ties, china_ties
 
+    def malaysian_ore_to_lynas(self) -> bool:
+        """May Malaysian ore go to Lynas' Kuantan plant (a Malaysian state has a supply tie with Lynas)?"""
+        return self.has("Kelantan MB Inc", "Lynas", "supply") or self.has("Perak state", "Lynas", "supply")
+
     def technology_ties(self, chinese_tech_ban: bool) -> int:
         """Technology ties bringing know-how into Malaysia; Chinese ones count only without
         China's technology-export ban."""

@@ -10,8 +10,8 @@ a short term and keeps the option to revisit (the 2020 and 2023 renewals were fo
 
 **The raw-ore ban.** Once a year Malaysia weighs keeping its ban on raw rare-earth exports. The ban
 keeps ore at home for domestic refining and draws refinery investment (China's only legal route to
-Malaysian ore is a refinery in Malaysia, E046); it costs the ore that has no domestic refiner (it
-piles up at the mine and the mine slows, with its jobs) and, while the 2025 US agreement's clause
+Malaysian ore is a refinery in Malaysia, E046); it costs the ore Malaysia's own refiners do not
+take (it piles up at the mine and the mine slows, with its jobs) and, while the 2025 US agreement's clause
 against export restrictions is in force (E051), the alignment the clause's tie would bring.
 """
 
