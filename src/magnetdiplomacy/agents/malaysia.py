@@ -4,12 +4,14 @@ not chosen."""
 
 from __future__ import annotations
 
+import math
+
 from ..mechanisms.accounts import TradeMemory
 from ..mechanisms.alignment import (
     attribute,
     concession_fade,
     revealed_alignment,
-    settled_alignment,
+    settle_line,
     update_alignment,
 )
 from ..mechanisms.controls import Control
@@ -242,10 +244,13 @@ class Malaysia(State):
     def settles_at(self, lean: float, push: float = 0.0) -> float:
         """Alignment this lean, held over Malaysia's stance horizon, leads to if ties and trade
         stayed as they are (plus ``push``, inside the tanh of revealed alignment)."""
+        intercept, slope = self._settle_line(push)
+        return math.tanh(intercept + slope * lean)
+
+    def _settle_line(self, push: float) -> tuple[float, float]:
         hedging = self.model.config.malaysia.hedging
-        return settled_alignment(
+        return settle_line(
             self.ties_and_trade + push,
-            lean,
             self.concessions,
             hedging.lean_concessions_per_year,
             hedging.concession_half_life_years,
@@ -257,7 +262,8 @@ class Malaysia(State):
         """Malaysia's best lean, the alignment it settles at and its yearly value (US$), were its ties
         and trade to reveal ``push`` more (see :func:`~magnetdiplomacy.mechanisms.valuation.best_stance`)."""
         neutrality = self.model.config.malaysia.hedging.neutrality_value_usd_m_yr * 1e6
-        return best_stance(lambda lean: self.settles_at(lean, push), self.pressure_view(), neutrality)
+        intercept, slope = self._settle_line(push)
+        return best_stance(lambda lean: math.tanh(intercept + slope * lean), self.pressure_view(), neutrality)
 
     def step(self) -> None:
         model = self.model

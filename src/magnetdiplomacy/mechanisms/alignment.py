@@ -29,6 +29,22 @@ def concession_fade(half_life_years: float) -> float:
     return 0.5 ** (1.0 / (12.0 * half_life_years))
 
 
+def settle_line(
+    other: float,
+    concessions_now: float,
+    concessions_per_year: float,
+    half_life_years: float,
+    concessions_weight: float,
+    months: float,
+) -> tuple[float, float]:
+    """Intercept and slope, inside the tanh of revealed alignment, of where a lean held for
+    ``months`` takes it: ``settled(l) = tanh(intercept + slope * l)`` (see :func:`settled_alignment`)."""
+    fade = concession_fade(half_life_years)
+    kept = fade**months
+    slope = concessions_weight * concessions_per_year / 12.0 * (1.0 - kept) / (1.0 - fade)
+    return other + concessions_weight * concessions_now * kept, slope
+
+
 def settled_alignment(
     other: float,
     lean: float,
@@ -40,10 +56,10 @@ def settled_alignment(
 ) -> float:
     """Alignment revealed after holding ``lean`` for ``months``, if ties and trade (``other``: their
     terms inside the tanh of :func:`revealed_alignment`) stayed as they are."""
-    fade = concession_fade(half_life_years)
-    kept = fade**months
-    concessions = concessions_now * kept + lean * concessions_per_year / 12.0 * (1.0 - kept) / (1.0 - fade)
-    return math.tanh(other + concessions_weight * concessions)
+    intercept, slope = settle_line(
+        other, concessions_now, concessions_per_year, half_life_years, concessions_weight, months
+    )
+    return math.tanh(intercept + slope * lean)
 
 
 def trade_tilt(

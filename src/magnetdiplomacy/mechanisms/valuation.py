@@ -29,6 +29,7 @@ arithmetic.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,6 +158,12 @@ def lean_value_usd(alignment: float, pressure: Pressure, neutrality_value_usd_yr
     return -pressure_cost_usd(alignment, pressure) - neutrality_value_usd_yr * alignment * alignment
 
 
+@functools.cache
+def lean_grid(steps: int) -> tuple[float, ...]:
+    """Leans from -1 to 1 in steps of ``1/steps``, the smallest first (ties go to them)."""
+    return tuple(sorted((i / steps for i in range(-steps, steps + 1)), key=lambda x: (abs(x), x)))
+
+
 def best_stance(
     settles_at: Callable[[float], float], pressure: Pressure, neutrality_value_usd_yr: float, steps: int = 20
 ) -> tuple[float, float, float]:
@@ -164,7 +171,7 @@ def best_stance(
     is worth most a year, that alignment and its yearly value; of equally good leans, the smallest
     (Malaysia leans no further than it gains by)."""
     best = (0.0, 0.0, -math.inf)
-    for lean in sorted((i / steps for i in range(-steps, steps + 1)), key=lambda x: (abs(x), x)):
+    for lean in lean_grid(steps):
         alignment = settles_at(lean)
         value = lean_value_usd(alignment, pressure, neutrality_value_usd_yr)
         if value > best[2]:
