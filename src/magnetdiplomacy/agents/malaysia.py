@@ -241,15 +241,12 @@ class Malaysia(State):
 
     # ---- decisions --------------------------------------------------------------------
 
-    def settles_at(self, lean: float, push: float = 0.0) -> float:
-        """Alignment this lean, held over Malaysia's stance horizon, leads to if ties and trade
-        stayed as they are (plus ``push``, inside the tanh of revealed alignment)."""
-        intercept, slope = self._settle_line(push)
-        return math.tanh(intercept + slope * lean)
-
-    def _settle_line(self, push: float) -> tuple[float, float]:
+    def stance(self, push: float = 0.0, pressure: Pressure | None = None) -> tuple[float, float, float]:
+        """Malaysia's best lean, the alignment it leads to over the stance horizon and its yearly
+        value (US$), were its ties and trade to reveal ``push`` more, under ``pressure`` (default:
+        :meth:`pressure_view`; see :func:`~magnetdiplomacy.mechanisms.valuation.best_stance`)."""
         hedging = self.model.config.malaysia.hedging
-        return settle_line(
+        intercept, slope = settle_line(
             self.ties_and_trade + push,
             self.concessions,
             hedging.lean_concessions_per_year,
@@ -257,13 +254,11 @@ class Malaysia(State):
             hedging.concessions_weight,
             hedging.stance_horizon_months,
         )
-
-    def stance(self, push: float = 0.0) -> tuple[float, float, float]:
-        """Malaysia's best lean, the alignment it settles at and its yearly value (US$), were its ties
-        and trade to reveal ``push`` more (see :func:`~magnetdiplomacy.mechanisms.valuation.best_stance`)."""
-        neutrality = self.model.config.malaysia.hedging.neutrality_value_usd_m_yr * 1e6
-        intercept, slope = self._settle_line(push)
-        return best_stance(lambda lean: math.tanh(intercept + slope * lean), self.pressure_view(), neutrality)
+        return best_stance(
+            lambda lean: math.tanh(intercept + slope * lean),
+            pressure or self.pressure_view(),
+            hedging.neutrality_value_usd_m_yr * 1e6,
+        )
 
     def step(self) -> None:
         model = self.model
@@ -297,13 +292,14 @@ class Malaysia(State):
         rungs = offer_rungs(kind, config)
         _, _, jobs = value_and_jobs(rungs, config)
         push = offer_push(kind, hedging.ties_weight, hedging.concessions_weight)
+        pressure = self.pressure_view()
         return value_offer(
             rungs,
             jobs,
             market,
-            self.pressure_view(),
-            self.stance()[1],
-            self.stance(push)[1],
+            pressure,
+            self.stance(0.0, pressure)[1],
+            self.stance(push, pressure)[1],
             delay_months=OFFER_KINDS[kind].delay_months(config),
             horizon_years=hedging.offer_horizon_years,
             discount_rate=hedging.discount_rate,
@@ -458,7 +454,8 @@ class Malaysia(State):
             weight = hedging.ties_weight * TIE_WEIGHTS["mou"]
             banned = model.controls.raw_ore_ban(tick)
             with_tie, without = (weight * (1.0 - held), 0.0) if banned else (0.0, -weight * held)
-            clause = self.stance(with_tie)[2] - self.stance(without)[2]
+            pressure = self.pressure_view()
+            clause = self.stance(with_tie, pressure)[2] - self.stance(without, pressure)[2]
         return OreBanCase(
             stranded_ore_t_yr=stranded,
             ore_usd_kg=self.market_prices().ore,
