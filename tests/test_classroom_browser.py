@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from app_helpers import ARTIFACTS, ROOT, Server, require_chromium, screenshot
+from magnetdiplomacy.targets import TARGETS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
 
@@ -346,6 +347,10 @@ def test_results_download_after_the_class_ends(room):
     with teacher.expect_download() as info:
         teacher.locator(".cr-download-summaries").click()
     assert open(info.value.path(), "rb").read(5) == b"%PDF-"
+    with teacher.expect_download() as info:
+        teacher.locator(".cr-download-scorecard").click()
+    card = open(info.value.path(), encoding="utf-8").read().strip().splitlines()
+    assert "Local content" in "\n".join(card) and len(card) > len(TARGETS)
     # the join code stops working with the class
     page = ana.context.new_page()
     page.goto(room.url + f"join?code={room.code}")

@@ -36,6 +36,7 @@ def test_run_writes_folder_with_contract_and_summary(tmp_path):
     assert manifest["scenario"] == "baseline" and manifest["seed"] == 20200101
     assert manifest["version"] and manifest["git_commit"] and manifest["timings_s"]["simulate"] > 0
     assert (out / "timeseries.csv").exists() and (out / "events.csv").exists()
+    assert "scorecard.csv" in manifest["files"] and "Malaysia's scorecard 2030" in result.output
 
 
 def test_seed_set_and_quiet(tmp_path):

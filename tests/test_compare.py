@@ -11,6 +11,7 @@ from magnetdiplomacy.cli import app
 from magnetdiplomacy.compare import DIFFERENCE_COLUMNS, HEADLINE, compare, paired_statistics
 from magnetdiplomacy.outputs import OUTPUTS
 from magnetdiplomacy.runs import prepare
+from magnetdiplomacy.targets import TARGETS
 
 runner = CliRunner()
 
@@ -52,6 +53,9 @@ def test_compare_writes_one_row_per_outcome(tmp_path):
     assert tariff["mean_diff"] == pytest.approx(0.4 - tariff["mean_a"]) and tariff["share_b_greater"] == 1.0
     assert (out / "differences_over_time.png").stat().st_size > 10_000
     assert len(pd.read_csv(out / "paired.csv")) == 2 * len(table)
+    scorecard = pd.read_csv(out / "scorecard.csv")  # Malaysia's scorecard in A and in B (test_scorecard.py)
+    assert {"mean_a", "mean_b", "share_met_a", "share_met_b"} <= set(scorecard.columns)
+    assert list(scorecard["key"]) == [target.key for target in TARGETS]
 
 
 @pytest.mark.parametrize(

@@ -199,7 +199,9 @@ def test_a_floor_changes_mps_realised_price_not_the_market_price():
     assert (floor["price_ndpr_exchina_usd_kg"] < 110.0).mean() > 0.8
     realised_gap = (floor["price_ndpr_realised_mp_usd_kg"] - free["price_ndpr_realised_mp_usd_kg"]).mean()
     market_gap = (floor["price_ndpr_exchina_usd_kg"] - free["price_ndpr_exchina_usd_kg"]).abs().mean()
-    assert realised_gap > 20.0 and market_gap < 0.25 * realised_gap
+    # The floor also keeps MP's plant running in months the free arm mothballs it, which moves the
+    # market price for a while; its effect on MP's realised price must still dominate.
+    assert realised_gap > 20.0 and market_gap < 0.5 * realised_gap
     assert np.allclose(free["price_ndpr_realised_mp_usd_kg"], free["price_ndpr_exchina_usd_kg"], rtol=0.05)
 
 

@@ -48,7 +48,8 @@ def run_command(
     csv: bool = typer.Option(False, "--csv", help="Also write CSV copies of the tables."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run folder's path."),
 ) -> None:
-    """Run a scenario, print a summary table and write a run folder (Parquet + manifest.json)."""
+    """Run a scenario, print a summary and Malaysia's scorecard, and write a run folder (Parquet, scorecard.csv,
+    manifest.json)."""
     from .runs import check_out_folder, default_folder, prepare, simulate, write_folder
     from .scenario import ScenarioError
 
@@ -77,7 +78,7 @@ def compare_command(
     end: str | None = typer.Option(None, "--end", help="Last month to simulate, YYYY-MM (default: each scenario's)."),
     year: int | None = typer.Option(None, "--year", help="Year of the outcomes (default: the last year simulated)."),
     set_: list[str] = typer.Option([], "--set", help="Change B: key.path=value (repeatable)."),
-    out: Path = typer.Option(..., "--out", help="Folder for differences.csv, paired.csv and the plot."),
+    out: Path = typer.Option(..., "--out", help="Folder for differences.csv, paired.csv, scorecard.csv and the plot."),
     workers: int | None = typer.Option(
         None, "--workers", "-w", min=0, help="Worker processes (default: one per core; 0 runs in this process)."
     ),
@@ -87,7 +88,7 @@ def compare_command(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .compare import b_from_changes, compare, describe, write
+    from .compare import b_from_changes, compare, describe, describe_scorecard, write
     from .runs import check_out_folder, prepare
     from .scenario import ScenarioError
 
@@ -108,50 +109,50 @@ def compare_command(
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(f"{second.name} vs {first.name}: seed pairs", total=seeds)
-        result = compare(
-            first,
-            second,
-            list(range(1, seeds + 1)),
-            year=year,
-            workers=min(count, seeds),
-            progress=lambda done, total: bar.update(task, completed=done),
-        )
+        pairs = list(range(1, seeds + 1))
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done)
+
+        result = compare(first, second, pairs, year=year, workers=min(count, seeds), progress=advance)
     write(result, out)
-    table = Table(
-        title=f"{second.name} minus {first.name}, {result.year}, paired over {seeds} seeds",
-        caption="difference: mean of B - A over the seeds [95% interval]",
+    title = f"{second.name} minus {first.name}, {result.year}, paired over {seeds} seeds"
+    caption = "difference: mean of B - A over the seeds [95% interval]"
+    _print_table(title, ("outcome", "A", "B", "difference", "seeds with B > A"), describe(result), caption)
+    _print_table(
+        f"Malaysia's scorecard {result.year}: {second.name} (B) against {first.name} (A)",
+        ("target", "goal", "A", "B", "difference", "met in A", "met in B"),
+        describe_scorecard(result),
+        "A, B: means over the seeds; met: share of seeds meeting the goal (– for an indicator)",
+        "llrrrrr",
     )
-    for column, justify in (("outcome", "left"), ("A", "right"), ("B", "right"), ("difference", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    table.add_column("seeds with B > A", justify="right")
-    for row in describe(result):
+    console.print(
+        f"wrote differences.csv (every outcome), paired.csv, scorecard.csv and a plot to [bold]{out}[/]",
+        highlight=False,
+    )
+
+
+def _print_table(title: str, columns, rows, caption: str | None = None, justify: str = "") -> None:
+    """A table of text rows; ``justify`` has one letter per column (l, r, c; default: the first column
+    left, the others right)."""
+    table = Table(title=title, caption=caption)
+    for i, column in enumerate(columns):
+        letter = justify[i] if justify else "l" if i == 0 else "r"
+        table.add_column(column, justify="left" if letter == "l" else "right" if letter == "r" else "center")
+    for row in rows:
         table.add_row(*row)
     console.print(table)
-    console.print(f"wrote differences.csv (every outcome), paired.csv and a plot to [bold]{out}[/]", highlight=False)
 
 
 def _simulate_with_progress(scenario):
     """Run a scenario with a progress bar of months."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich import progress as rp
 
     from .runs import simulate
 
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("months"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
+    columns: tuple[rp.ProgressColumn, ...] = (rp.TextColumn("[bold]{task.description}"), rp.BarColumn())
+    columns += (rp.MofNCompleteColumn(), rp.TextColumn("months"), rp.TimeElapsedColumn(), rp.TimeRemainingColumn())
+    with rp.Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(f"{scenario.name} (seed {scenario.run.seed})", total=None)
         return simulate(scenario, progress=lambda done, total: bar.update(task, completed=done, total=total))
 
@@ -161,15 +162,11 @@ def _print_summary(result, folder: Path) -> None:
     run = result.scenario.run
     title = f"{result.scenario.name}: {run.start} to {run.end}, seed {run.seed}, {result.scenario.buyers.count} buyers"
     caption = "one seed; levels in December, shares and prices averaged over the year, flows summed"
-    table = Table(title=title, caption=caption)
     summary = result.summary()
-    table.add_column("indicator")
-    for year in summary.columns:
-        table.add_column(year, justify="right")
-    for label, row in summary.iterrows():
-        table.add_row(label, *row.tolist())
-    console.print(table)
+    rows = [(label, *row.tolist()) for label, row in summary.iterrows()]
+    _print_table(title, ("indicator", *summary.columns), rows, caption)
     _print_movers(result)
+    _print_scorecard(result)
     seconds = result.manifest["timings_s"]
     console.print(f"simulated {result.manifest['ticks']} months in {seconds['simulate']:.2f} s")
     console.print(f"run folder: [bold]{folder}[/]", highlight=False)
@@ -181,18 +178,31 @@ def _print_movers(result) -> None:
 
     if result.attribution_df is None or result.attribution_df.empty:
         return
-    movers = top_movers(result.attribution_df)
-    table = Table(
-        title="What moved Malaysia's alignment (net change over the year, + towards the US)",
-        caption="alignment_attribution.parquet in the run folder has every source, month by month",
-    )
-    table.add_column("year")
-    for rank in (1, 2, 3):
-        table.add_column(f"#{rank}")
-    for year, group in movers.groupby("year"):
+    rows = []
+    for year, group in top_movers(result.attribution_df).groupby("year"):
         cells = [f"{row.source} ({row.change:+.3f})" for row in group.itertuples()]
-        table.add_row(str(year), *cells, *[""] * (3 - len(cells)))
-    console.print(table)
+        rows.append((str(year), *cells, *[""] * (3 - len(cells))))
+    _print_table(
+        "What moved Malaysia's alignment (net change over the year, + towards the US)",
+        ("year", "#1", "#2", "#3"),
+        rows,
+        "alignment_attribution.parquet in the run folder has every source, month by month",
+        "llll",
+    )
+
+
+def _print_scorecard(result) -> None:
+    """Malaysia's scorecard for 2030 (or the run's last whole year): value, goal, met, source."""
+    from .runs import scorecard_rows
+
+    found = result.scorecard()
+    if found is None:
+        console.print("Malaysia's scorecard: the run covers no whole calendar year", highlight=False)
+        return
+    year, card = found
+    caption = "✓ met, ✗ not met, – an indicator (never scored); scorecard.csv in the run folder has every column"
+    rows = scorecard_rows(card)
+    _print_table(f"Malaysia's scorecard {year}", ("target", "value", "goal", "met", "source"), rows, caption, "lrlcl")
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")

@@ -6,6 +6,8 @@ For every declared output (aggregated over the outcome year as declared: Decembe
 the year's mean or its total) :func:`compare` gives the mean in A and in B, the mean paired
 difference B - A with its 95% confidence interval (Student's t over the seeds) and the share of
 seeds in which B is above A; and, for the headline outcomes, the paired difference month by month.
+Malaysia's scorecard (:mod:`magnetdiplomacy.targets`) is compared the same way: each target's
+mean in A and in B, the paired difference and the share of seeds meeting its goal in each.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import concurrent.futures as futures
 import json
 import multiprocessing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,7 @@ from .outputs import OUTPUTS, format_value
 from .parameters import Scenario
 from .runs import provenance, simulate, staged_folder
 from .scenario import load_scenario
+from .targets import TARGET_BY_KEY, TARGETS, shown, year_value
 
 # What the plot and the CLI table show first: Malaysia's alignment, market share, exports and jobs.
 HEADLINE = (
@@ -46,6 +49,25 @@ DIFFERENCE_COLUMNS = (
     "share_b_greater",
     "seeds",
 )
+SCORECARD_COLUMNS = (
+    "key",
+    "label",
+    "goal",
+    "goal_text",
+    "mean_a",
+    "mean_b",
+    "shown_a",
+    "shown_b",
+    "mean_diff",
+    "ci_low",
+    "ci_high",
+    "share_met_a",
+    "share_met_b",
+    "seeds",
+    "column",
+    "source",
+    "flag",
+)
 CONFIDENCE = 0.95
 
 
@@ -61,6 +83,8 @@ class Comparison:
     differences: pd.DataFrame
     paired: pd.DataFrame  # seed, outcome, a, b
     monthly: pd.DataFrame  # date, seed, outcome, diff
+    scorecard: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per target (SCORECARD_COLUMNS)
+    scorecard_paired: pd.DataFrame = field(default_factory=pd.DataFrame)  # seed, key, a, b
 
     def headline(self) -> pd.DataFrame:
         """The headline rows of :attr:`differences`."""
@@ -84,15 +108,22 @@ def year_values(model_df: pd.DataFrame, year: int) -> dict[str, float]:
     return values
 
 
-def run_pair(a: Scenario, b: Scenario, seed: int, year: int) -> tuple[int, dict, dict, pd.DataFrame]:
-    """Both scenarios with one seed: their outcome-year values and the headline series' difference."""
+def target_values(model_df: pd.DataFrame, year: int) -> dict[str, float]:
+    """Every target's value in ``year`` (:func:`magnetdiplomacy.targets.year_value`), by target key."""
+    return {target.key: year_value(model_df, target, year) for target in TARGETS}
+
+
+def run_pair(a: Scenario, b: Scenario, seed: int, year: int) -> tuple[int, dict, dict, pd.DataFrame, dict, dict]:
+    """Both scenarios with one seed: their outcome-year values, the headline series' difference and
+    the scorecard's values in A and in B."""
     frame_a = simulate(a, seed=seed).model_df
     frame_b = simulate(b, seed=seed).model_df
     merged = frame_a[["date", *HEADLINE]].merge(frame_b[["date", *HEADLINE]], on="date", suffixes=("_a", "_b"))
     monthly = pd.DataFrame({"date": pd.to_datetime(merged["date"])})
     for name in HEADLINE:
         monthly[name] = merged[f"{name}_b"] - merged[f"{name}_a"]
-    return seed, year_values(frame_a, year), year_values(frame_b, year), monthly
+    values_a, values_b = year_values(frame_a, year), year_values(frame_b, year)
+    return seed, values_a, values_b, monthly, target_values(frame_a, year), target_values(frame_b, year)
 
 
 def t_quantile(seeds: int) -> float:
@@ -120,6 +151,39 @@ def paired_statistics(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
         "share_b_greater": float((diff > 0).mean()),
         "seeds": n,
     }
+
+
+def share_met(key: str, values: np.ndarray) -> float | None:
+    """The share of seeds whose value meets a target's goal (None for an indicator)."""
+    target = TARGET_BY_KEY[key]
+    if target.goal is None:
+        return None
+    return float(np.mean([bool(target.met(float(value))) for value in values]))
+
+
+def scorecard_comparison(paired: pd.DataFrame) -> pd.DataFrame:
+    """Malaysia's scorecard in A and B from each seed's target values (``seed, key, a, b``): per
+    target the means, the paired difference B - A with its interval and the share of seeds meeting
+    the goal in each (:data:`SCORECARD_COLUMNS`)."""
+    rows = []
+    for key, group in paired.groupby("key", sort=False):
+        target = TARGET_BY_KEY[key]
+        a, b = group["a"].to_numpy(), group["b"].to_numpy()
+        stats = paired_statistics(a, b)
+        del stats["share_b_greater"]
+        rows.append(
+            {
+                **{name: getattr(target, name) for name in ("key", "label", "goal", "goal_text", "column")},
+                **stats,
+                "shown_a": shown(target, stats["mean_a"]),
+                "shown_b": shown(target, stats["mean_b"]),
+                "share_met_a": share_met(key, a),
+                "share_met_b": share_met(key, b),
+                "source": target.source,
+                "flag": target.flag,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
 
 
 def compare(
@@ -156,8 +220,15 @@ def compare(
     paired = pd.DataFrame(
         [
             {"seed": seed, "outcome": name, "a": values_a[name], "b": values_b[name]}
-            for seed, values_a, values_b, _ in results
+            for seed, values_a, values_b, *_ in results
             for name in values_a
+        ]
+    )
+    targets = pd.DataFrame(
+        [
+            {"seed": seed, "key": key, "a": card_a[key], "b": card_b[key]}
+            for seed, _, _, _, card_a, card_b in results
+            for key in card_a
         ]
     )
     rows = []
@@ -166,8 +237,9 @@ def compare(
         stats = paired_statistics(group["a"].to_numpy(), group["b"].to_numpy())
         rows.append({"outcome": name, "label": item.label, "unit": item.unit, "year_aggregate": item.year, **stats})
     differences = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
-    monthly = pd.concat([frame.assign(seed=seed) for seed, _, _, frame in results], ignore_index=True)
-    return Comparison(a, b, year, [r[0] for r in results], differences, paired, monthly)
+    monthly = pd.concat([frame.assign(seed=seed) for seed, _, _, frame, *_ in results], ignore_index=True)
+    seeds_run = [r[0] for r in results]
+    return Comparison(a, b, year, seeds_run, differences, paired, monthly, scorecard_comparison(targets), targets)
 
 
 def plot(comparison: Comparison, path: Path) -> Path:
@@ -198,11 +270,13 @@ def plot(comparison: Comparison, path: Path) -> Path:
 
 
 def write(comparison: Comparison, folder: Path) -> Path:
-    """``differences.csv``, ``paired.csv``, ``differences_over_time.png`` and ``manifest.json``,
-    written atomically into ``folder`` (which must not exist or be empty)."""
+    """``differences.csv``, ``paired.csv``, ``scorecard.csv`` (Malaysia's scorecard in A and B),
+    ``differences_over_time.png`` and ``manifest.json``, written atomically into ``folder`` (which
+    must not exist or be empty)."""
     with staged_folder(folder) as staging:
         comparison.differences.to_csv(staging / "differences.csv", index=False)
         comparison.paired.to_csv(staging / "paired.csv", index=False)
+        comparison.scorecard.to_csv(staging / "scorecard.csv", index=False)
         plot(comparison, staging / "differences_over_time.png")
         manifest = {
             "a": comparison.a.name,
@@ -251,6 +325,26 @@ def describe(comparison: Comparison) -> list[tuple[str, str, str, str, str]]:
                 interval,
                 f"{row.share_b_greater:.0%}",
             )
+        )
+    return lines
+
+
+def describe_scorecard(comparison: Comparison) -> list[tuple[str, ...]]:
+    """The scorecard in words: target, goal, A, B, difference [interval], share of seeds meeting
+    the goal in A and in B (– for an indicator)."""
+
+    def met(share: float | None) -> str:
+        return "–" if share is None or share != share else f"{share:.0%}"
+
+    lines: list[tuple[str, ...]] = []
+    for row in comparison.scorecard.itertuples():
+        column = row.column
+        interval = (
+            f"{format_difference(column, row.mean_diff)} "
+            f"[{format_difference(column, row.ci_low)}, {format_difference(column, row.ci_high)}]"
+        )
+        lines.append(
+            (row.label, row.goal_text, row.shown_a, row.shown_b, interval, met(row.share_met_a), met(row.share_met_b))
         )
     return lines
 

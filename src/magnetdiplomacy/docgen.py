@@ -12,9 +12,11 @@ from pathlib import Path
 from .data import calibration_rows
 from .outputs import OUTPUTS
 from .parameters import iter_parameters
+from .targets import TARGETS
 
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
 OUTPUTS_START, OUTPUTS_END = "<!-- outputs:start -->", "<!-- outputs:end -->"
+TARGETS_START, TARGETS_END = "<!-- targets:start -->", "<!-- targets:end -->"
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 
 
@@ -56,6 +58,16 @@ def output_table() -> str:
     return "\n".join(lines)
 
 
+def target_table() -> str:
+    """Markdown table of Malaysia's scorecard: target, goal, the column it reads, source and flag."""
+    lines = ["| target | goal | column | a year is | source | flag |", "|---|---|---|---|---|---|"]
+    for target in TARGETS:
+        year = "every month within the band" if target.sense == "within" else OUTPUTS[target.column].year_label
+        cells = [target.label, target.goal_text, f"`{target.column}`", year, _source_text(target.source), target.flag]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def _replace(text: str, start: str, end: str, table: str) -> str:
     if start not in text:
         return text
@@ -65,8 +77,9 @@ def _replace(text: str, start: str, end: str, table: str) -> str:
 
 
 def render(text: str) -> str:
-    """``text`` with the blocks between the parameter and output markers replaced by the current tables."""
-    return _replace(_replace(text, START, END, parameter_table()), OUTPUTS_START, OUTPUTS_END, output_table())
+    """``text`` with the blocks between the parameter, output and target markers replaced by the current tables."""
+    text = _replace(_replace(text, START, END, parameter_table()), OUTPUTS_START, OUTPUTS_END, output_table())
+    return _replace(text, TARGETS_START, TARGETS_END, target_table())
 
 
 def main() -> None:

@@ -31,12 +31,12 @@ from mesa.agentset import AgentSet
 from . import history, observe
 from .agents.buyers import Buyer, BuyerPopulation
 from .agents.china import China
-from .agents.firms import Firm, JSLink, Lynas, NewProjects
+from .agents.firms import Firm, ForeignMakers, JSLink, Lynas, NewProjects
 from .agents.malaysia import Malaysia
 from .agents.partners import Australia, Korea
 from .agents.united_states import UnitedStates
 from .interventions import ACTIONS, Params, checked_params, validate_action
-from .mechanisms import accounts, heavy, oxide, production, stockpiles, trade
+from .mechanisms import accounts, heavy, oxide, production, trade
 from .mechanisms.alignment import trade_tilt
 from .mechanisms.chain import NEVER
 from .mechanisms.controls import ControlBook, LicenceState
@@ -45,11 +45,10 @@ from .mechanisms.market import allocate_orders
 from .mechanisms.offers import OfferBook
 from .mechanisms.partnerships import PartnershipGraph, tie_half_lives
 from .mechanisms.streams import RandomStreams
-from .mechanisms.trade import POOLS
 from .outputs import COLUMNS, CONTRACT_COLUMNS  # noqa: F401  (CONTRACT_COLUMNS: re-exported until the sweeps import it from outputs)
 from .parameters import Scenario
 from .timeline import month_index, months_between, tick_label, tick_of
-from .world import SUPPLIER_REGIONS, SUPPLIERS, build_chain, initial_orders
+from .world import MALAYSIAN_MAKERS, SUPPLIER_REGIONS, SUPPLIERS, build_chain, initial_orders
 
 # Floors the US may grant, by the plant that realises them.
 FLOOR_BENEFICIARY = {"lynas_malaysia": "Lynas Malaysia", "mp_separation": "MP Materials"}
@@ -113,6 +112,7 @@ class MagnetDiplomacyModel(mesa.Model):
             Firm(self, "Other magnet makers", ["row_magnets"]),
             Firm(self, "Rest-of-world miners", ["myanmar_mines", "row_to_china_mines", "row_domestic_mines"]),
             Firm(self, "Other separators", ["other_separation"]),
+            ForeignMakers(self),
             NewProjects(self),
         ]
         self.korea = Korea(self)
@@ -328,6 +328,7 @@ class MagnetDiplomacyModel(mesa.Model):
 
     def _conditions(self) -> production.Conditions:
         china = self.china
+        leak = self.malaysia.development.leak()
         return production.Conditions(
             tick=self.tick,
             licence=self.licence,
@@ -337,6 +338,8 @@ class MagnetDiplomacyModel(mesa.Model):
             china_mining_quota_t_yr=china.mining_quota_t_yr,
             china_separation_quota_t_yr=china.separation_quota_t_yr,
             china_imports_under_quota=china.imports_under_quota,
+            illegal_mining_t=leak.illegal_t,
+            ore_leak_share=leak.legal_share,
         )
 
     def _produce_and_trade(self) -> None:
@@ -363,7 +366,8 @@ class MagnetDiplomacyModel(mesa.Model):
             self.controls.licence_availability("ndpr", "world", t),
         )
         china_ndpr_t = production.china_ndpr_capacity_t(chain.plants, conditions, chain.flows["china_imports_reo"], cfg)
-        self._stockpiles(china_ndpr_t)
+        withheld = self.controls.licence_availability("ndpr", "world", t) < 1.0
+        oxide.trade_stockpiles(chain, market, cfg, china_ndpr_t, withheld, t)
         oxide.record_realised(chain, market.prices, self.price_floors())
         heavy_ties = [("mp_heavy", "us_magnets", 1.0)] + (
             [("lynas_heavy", "jslink_magnets", share)] if share is not None else []
@@ -389,34 +393,22 @@ class MagnetDiplomacyModel(mesa.Model):
         heavy.update_china_prices(chain, market, cfg, china_heavy_t, heavy_exports_t, oxide.storage_rule(cfg), t)
         chain.flows["china_heavy_exports_t"] = heavy_exports_t
 
-    def _stockpiles(self, china_ndpr_t: float) -> None:
-        """China's reserve and the allied stockpiles buy or release at this month's prices."""
-        chain, market, config = self.chain, self.market, self.config.stockpiles
-        piles, prices = chain.stockpiles, market.prices
-        full = {pool: oxide.marginal_cost(chain, market, pool, china_ndpr_t, self.tick).full_usd_kg for pool in POOLS}
-        withheld = self.controls.licence_availability("ndpr", "world", self.tick) < 1.0
-        use = market.use_t.get("exchina", oxide.pool_stock_and_use(chain, "exchina")[1])
-        orders = {
-            "china_reserve": stockpiles.china_reserve_order(
-                piles["china_reserve"].held_t, prices["ndpr_china"], full["china"], config
-            ),
-            "allied": stockpiles.allied_order(
-                piles["allied"].held_t, use, prices["ndpr_exchina"], full["exchina"], withheld, config
-            ),
-        }
-        stockpiles.trade(chain, piles, orders)
-
     def magnet_unit_cost(self, plant) -> float:
         """USD/kg it costs ``plant`` to make a magnet this month."""
         malaysia = self.malaysia
-        return trade.unit_cost(plant, self.market.prices, self.config, malaysia.capability, malaysia.incentive_level)
+        local_content = malaysia.development.local_content
+        return trade.unit_cost(
+            plant, self.market.prices, self.config, malaysia.capability, malaysia.incentive_level, local_content
+        )
 
     def _market_view(self):
         cfg = self.config
         costs = [self.magnet_unit_cost(p) for p in self.chain.magnet_plants]
         shock = trade.demand_shock(self.tick, self.tick_at(cfg.demand.shock_start), cfg.demand)
         tension = trade.tension(self.china.escalation_level, self.china.relations_us)
-        return trade.market_view(self.chain, self.market, cfg, self.controls, self.tick, costs, tension, shock)
+        share = cfg.lynas.jslink_supply_share if self.partnerships.has("Lynas", "JS Link", "supply") else 0.0
+        audited = trade.audited_shares(self.chain, {"jslink_magnets": share})
+        return trade.market_view(self.chain, self.market, cfg, self.controls, self.tick, costs, tension, shock, audited)
 
     def _magnet_market(self) -> None:
         """Buyers see the market, decide and order; makers deliver from stock; mark-ups move."""
@@ -440,12 +432,15 @@ class MagnetDiplomacyModel(mesa.Model):
         js = SUPPLIERS.index("jslink_magnets")
         jslink = chain.plants["jslink_magnets"]
         self.jslink.account(allocation.sold[js], float(view.price[js]), self.magnet_unit_cost(jslink))
+        makers, malaysia = [SUPPLIERS.index(name) for name in MALAYSIAN_MAKERS], self.malaysia
         # What the magnet-plant incentive costs the government: its cut of conversion cost on output.
-        before_incentive = trade.conversion_cost(jslink, cfg, self.malaysia.capability)
-        level = self.malaysia.incentive_level
-        cost = jslink.output_t * 1000.0 * before_incentive * cfg.malaysia.incentive_cost_cut * level if level else 0.0
-        chain.flows["incentive_cost_usd"] = cost
-        chain.flows["jslink_sales_by_region"] = by_region[:, js]
+        site = (malaysia.capability, malaysia.incentive_level, malaysia.development.local_content)
+        chain.flows["incentive_cost_usd"] = sum(
+            trade.incentive_cost_usd(chain.magnet_plants[m], cfg, *site) for m in makers
+        )
+        chain.flows["malaysia_sales_by_region"] = by_region[:, makers].sum(axis=1)
+        chain.flows["malaysia_maker_sales"] = {SUPPLIERS[m]: float(allocation.sold[m]) for m in makers}
+        chain.flows["malaysia_share_esg_buyers"] = population.esg_share(allocation.delivered, makers)
         chain.flows["magnet_prices"] = view.price
         chain.flows["magnet_demand_t"] = float(population.demand_t.sum())
         chain.flows["magnet_delivered_t"] = float(population.delivered_t.sum())
@@ -456,17 +451,22 @@ class MagnetDiplomacyModel(mesa.Model):
         plants, flows, malaysia = chain.plants, chain.flows, self.malaysia
         contracted = flows.get("oxide_contracted_lynas_t", 0.0)
         oxide_abroad, to_china = accounts.oxide_sales(plants, contracted)
-        by_region = flows["jslink_sales_by_region"]
-        js_price = float(flows["magnet_prices"][SUPPLIERS.index("jslink_magnets")])
+        by_region = flows["malaysia_sales_by_region"]
+        maker_prices = {name: float(flows["magnet_prices"][SUPPLIERS.index(name)]) for name in MALAYSIAN_MAKERS}
+        js_price = accounts.average_price(flows["malaysia_maker_sales"], maker_prices)
         ladder_value, direct_jobs, jobs = value_and_jobs(
             accounts.malaysia_rungs(plants, cfg.malaysia.component_share), cfg
         )
-        malaysia.record_economy(accounts.value_added_usd(plants, prices, js_price, cfg), direct_jobs, jobs, js_price)
+        value_added = accounts.value_added_usd(plants, prices, maker_prices, cfg)
+        malaysia.record_economy(value_added, direct_jobs, jobs, js_price)
         flows["value_added_ladder_usd"] = ladder_value
         malaysia.export_revenue_usd = accounts.export_revenue_usd(
             plants, contracted, by_region, js_price, prices, cfg.magnets.tb_share_of_heavy
         )
         flows["malaysia_exports_t"] = accounts.exports_by_bloc(chain.edges, by_region)
+        malaysia.development.book_investment()
+        mined = sum(plants[name].output_t for name in ("perak_pilot", "jv_mine", "malaysia_illegal_mines"))
+        malaysia.development.record_exports(accounts.exports_by_destination(chain.edges, by_region), mined)
         self.lynas.account()
         # Revealed alignment: ties, trade (rare-earth sales by bloc + general trade), concessions.
         hedging = cfg.malaysia.hedging

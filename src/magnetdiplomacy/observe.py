@@ -17,8 +17,9 @@ import numpy as np
 
 from .agents.buyers import Buyer
 from .mechanisms.chain import Chain, Plant
-from .parameters import SEGMENTS, Scenario
-from .world import SUPPLIERS
+from .mechanisms.production import ILLEGAL_MINES
+from .parameters import REGIONS, SEGMENTS, Scenario
+from .world import MALAYSIAN_MAKERS, SUPPLIERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import MagnetDiplomacyModel
@@ -83,13 +84,14 @@ def indicators(model: MagnetDiplomacyModel) -> dict[str, Any]:
     """This month's row of the output columns (only the contract's when the model is told so)."""
     chain, plants, t = model.chain, model.chain.plants, model.tick
     flows = chain.flows
-    mines = [p for p in plants.values() if p.stage == "mine"]
+    # Recorded mining (the USGS basis): illegal mining is reported apart (malaysia_ore_leaked_t).
+    mines = [p for p in plants.values() if p.stage == "mine" and p.name not in ILLEGAL_MINES]
     separators = [p for p in plants.values() if p.stage == "separation"]
     world_mine = sum(p.output_t for p in mines)
     world_oxide = sum(p.output_t for p in separators)
     world_magnet = sum(p.output_t for p in chain.magnet_plants)
     china_magnet = plants["china_magnets"].output_t
-    malaysia_magnet = plants["jslink_magnets"].output_t
+    malaysia_magnet = sum(plants[name].output_t for name in MALAYSIAN_MAKERS)
     malaysia_oxide = plants["lynas_malaysia"].output_t + plants["jv_refinery"].output_t
     nonchina_magnet = world_magnet - china_magnet
     prices = flows["magnet_prices"]
@@ -112,7 +114,7 @@ def indicators(model: MagnetDiplomacyModel) -> dict[str, Any]:
         "price_ndpr_exchina_usd_kg": market.traded["ndpr_exchina"],
         "price_magnet_exchina_usd_kg": exchina_magnet_price(model, prices),
         "lynas_ndpr_t": plants["lynas_malaysia"].output_t + plants["lynas_relocated"].output_t,
-        "jslink_magnet_t": malaysia_magnet,
+        "jslink_magnet_t": plants["jslink_magnets"].output_t,
         "us_tariff_malaysia": controls.tariff("United States", "Malaysia", t),
         "china_export_licence_rate": controls.licence_availability("magnet_heavy", "world", t),
         "malaysia_jobs": malaysia.jobs,
@@ -180,10 +182,34 @@ def _extra_indicators(
         "mass_balance_error_t": mass_balance_error(chain),
     }
     row |= _market_indicators(model)
+    row |= _development_indicators(model)
     demand_by_segment = population.demand_by_segment()
     for s, segment in enumerate(SEGMENTS):
         row[f"demand_{segment}_t"] = float(demand_by_segment[s])
     return row
+
+
+def _development_indicators(model: MagnetDiplomacyModel) -> dict[str, Any]:
+    """Malaysia's scorecard beyond the chain: know-how, investment, customers, ore leaving, the ground."""
+    chain, flows = model.chain, model.chain.flows
+    development = model.malaysia.development
+    by_region = flows["malaysia_sales_by_region"]
+    return {
+        "malaysia_local_content": development.local_content,
+        "malaysia_patents_index": development.patents_index,
+        "malaysia_downstream_investment_usd": development.invested_usd,
+        "malaysia_downstream_investment_total_usd": development.invested_total_usd,
+        "malaysia_customer_spread": development.customer_spread,
+        "malaysia_magnet_sales_japan_korea_t": float(by_region[REGIONS.index("japan_korea")]),
+        "malaysia_share_esg_buyers": flows["malaysia_share_esg_buyers"],
+        "foreign_makers_malaysia_t": chain.plants["foreign_malaysia_magnets"].output_t,
+        "malaysia_ore_leaked_t": flows["malaysia_ore_leaked_t"],
+        "malaysia_domestic_ore_feed_t": chain.edges[("mine", "malaysia", "separation", "malaysia")],
+        "malaysia_enforcement_usd": development.enforcement_usd_m_yr * 1e6 / 12.0,
+        "malaysia_innovation_usd": development.fund_usd_m_yr() * 1e6 / 12.0,
+        "malaysia_resource_t": development.resource_t,
+        "malaysia_resource_value_usd": development.resource_value_usd(),
+    }
 
 
 def _market_indicators(model: MagnetDiplomacyModel) -> dict[str, Any]:

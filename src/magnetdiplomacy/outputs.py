@@ -24,7 +24,21 @@ BLOC_WORDS = {"china": "China", "us": "the US", "allies": "US allies (Japan, Kor
 YEAR_AGGREGATIONS = ("last", "mean", "sum")
 # Columns of the event log: one row per control, partnership and decision.
 EVENT_COLUMNS = ("tick", "date", "actor", "target", "kind", "description", "source", "action")
-KINDS = ("tick", "date", "signed", "share", "fraction", "tonnes", "usd_kg", "usd", "usd_m", "count", "flag", "number")
+KINDS = (
+    "tick",
+    "date",
+    "signed",
+    "share",
+    "fraction",
+    "tonnes",
+    "usd_kg",
+    "usd",
+    "usd_m",
+    "count",
+    "flag",
+    "number",
+    "ratio",
+)
 VIEWS = ("summary", "app", "classroom", "sweeps")
 
 
@@ -94,7 +108,7 @@ _CONTRACT = tuple(
         _o("china_mine_share", "China's share of world mining", "share", "share", "mean", ("summary",)),
         _o("china_separation_share", "China's share of world separation", "share", "share", "mean", ("summary",)),
         _o("china_magnet_share", "China's share of world magnets", "share", "share", "mean", ("summary", "classroom")),
-        _o("world_mine_t", "World mine output", "t REO/month", "tonnes", "sum"),
+        _o("world_mine_t", "World mine output (recorded; illegal mining apart)", "t REO/month", "tonnes", "sum"),
         _o("world_oxide_t", "World NdPr oxide output", "t NdPr/month", "tonnes", "sum"),
         _o("world_magnet_t", "World magnet output", "t NdFeB/month", "tonnes", "sum"),
         _o("magnet_demand_t", "Magnet demand", "t NdFeB/month", "tonnes", "sum"),
@@ -173,7 +187,74 @@ _EXTRA = (
             "sum",
             ("classroom",),
         ),
-        _o("malaysia_capability", "Local share of magnet know-how", "fraction", "share", "last"),
+        _o(
+            "malaysia_capability",
+            "Local share of magnet know-how (local technological participation)",
+            "fraction",
+            "share",
+            "last",
+            ("app",),
+        ),
+        _o(
+            "malaysia_local_content",
+            "Local content of supporting services and materials",
+            "fraction",
+            "share",
+            "last",
+            ("app",),
+        ),
+        _o("malaysia_patents_index", "Materials-science patents (2020 = 1)", "ratio", "ratio", "last"),
+        _o(
+            "malaysia_downstream_investment_usd",
+            "Downstream investment committed in Malaysia",
+            "USD/month",
+            "usd",
+            "sum",
+        ),
+        _o(
+            "malaysia_downstream_investment_total_usd",
+            "Downstream investment committed in Malaysia since the start",
+            "USD",
+            "usd",
+            "last",
+            ("app",),
+        ),
+        _o(
+            "malaysia_customer_spread",
+            "Smallest of America's, Europe's and Asia's shares of Malaysia's exports (last 12 months)",
+            "share",
+            "share",
+            "mean",
+        ),
+        _o(
+            "malaysia_magnet_sales_japan_korea_t",
+            "Malaysian magnets sold to Japan and Korea",
+            "t NdFeB/month",
+            "tonnes",
+            "sum",
+        ),
+        _o(
+            "malaysia_share_esg_buyers",
+            "Malaysia's share of magnets bought by buyers who pay the ESG premium",
+            "share",
+            "share",
+            "mean",
+        ),
+        _o(
+            "foreign_makers_malaysia_t",
+            "Foreign-owned makers' magnet output in Malaysia",
+            "t NdFeB/month",
+            "tonnes",
+            "sum",
+        ),
+        _o("malaysia_ore_leaked_t", "Malaysian ore leaving illegally", "t REO/month", "tonnes", "sum", ("app",)),
+        _o("malaysia_domestic_ore_feed_t", "Malaysian ore refined in Malaysia", "t REO/month", "tonnes", "sum"),
+        _o("malaysia_enforcement_usd", "Cost of policing the ore ban and illegal mining", "USD/month", "usd", "sum"),
+        _o("malaysia_innovation_usd", "Innovation fund spending", "USD/month", "usd", "sum"),
+        _o("malaysia_resource_t", "Malaysia's rare-earth resource left in the ground", "t REO", "tonnes", "last"),
+        _o(
+            "malaysia_resource_value_usd", "Value of that resource (at the government's estimate)", "USD", "usd", "last"
+        ),
         _o("malaysia_trade_tilt", "Orientation of Malaysia's trade (-1 China, +1 US)", "alignment", "signed", "mean"),
         _o(
             "malaysia_ties_tilt",
@@ -325,4 +406,6 @@ def format_value(output: Output | str, value: float) -> str:
         return f"US${value:,.0f}/kg"
     if kind == "flag":
         return "yes" if value else "no"
+    if kind == "ratio":
+        return f"{value:.2f}x"
     return f"{value:g}"

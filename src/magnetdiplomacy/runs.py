@@ -2,8 +2,10 @@
 
 A run folder holds ``timeseries.parquet`` (one row per month), ``agents.parquet`` (the agent
 table), ``events.parquet`` (the event log), ``alignment_attribution.parquet`` (each month's change
-in Malaysia's alignment by tie, trade and concessions), ``manifest.json`` and, with ``csv=True``,
-CSV copies.
+in Malaysia's alignment by tie, trade and concessions), ``scorecard.csv`` (Malaysia's scorecard,
+:func:`magnetdiplomacy.targets.scorecard`, for 2030 or, if the run does not cover all of 2030, the
+last whole calendar year it covers; see :func:`scorecard_year`), ``manifest.json`` and, with
+``csv=True``, CSV copies.
 Folders are written to a temporary sibling and renamed into place, so a failed run leaves nothing
 half-written behind.
 """
@@ -31,6 +33,7 @@ from .model import MagnetDiplomacyModel
 from .outputs import EVENT_COLUMNS, format_value, in_view
 from .parameters import Scenario
 from .scenario import PROJECT_ROOT, ScenarioError, load_scenario
+from .targets import TARGET_YEAR, scorecard
 from .timeline import months_between, parse_month
 from .version import package_version
 
@@ -55,6 +58,10 @@ class RunResult:
         """Headline outputs by year (see :func:`summarise`)."""
         return summarise(self.model_df, years)
 
+    def scorecard(self) -> tuple[int, pd.DataFrame] | None:
+        """Malaysia's scorecard and its year (see :func:`run_scorecard`)."""
+        return run_scorecard(self.model_df)
+
 
 def summarise(model_df: pd.DataFrame, years: Iterable[int] = (2020, 2025, 2030, 2035)) -> pd.DataFrame:
     """Headline outputs (those declared for the ``summary`` view) for the given years the run
@@ -72,6 +79,41 @@ def summarise(model_df: pd.DataFrame, years: Iterable[int] = (2020, 2025, 2030, 
             cells.append(format_value(output, float(value)))
         table[output.label] = cells
     return pd.DataFrame(table, index=[str(y) for y in present]).T
+
+
+def complete_years(model_df: pd.DataFrame) -> list[int]:
+    """The calendar years a run's monthly table covers whole (all twelve months), in order."""
+    dates = pd.to_datetime(model_df["date"])
+    months = pd.DataFrame({"year": dates.dt.year, "month": dates.dt.month}).drop_duplicates()
+    counts = months.groupby("year")["month"].nunique()
+    return [int(year) for year, n in counts.items() if n == 12]
+
+
+def scorecard_year(model_df: pd.DataFrame) -> int | None:
+    """The year Malaysia's scorecard is read for: 2030 (the targets' year) when the run covers it
+    whole, else the last whole calendar year the run covers; None when it covers none."""
+    years = complete_years(model_df)
+    if TARGET_YEAR in years:
+        return TARGET_YEAR
+    return years[-1] if years else None
+
+
+def run_scorecard(model_df: pd.DataFrame) -> tuple[int, pd.DataFrame] | None:
+    """The scorecard year (:func:`scorecard_year`) and Malaysia's scorecard for it, or None when
+    the run covers no whole year."""
+    year = scorecard_year(model_df)
+    return None if year is None else (year, scorecard(model_df, year))
+
+
+MET_MARKS = {True: "✓", False: "✗", None: "–"}  # met, not met, an indicator (never scored)
+
+
+def scorecard_rows(card: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
+    """A scorecard as text for a table: target, value, goal, met (✓, ✗ or – for an indicator), source."""
+    return [
+        (row.label, row.shown, row.goal_text, MET_MARKS[None if row.met is None else bool(row.met)], row.source)
+        for row in card.itertuples()
+    ]
 
 
 def git_commit() -> str:
@@ -244,6 +286,10 @@ def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
             table.to_parquet(staging / f"{name}.parquet", index=False)
             if csv:
                 table.to_csv(staging / f"{name}.csv", index=False)
+        card = run_scorecard(result.model_df)
+        if card is not None:
+            card[1].to_csv(staging / "scorecard.csv", index=False)
+        result.manifest["scorecard_year"] = None if card is None else card[0]
         result.manifest["timings_s"]["write"] = round(time.perf_counter() - started, 4)
         result.manifest["files"] = sorted(p.name for p in staging.iterdir()) + ["manifest.json"]
         (staging / "manifest.json").write_text(

@@ -12,19 +12,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from .mechanisms.accounts import MALAYSIAN_MAKERS
 from .mechanisms.chain import NEVER, Chain, Plant
 from .mechanisms.production import ORE_ROUTES
 from .mechanisms.stockpiles import allied_target_t
 from .parameters import Scenario
 from .timeline import tick_of
 
-__all__ = ["NEVER", "ORE_ROUTES", "SUPPLIERS", "SUPPLIER_REGIONS", "MALAYSIAN_PLANTS", "Chain", "build_chain"]
+__all__ = [
+    "NEVER",
+    "ORE_ROUTES",
+    "SUPPLIERS",
+    "SUPPLIER_REGIONS",
+    "MALAYSIAN_MAKERS",
+    "MALAYSIAN_PLANTS",
+    "Chain",
+    "build_chain",
+]
 
 # Magnet suppliers buyers choose between, with the region each is "home" to.
-SUPPLIERS = ("china_magnets", "japan_magnets", "row_magnets", "us_magnets", "jslink_magnets")
-SUPPLIER_REGIONS = ("china", "japan_korea", "europe", "united_states", "southeast_asia")
+SUPPLIERS = (
+    "china_magnets",
+    "japan_magnets",
+    "row_magnets",
+    "us_magnets",
+    "jslink_magnets",
+    "foreign_malaysia_magnets",
+)
+SUPPLIER_REGIONS = ("china", "japan_korea", "europe", "united_states", "southeast_asia", "southeast_asia")
 
-MALAYSIAN_PLANTS = ("perak_pilot", "jv_mine", "lynas_malaysia", "jv_refinery", "lynas_heavy", "jslink_magnets")
+MALAYSIAN_PLANTS = ("perak_pilot", "jv_mine", "lynas_malaysia", "jv_refinery", "lynas_heavy", *MALAYSIAN_MAKERS)
 
 
 # Recorded interruptions of Malaysian production (replayed history): plant, first month, months,
@@ -123,6 +140,7 @@ class _PlantBuilder:
     def mines(self) -> list[Plant]:
         """Mines, in t REO/yr."""
         m, sep = self.config.mines, self.config.separation
+        leak = self.config.development.ore_leak
         grade, growth = m.ndpr_grade, m.row_growth_per_year
         weld = (self.at(m.mt_weld_expansion), m.mt_weld_expanded_t_yr - m.mt_weld_t_yr, sep.lynas_expansion_ramp_months)
         pilot = self.opening(m, "malaysia_pilot_t_yr", m.malaysia_pilot_start, "perak_pilot")
@@ -136,6 +154,8 @@ class _PlantBuilder:
             _mine("mt_weld", "Lynas", "australia", "exchina", m.mt_weld_ndpr_grade, m.mt_weld_t_yr, additions=[weld]),
             _mine("perak_pilot", "Malaysia", "malaysia", "exchina", grade, **pilot, ramp_months=6),
             _mine("jv_mine", "Malaysia-China JV", "malaysia", "exchina", grade, 0.0, start=NEVER, ramp_months=12),
+            # Illegal mining in Malaysia: its output is set each month by how well the ban is policed.
+            _mine("malaysia_illegal_mines", "Illegal miners", "malaysia", "china", grade, leak.illegal_mining_t_yr),
             _mine("new_mines", "New non-China projects", row, "exchina", grade, 0.0),
         ]
 
@@ -176,6 +196,7 @@ class _PlantBuilder:
     def magnet_makers(self) -> list[Plant]:
         """Magnet makers, in t NdFeB/yr."""
         mag, js, market = self.config.magnets, self.config.jslink, self.config.market
+        foreign = self.config.development.foreign_makers
         narva = [(self.at(mag.narva_start), mag.narva_t_yr, 12.0),
                  (self.at(mag.narva_expansion), mag.narva_expanded_t_yr - mag.narva_t_yr, 12.0)]  # fmt: skip
         us = self.opening(mag, "us_capacity_t_yr", mag.us_start, "us_magnets", ramp="us_ramp_months")
@@ -191,6 +212,8 @@ class _PlantBuilder:
                    mag.row_capacity_t_yr, additions=narva),
             _maker("us_magnets", "MP Materials", "united_states", "exchina", market.us_cost_factor, **us),
             _maker("jslink_magnets", "JS Link", "malaysia", "exchina", market.malaysia_cost_factor, **jslink),
+            _maker("foreign_malaysia_magnets", "Foreign magnet makers in Malaysia", "malaysia", "exchina",
+                   foreign.cost_factor, foreign.initial_t_yr),
         ]  # fmt: skip
 
 

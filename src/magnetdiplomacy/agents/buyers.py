@@ -86,6 +86,8 @@ class BuyerPopulation:
         self.group = self.segment * n_regions + self.region
         self.group_security = np.repeat([getattr(demand.segments, s).security_weight for s in SEGMENTS], n_regions)
         self.group_region = np.tile(np.arange(n_regions), len(SEGMENTS))
+        self.group_esg = np.repeat([getattr(demand.segments, s).esg_weight for s in SEGMENTS], n_regions)
+        self.esg_premium = config.development.trade_terms.esg_premium
         us_defence = SEGMENTS.index("defence") * n_regions + REGIONS.index("united_states")
         self.group_is_us_defence = np.arange(len(SEGMENTS) * n_regions) == us_defence
         self.security_multiplier = 1.0  # raised by the buyers' association outside China (set_security_weight)
@@ -113,7 +115,11 @@ class BuyerPopulation:
         prices = view.price[None, :]
         cost = prices * (1.0 + view.tariff[reg]) * (1.0 - self.config.buyers.home_bias * self.region_home[reg])
         security = self.group_security * np.where(reg == REGIONS.index("china"), 1.0, self.security_multiplier)
-        return cost + security[:, None] * view.risk[reg] * prices
+        cost = cost + security[:, None] * view.risk[reg] * prices
+        if view.audited is not None and self.esg_premium > 0:
+            # Buyers who pay for responsible sourcing value audited supply at a premium.
+            cost = cost - (self.esg_premium * self.group_esg)[:, None] * view.audited[None, :] * prices
+        return cost
 
     def set_reference_costs(self, view: MarketView) -> None:
         """Fix each buyer's 2020 landed cost, against which price rises are measured."""
@@ -200,6 +206,18 @@ class BuyerPopulation:
             0.0,
             1.0,
         )
+
+    def esg_share(self, delivered: np.ndarray, makers: list[int]) -> float:
+        """Share of the magnets delivered to buyers who pay the ESG premium (weighted by how much of
+        it they pay) that came from ``makers`` (column indices)."""
+        weight = self.group_esg[self.group]
+        total = float((weight * delivered.sum(axis=1)).sum())
+        return float((weight * delivered[:, makers].sum(axis=1)).sum()) / total if total > 1e-12 else 0.0
+
+    def demand_by_region(self) -> dict[str, float]:
+        """This month's demand (t) per buyer region."""
+        totals = np.bincount(self.region, weights=self.demand_t, minlength=len(REGIONS))
+        return {region: float(totals[r]) for r, region in enumerate(REGIONS)}
 
     def demand_by_segment(self) -> np.ndarray:
         """This month's demand (t) per segment."""

@@ -9,6 +9,7 @@ makes the slower decisions: expansions, relocation, offtake ties.
 from __future__ import annotations
 
 from ..mechanisms.chain import NEVER, Plant
+from ..mechanisms.development import sanction_hazard, site_margin_usd_kg
 from ..mechanisms.offers import EXPANSION_BUILD_MONTHS, PARTNERSHIP_LEAD_MONTHS
 from ..mechanisms.production import review_operations
 from .base import Seated, invest_if_tight
@@ -301,6 +302,65 @@ class JSLink(Firm):
     def account(self, sold_t: float, price_usd_kg: float, unit_cost_usd_kg: float) -> None:
         """Monthly cash from magnet sales: the plant's own investment is financed separately."""
         self.cash_usd_m += sold_t * 1000.0 * (price_usd_kg - unit_cost_usd_kg) / 1e6
+
+
+class ForeignMakers(Firm):
+    """Japanese and Swiss magnet multinationals deciding where their next plant goes: Malaysia or home.
+
+    Each January (once history is no longer replayed), when the ex-China magnet market pays for
+    new capacity, they compare the expected margin of a plant in Malaysia (its costs with
+    Malaysia's incentive, the US tariff on Malaysia on the part sold in the US, and the chance one
+    side sanctions Malaysia) with a plant at home, and build ``development.foreign_makers.
+    expansion_t_yr`` in Malaysia when Malaysia wins and covers the capital charge."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model, "Foreign magnet makers in Malaysia", ["foreign_malaysia_magnets"])
+        self.last_expansion = -NEVER
+
+    def site_margins(self) -> tuple[float, float]:
+        """Expected margin (USD/kg) of new capacity in Malaysia and at home (Japan)."""
+        model = self.model
+        plants = model.chain.plants
+        malaysia, home = plants["foreign_malaysia_magnets"], plants["japan_magnets"]
+        price = model.market.margins["exchina"] * model.magnet_unit_cost(home) + model.magnet_unit_cost(home)
+        by_region = model.buyer_population.demand_by_region()
+        us_share = by_region["united_states"] / max(sum(v for k, v in by_region.items() if k != "china"), 1e-9)
+        cfg = model.config
+        hazard = sanction_hazard(
+            model.malaysia.alignment,
+            cfg.china.retaliation_threshold,
+            cfg.us.pressure_threshold,
+            cfg.development.foreign_makers.stability_band,
+            model.china.restricting_malaysia,
+            model.controls.origin_rule(model.tick, "malaysia"),
+        )
+        tariff = model.controls.tariff("United States", "Malaysia", model.tick)
+        risk = cfg.development.foreign_makers.site_risk_share
+        return (
+            site_margin_usd_kg(price, model.magnet_unit_cost(malaysia), us_share, tariff, hazard, risk),
+            site_margin_usd_kg(price, model.magnet_unit_cost(home), us_share, 0.0, 0.0, risk),
+        )
+
+    def step(self) -> None:
+        model = self.model
+        cfg = model.config.development.foreign_makers
+        if model.month != 1 or model.replaying or cfg.expansion_t_yr <= 0:
+            return
+        if model.tick - self.last_expansion < cfg.spacing_months:
+            return
+        in_malaysia, at_home = self.site_margins()
+        charge = model.config.magnets.capital_charge_usd_kg
+        if in_malaysia < charge or in_malaysia < at_home:
+            return
+        lead = int(round(model.config.magnets.capacity_lead_months))
+        model.chain.plants["foreign_malaysia_magnets"].add_capacity(model.tick + lead, cfg.expansion_t_yr, 12)
+        self.last_expansion = model.tick
+        text = (
+            f"Foreign magnet makers build {cfg.expansion_t_yr:,.0f} t/yr in Malaysia from "
+            f"{model.label_of(model.tick + lead)} (expected margin US${in_malaysia:,.1f}/kg against "
+            f"US${at_home:,.1f}/kg at home)"
+        )
+        self.log("Malaysia", "investment", text)
 
 
 class NewProjects(Firm):

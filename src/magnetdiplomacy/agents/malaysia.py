@@ -15,27 +15,21 @@ from ..mechanisms.alignment import (
     update_alignment,
 )
 from ..mechanisms.controls import Control
-from ..mechanisms.economics import RungOutput, ladder_value, value_and_jobs
+from ..mechanisms.development import china_know_how_left, fund_learning
+from ..mechanisms.economics import ladder_value, value_and_jobs
 from ..mechanisms.offers import OFFER_KINDS, offer_push, offer_rungs
-from ..mechanisms.partnerships import TIE_WEIGHTS
-from ..mechanisms.politics import (
-    LicenceCase,
-    OreBanCase,
-    investment_drawn_usd,
-    ore_ban_value_usd_yr,
-    renewal_years,
-)
 from ..mechanisms.valuation import (
     Pressure,
     Valuation,
     best_stance,
+    investment_usd,
     know_how_saving_usd_yr,
     value_offer,
-    yearly_value_added_usd,
 )
 from ..mechanisms.valuation import Prices as ValuePrices
 from ..parameters import HedgingRule
-from .base import State
+from .malaysia_development import Development
+from .malaysia_reviews import US_CLAUSE_TIE, Reviews
 
 # Know-how from a technology tie, relative to a year of full magnet output.
 TECH_TIE_LEARNING = 0.5
@@ -43,17 +37,18 @@ TECH_TIE_LEARNING = 0.5
 JV_KNOW_HOW_UNDER_BAN = 0.5
 # A tightened licence runs this many years.
 TIGHT_LICENCE_YEARS = 3
-# The 2025 US agreement's clause against export restrictions (E051) lives in this tie.
-US_CLAUSE_TIE = ("United States", "Malaysia", "mou")
 
 
-def learning(capability: float, learning_per_year: float, magnet_utilisation: float, technology_ties: int) -> float:
-    """Next month's local know-how (0-1): learning by doing plus technology ties."""
-    gain = learning_per_year / 12.0 * (magnet_utilisation + TECH_TIE_LEARNING * technology_ties)
+def learning(
+    capability: float, learning_per_year: float, magnet_utilisation: float, technology_ties: int, boost: float = 0.0
+) -> float:
+    """Next month's local know-how (0-1): learning by doing (raised by ``boost``, the talent
+    programme) plus technology ties."""
+    gain = learning_per_year / 12.0 * (magnet_utilisation * (1.0 + boost) + TECH_TIE_LEARNING * technology_ties)
     return min(1.0, capability + gain)
 
 
-class Malaysia(State):
+class Malaysia(Reviews):
     """Licences, the raw-ore ban, offers from both sides, know-how; alignment is revealed, not chosen."""
 
     name = "Malaysia"
@@ -77,6 +72,7 @@ class Malaysia(State):
         self.trade_memory = TradeMemory()  # the last year of rare-earth sales by bloc
         self.alignment_parts: dict[str, float] = {}  # each tie's, trade's and concessions' part of alignment
         self.moved: dict[str, float] = {}  # this month's change in alignment by source
+        self.development = Development(model)
 
     # ---- instruments ------------------------------------------------------------------
 
@@ -198,7 +194,9 @@ class Malaysia(State):
             refinery.open_at(opening, cfg.jv_capacity_t_yr)
             mine.open_at(opening, cfg.jv_feed_t_yr)
         share = JV_KNOW_HOW_UNDER_BAN if model.controls.tech_ban(model.tick) else 1.0
-        self.capability = min(1.0, self.capability + cfg.jv_capability_gain * share)
+        gain = min(1.0 - self.capability, cfg.jv_capability_gain * share)
+        self.capability += gain
+        self.development.china_know_how += gain
         self.concessions += OFFER_KINDS["china_jv"].concession
         if model.controls.raw_ore_ban(model.tick):
             self.log("China", "export_ban", "Ore ban kept: the JV refines Malaysian ore in Malaysia")
@@ -268,17 +266,40 @@ class Malaysia(State):
         # concessions fade with time.
         fade = concession_fade(cfg.hedging.concession_half_life_years)
         self.concessions = self.concessions * fade + cfg.hedging.lean_concessions_per_year / 12.0 * self.lean
-        # Know-how grows by doing (magnet output) and from technology ties.
-        jslink = model.chain.plants["jslink_magnets"]
-        doing = jslink.utilisation if jslink.capacity_t(model.tick) > 0 else 0.0
-        ties = model.partnerships.technology_ties(model.controls.tech_ban(model.tick))
-        self.capability = learning(self.capability, cfg.learning_per_year, doing, ties)
+        self._learn()
         if model.replaying or self.player:
             return
         self._answer_offers()
         self._licence_decision()
-        if model.label_of(model.tick).endswith("-01"):
+        if model.month == 1:
             self._review_ore_ban()
+            text = self.development.review_enforcement(self.market_prices().ore)
+            if text:
+                self.log("Raw rare-earth exports", "export_ban", text)
+
+    def _learn(self) -> None:
+        """Know-how grows by doing (JS Link's output, more with the talent programme), from
+        technology ties and the innovation fund's joint R&D with foreign makers in Malaysia; know-how
+        from China stops being usable while China's technology ban binds. Local content and patents
+        follow."""
+        model = self.model
+        cfg, development = model.config.malaysia, self.development
+        know_how = model.config.development.know_how
+        jslink = model.chain.plants["jslink_magnets"]
+        doing = jslink.utilisation if jslink.capacity_t(model.tick) > 0 else 0.0
+        banned = model.controls.tech_ban(model.tick)
+        ties = model.partnerships.technology_ties(banned)
+        before = self.capability
+        self.capability = learning(before, cfg.learning_per_year, doing, ties, development.talent_boost())
+        if not banned:
+            chinese = model.partnerships.technology_ties(False) - model.partnerships.technology_ties(True)
+            development.china_know_how += cfg.learning_per_year / 12.0 * TECH_TIE_LEARNING * chinese
+        foreign = model.chain.plants["foreign_malaysia_magnets"].capacity_t(model.tick) > 0
+        fund = fund_learning(development.fund_usd_m_yr(), know_how.fund_learning_per_usd_100m, foreign)
+        left = china_know_how_left(development.china_know_how, know_how.china_know_how_decay_per_year, banned)
+        lost, development.china_know_how = development.china_know_how - left, left
+        self.capability = max(0.0, min(1.0, self.capability + fund - lost))
+        development.follow_know_how(self.capability)
 
     def offer_value(self, kind: str) -> Valuation:
         """What accepting an offer is worth to Malaysia now, in US$ million of present value
@@ -290,6 +311,7 @@ class Malaysia(State):
         # the floor underwrites the expansion's oxide
         market = self.market_prices(config.us.price_floor_usd_kg if kind == "us_floor" else 0.0)
         rungs = offer_rungs(kind, config)
+        weights = config.development.weights
         _, _, jobs = value_and_jobs(rungs, config)
         push = offer_push(kind, hedging.ties_weight, hedging.concessions_weight)
         pressure = self.pressure_view()
@@ -306,6 +328,9 @@ class Malaysia(State):
             job_value_usd_yr=hedging.job_value_usd_yr,
             neutrality_value_usd_yr=hedging.neutrality_value_usd_m_yr * 1e6,
             know_how_usd_yr=self.know_how_value_usd_yr(kind),
+            export_weight=weights.export_weight,
+            investment_usd=investment_usd(rungs, *self.development.capex_usd_per_t_yr()),
+            investment_weight=weights.investment_weight,
         )
 
     def market_prices(self, oxide_floor_usd_kg: float = 0.0) -> ValuePrices:
@@ -386,6 +411,7 @@ class Malaysia(State):
             why = (
                 f"US${net:+,.0f} m: value added {value.value_added_usd_m:+,.0f}, jobs {value.jobs_usd_m:+,.0f}, "
                 f"pressure {-value.pressure_usd_m:+,.0f}, taking sides {-value.sides_usd_m:+,.0f}, "
+                f"exports and investment targets {value.targets_usd_m:+,.0f}, "
                 f"politics {noise:+,.0f}"
             )
             if net > 0:
@@ -395,89 +421,3 @@ class Malaysia(State):
                 model.offers.close(offer.kind, "declined")
                 text = f"Malaysia declines the {offer.kind.replace('_', ' ')} offer ({why})"
                 model.log_event(self.name, offer.sender, "partnership", text, source="agent")
-
-    def licence_case(self, opposition_usd_m_yr: float) -> LicenceCase:
-        """What Lynas' plant brings Malaysia a year at today's output and prices, against this opposition."""
-        model = self.model
-        plant = model.chain.plants["lynas_malaysia"]
-        current = RungOutput(oxide_t=plant.output_t, coproduct_t=plant.coproduct_t, oxide_feed_t=plant.feed_used.reo_t)
-        _, _, jobs = value_and_jobs(current, model.config)
-        value = yearly_value_added_usd(current, self.market_prices())
-        return LicenceCase(value, jobs, model.config.malaysia.hedging.job_value_usd_yr, opposition_usd_m_yr * 1e6)
-
-    def _licence_decision(self) -> None:
-        """When Lynas' licence is about to lapse: renew long, renew short, or let it go, weighing
-        the plant's value added and jobs against the opposition to it (see
-        :mod:`magnetdiplomacy.mechanisms.politics`)."""
-        model = self.model
-        cfg = model.config.malaysia
-        licence = model.licence
-        if not licence.valid or licence.until is None or model.tick != licence.until - 1:
-            return
-        opposition = model.streams.gauss(
-            "malaysia.licence", cfg.licence_opposition_usd_m_yr, cfg.licence_opposition_sd_usd_m_yr
-        )
-        case = self.licence_case(max(0.0, opposition))
-        why = f"plant worth US${case.benefit_usd_yr / 1e6:,.0f} m a year against opposition of US${opposition:,.0f} m"
-        years = renewal_years(case, cfg.licence_long_renewal_ratio)
-        if years is None:
-            self.log("Lynas Malaysia", "licence", f"Malaysia lets Lynas' licence lapse ({why})")
-            return
-        model.act(
-            "malaysia_lynas_licence",
-            {"term_years": years, "start": model.label_of(licence.until)},
-            source="agent",
-            description=f"Lynas licence renewed for {years} years ({why})",
-        )
-
-    def ore_ban_case(self) -> OreBanCase:
-        """What keeping the raw-ore ban another year weighs, from today's mines, refiners, offers and ties."""
-        model = self.model
-        config = model.config
-        hedging = config.malaysia.hedging
-        tick = model.tick
-        plants = model.chain.plants
-        mines_t_yr = sum(plants[name].capacity_t_yr(tick) for name in ("perak_pilot", "jv_mine"))
-        # what Malaysia's refiners took of its ore last month; the rest would leave raw, or with the ban not at all
-        refined_at_home = 12.0 * model.chain.edges[("mine", "malaysia", "separation", "malaysia")]
-        stranded = max(0.0, mines_t_yr - refined_at_home)
-        china = model.china
-        investment = 0.0
-        if not model.partnerships.has("China", "Malaysia", "investment"):
-            investment = investment_drawn_usd(
-                china.jv_offer_rate(True), china.jv_offer_rate(False), self.offer_value("china_jv").net_usd_m * 1e6
-            )
-        clause = 0.0
-        if model.partnerships.has(*US_CLAUSE_TIE):
-            # what honouring the clause is worth a year: lifting renews its tie, a new ban breaks it
-            held = model.partnerships.strength(*US_CLAUSE_TIE, tick)
-            weight = hedging.ties_weight * TIE_WEIGHTS["mou"]
-            banned = model.controls.raw_ore_ban(tick)
-            with_tie, without = (weight * (1.0 - held), 0.0) if banned else (0.0, -weight * held)
-            pressure = self.pressure_view()
-            clause = self.stance(with_tie, pressure)[2] - self.stance(without, pressure)[2]
-        return OreBanCase(
-            stranded_ore_t_yr=stranded,
-            ore_usd_kg=self.market_prices().ore,
-            stranded_jobs=stranded / 1000.0 * config.malaysia.jobs_per_kt_ore,
-            job_value_usd_yr=hedging.job_value_usd_yr,
-            investment_usd_yr=investment,
-            clause_usd_yr=clause,
-        )
-
-    def _review_ore_ban(self) -> None:
-        """Each January: keep, lift or impose the raw-ore ban by its yearly value."""
-        model = self.model
-        case = self.ore_ban_case()
-        noise = model.streams.gauss("malaysia.ore_ban", 0.0, model.config.malaysia.ore_ban_noise_usd_m_yr)
-        value = ore_ban_value_usd_yr(case) / 1e6 + noise
-        banned = model.controls.raw_ore_ban(model.tick)
-        # a change must be worth more than the credibility a reversal costs
-        if (value if not banned else -value) <= model.config.malaysia.ore_ban_reversal_cost_usd_m:
-            return
-        why = (
-            f"ban worth US${value:+,.0f} m a year: investment drawn {case.investment_usd_yr / 1e6:+,.0f}, "
-            f"exports and jobs forgone {-case.forgone_usd_yr / 1e6:+,.0f}, US clause {-case.clause_usd_yr / 1e6:+,.0f}"
-        )
-        verb = "Malaysia bans raw rare-earth exports" if value > 0 else "Malaysia lifts its raw-ore export ban"
-        model.act("malaysia_raw_ore_ban", {"on": value > 0}, source="agent", description=f"{verb} ({why})")

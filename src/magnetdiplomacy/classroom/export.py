@@ -8,6 +8,9 @@
 * :func:`summaries_pdf`: one A4 page per student: scores against the targets next to the model's
   Malaysia, the path of alignment and magnet share, the decisions made, and questions to think
   about.
+* :func:`scorecard_csv`: Malaysia's whole scorecard (every target, unscored; the table ``run``
+  writes as ``scorecard.csv``) in each participant's world and the model's Malaysia: one row per
+  world and target, in the year the debrief shows it (2030 when the game covers it).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ..targets import EXPORT_TEXT_LONG, JOBS_TEXT, SHARE_TEXT, TARGET_YEAR
 from .game import Debrief, class_scores, debrief
 from .menus import SEAT_LABELS
 from .session import ClassSession, Member
-from .targets import ALIGNMENT_BAND, SHARE_TARGET
+from .targets import ALIGNMENT_BAND, SHARE_TARGET, whole_scorecard
 from .world import World
 
 QUARTER_COLUMNS = (
@@ -127,6 +130,49 @@ def scores_csv(session: ClassSession) -> bytes:
     writer.writeheader()
     for row in rows:
         writer.writerow({k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()})
+    return out.getvalue().encode("utf-8")
+
+
+SCORECARD_CSV_COLUMNS = (
+    "participant", "year", "months", "key", "label", "value", "shown", "goal", "goal_text", "met", "source", "flag",
+)  # fmt: skip
+CARD_COLUMNS = SCORECARD_CSV_COLUMNS[3:]  # from magnetdiplomacy.targets.scorecard
+MODEL_MALAYSIA = "The model's own Malaysia (same seed)"
+
+
+def _cell(value) -> str:  # noqa: ANN001 (a scorecard cell: number, text, True/False or None/NaN)
+    if value is None or value != value:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _num(value) if isinstance(value, float) else str(value)
+
+
+def scorecard_csv(session: ClassSession, members: Iterable[Member] | None = None) -> bytes:
+    """Malaysia's whole scorecard in the worlds of ``members`` (everyone by default; role-play: the
+    class's one world) and in the model's Malaysia: one row per world and target."""
+    people = list(members) if members is not None else list(session.members.values())
+    worlds: dict[str, list[str]] = {}
+    for member in people:
+        worlds.setdefault(session.world_key(member), []).append(member.name)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SCORECARD_CSV_COLUMNS)
+    ai, model_card = session.ai_world(), None
+    for key, names in worlds.items():
+        world = session.world(key)
+        last = world.model.tick - 1
+        whole = whole_scorecard(world, ai, world.start_tick, last)
+        if whole is None:
+            continue
+        model_card = whole if model_card is None else model_card
+        for row in whole.player.to_dict("records"):
+            writer.writerow([", ".join(names), whole.year, whole.months, *(_cell(row[c]) for c in CARD_COLUMNS)])
+    if model_card is not None:
+        for row in model_card.model.to_dict("records"):
+            writer.writerow(
+                [MODEL_MALAYSIA, model_card.year, model_card.months, *(_cell(row[c]) for c in CARD_COLUMNS)]
+            )
     return out.getvalue().encode("utf-8")
 
 

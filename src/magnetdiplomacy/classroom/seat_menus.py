@@ -86,28 +86,51 @@ def _offers(model: MagnetDiplomacyModel) -> list[Decision]:
     return out
 
 
+def _set_level(
+    key: str, title: str, now: str, why: str, kept: str, current: float, options: list[tuple[float, Choice]]
+) -> Decision:
+    """A decision that sets one level: keep the current one, or pick another of ``options`` (value, choice)."""
+    return Decision(key, title, now, why, (keep(kept), *[c for v, c in options if abs(v - current) > 1e-9]))
+
+
 def _incentive(model: MagnetDiplomacyModel) -> Decision:
     """The incentive the government pays JS Link."""
     level = float(model.malaysia.incentive_level)
-    levels = [0.0, 0.25, 0.5, 0.75, 1.0]
-    return Decision(
+    options = [
+        (
+            x,
+            Choice(
+                f"level_{int(x * 100)}", f"Set it to {pct(x)} of the maximum", "malaysia_magnet_incentive", {"level": x}
+            ),
+        )
+        for x in (0.0, 0.25, 0.5, 0.75, 1.0)
+    ]
+    return _set_level(
         "incentive",
         "Incentive for the magnet plant",
         f"The government pays {pct(level)} of the maximum incentive to JS Link.",
         "Paying part of JS Link's conversion cost makes Malaysian magnets cheaper, at a cost to the budget.",
-        (
-            keep(f"Keep it at {pct(level)}"),
-            *[
-                Choice(
-                    f"level_{int(x * 100)}",
-                    f"Set it to {pct(x)} of the maximum",
-                    "malaysia_magnet_incentive",
-                    {"level": x},
-                )
-                for x in levels
-                if abs(x - level) > 1e-9
-            ],
-        ),
+        f"Keep it at {pct(level)}",
+        level,
+        options,
+    )
+
+
+def _policing(model: MagnetDiplomacyModel) -> Decision:
+    """How much Malaysia spends policing illegal mining and ore smuggling."""
+    spend = float(model.malaysia.development.enforcement_usd_m_yr)
+    options = [
+        (x, Choice(f"policing_{int(x)}", f"Spend US${x:,.0f} m a year", "malaysia_ore_policing", {"usd_m_yr": x}))
+        for x in (0.0, 10.0, 25.0, 50.0, 100.0)
+    ]
+    return _set_level(
+        "policing",
+        "Policing illegal mining and ore exports",
+        f"Malaysia spends US${spend:,.0f} m a year policing illegal mining and smuggling.",
+        "More policing keeps more ore at home for Malaysia's refiners, at a cost to the budget.",
+        f"Keep it at US${spend:,.0f} m a year",
+        spend,
+        options,
     )
 
 
@@ -140,7 +163,7 @@ def _lean(model: MagnetDiplomacyModel) -> Decision:
 
 
 def _malaysia(model: MagnetDiplomacyModel) -> list[Decision]:
-    return [_ore_ban(model), _licence(model), *_offers(model), _incentive(model), _lean(model)]
+    return [_ore_ban(model), _policing(model), _licence(model), *_offers(model), _incentive(model), _lean(model)]
 
 
 def _tariff_malaysia(model: MagnetDiplomacyModel) -> Decision:

@@ -15,6 +15,11 @@ The target year is 2030 when the game covers all of it; a shorter game is scored
 months (exports then count the months there are, scaled to a year). Points for the first three
 targets are proportional to how close the result came (capped at the target), so a near miss still
 scores.
+
+Beside the score, :func:`whole_scorecard` reads Malaysia's whole scorecard
+(:data:`magnetdiplomacy.targets.TARGETS`, the same table ``run`` writes) for this world and the
+model's Malaysia: unscored, for 2030 or, in a shorter game, the last whole calendar year with a
+month played (or, before one, the year so far).
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..runs import complete_years
 from ..targets import (
     ALIGNMENT_BAND,
     EXPORT_TARGET_USD,
@@ -35,7 +42,12 @@ from ..targets import (
     SHARE_TARGET,
     SHARE_TEXT,
     TARGET_YEAR,
+    TARGETS,
 )
+from ..targets import scorecard as malaysia_scorecard
+
+if TYPE_CHECKING:
+    from .world import World
 
 POINTS_EACH = 25.0
 
@@ -195,3 +207,49 @@ def scorecard(series: Mapping[str, Sequence], first_played: int, last: int | Non
     value_added = float(sum(series["malaysia_value_added_usd"][lo:hi])) * 12.0 / n
     extras = {"final_alignment": final, "incentive_cost_usd": incentive, "value_added_usd_yr": value_added}
     return Scorecard(scores, label, last + 1 - first_played, extras)
+
+
+TARGET_COLUMNS = tuple(dict.fromkeys(target.column for target in TARGETS))
+
+
+@dataclass(frozen=True)
+class WholeScorecard:
+    """Malaysia's whole scorecard (every target, unscored) in one year: this world and the model's."""
+
+    year: int
+    months: int  # months of ``year`` simulated (12: the whole year; fewer: the year so far)
+    player: pd.DataFrame  # magnetdiplomacy.targets.scorecard of this world
+    model: pd.DataFrame  # ... of the model's own Malaysia
+
+    @property
+    def when(self) -> str:
+        """The year in words ("2030", or "2026 so far (9 months)")."""
+        return str(self.year) if self.months == 12 else f"{self.year} so far ({self.months} months)"
+
+
+def whole_year(dates: pd.Series, first_played: int) -> tuple[int, int]:
+    """The year of the whole scorecard and how many of its months ``dates`` (the months simulated)
+    hold: 2030 when whole; else the last whole calendar year with a month played (from row
+    ``first_played``); else the year of the last month, so far."""
+    years = complete_years(pd.DataFrame({"date": dates}))
+    first_year = int(pd.Timestamp(dates.iloc[first_played]).year)
+    if TARGET_YEAR in years:
+        return TARGET_YEAR, 12
+    played = [year for year in years if year >= first_year]
+    if played:
+        return played[-1], 12
+    last = pd.Timestamp(dates.iloc[-1])
+    return int(last.year), int((pd.to_datetime(dates).dt.year == last.year).sum())
+
+
+def whole_scorecard(world: World, ai: World, first_played: int, last: int) -> WholeScorecard | None:
+    """The whole scorecard of ``world`` and of the model's world ``ai`` from tick 0 to ``last``, in the
+    year :func:`whole_year` picks; None before the first month played."""
+    if last < first_played:
+        return None
+    frames = []
+    for each in (world, ai):
+        series = each.series(("date", *TARGET_COLUMNS))
+        frames.append(pd.DataFrame({column: values[: last + 1] for column, values in series.items()}))
+    year, months = whole_year(frames[0]["date"], first_played)
+    return WholeScorecard(year, months, malaysia_scorecard(frames[0], year), malaysia_scorecard(frames[1], year))

@@ -170,6 +170,30 @@ def _incentive(model: MagnetDiplomacyModel, p: LevelParams) -> str:
     return f"Magnet-plant incentive set to {p.level:.0%} of the maximum ({cut:.0%} of conversion cost)"
 
 
+class PolicingParams(Params):
+    usd_m_yr: float = Field(
+        10.0, ge=0, le=200, description="US$ m a year spent policing illegal mining and ore exports"
+    )
+
+
+@action(
+    "malaysia_ore_policing",
+    actor="Malaysia",
+    target="Raw rare-earth exports",
+    kind="export_ban",
+    label="Malaysia sets its policing of illegal mining and ore exports",
+    help=(
+        "Spending on policing illegal mining and ore smuggling: more spending, less ore leaving the country "
+        "(development.ore_leak). Malaysia's own rule reviews it each January unless a person plays Malaysia."
+    ),
+    params=PolicingParams,
+)
+def _policing(model: MagnetDiplomacyModel, p: PolicingParams) -> str:
+    before = model.malaysia.development.enforcement_usd_m_yr
+    model.malaysia.development.enforcement_usd_m_yr = p.usd_m_yr
+    return f"Policing of illegal mining and ore exports: US${before:,.0f} m -> US${p.usd_m_yr:,.0f} m a year"
+
+
 class LeanParams(Params):
     lean: float = Field(0.0, ge=-1, le=1, description="-1 towards China, +1 towards the US")
 

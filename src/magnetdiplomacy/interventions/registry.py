@@ -105,6 +105,7 @@ def live_actions() -> list[ActionSpec]:
 SEAT_ACTIONS: dict[str, tuple[str, ...]] = {
     "malaysia": (
         "malaysia_raw_ore_ban",
+        "malaysia_ore_policing",
         "malaysia_renew_lynas_licence",
         "malaysia_tighten_lynas_licence",
         "malaysia_revoke_lynas_licence",

@@ -25,27 +25,31 @@ REGION_BLOC = {
     "rest_of_world": 0.0,
 }
 # How each non-China buyer of Malaysian oxide counts in it.
-OXIDE_BUYER_BLOC = {"japan_magnets": 0.5, "row_magnets": 0.5, "us_magnets": 1.0, "jslink_magnets": 0.0}
+OXIDE_BUYER_BLOC = {
+    "japan_magnets": 0.5,
+    "row_magnets": 0.5,
+    "us_magnets": 1.0,
+    "jslink_magnets": 0.0,
+    "foreign_malaysia_magnets": 0.0,
+}
+# Magnet makers in Malaysia: JS Link (Malaysian-owned) and the Japanese and Swiss multinationals.
+MALAYSIAN_MAKERS = ("jslink_magnets", "foreign_malaysia_magnets")
 # Trade orientation is read over this many months, not one month's cargoes.
 TRADE_MEMORY_MONTHS = 12
 
 
 def malaysia_rungs(plants: Mapping[str, Plant], component_share: float) -> RungOutput:
     """This month's output of Malaysia's plants at each rung of the value ladder."""
-    lynas, jv, heavy, js = (
-        plants["lynas_malaysia"],
-        plants["jv_refinery"],
-        plants["lynas_heavy"],
-        plants["jslink_magnets"],
-    )
+    lynas, jv, heavy = plants["lynas_malaysia"], plants["jv_refinery"], plants["lynas_heavy"]
+    magnet_t = sum(plants[name].output_t for name in MALAYSIAN_MAKERS)
     return RungOutput(
         ore_t=plants["perak_pilot"].output_t + plants["jv_mine"].output_t,
         oxide_t=lynas.output_t + jv.output_t + heavy.output_t,
         coproduct_t=lynas.coproduct_t + jv.coproduct_t,
         oxide_feed_t=lynas.feed_used.reo_t + jv.feed_used.reo_t,
-        magnet_t=js.output_t,
-        magnet_ndpr_t=js.input_used_t,
-        component_t=js.output_t * component_share,
+        magnet_t=magnet_t,
+        magnet_ndpr_t=sum(plants[name].input_used_t for name in MALAYSIAN_MAKERS),
+        component_t=magnet_t * component_share,
     )
 
 
@@ -64,19 +68,19 @@ def heavy_used_t(plant: Plant, heavy_grade_share: float, heavy_content: float) -
 def value_added_usd(
     plants: Mapping[str, Plant],
     prices: Mapping[str, float],
-    magnet_price_usd_kg: float,
+    maker_prices: Mapping[str, float],
     config: Scenario,
 ) -> float:
     """Malaysia's rare-earth value added this month at the month's prices: what each Malaysian plant
-    made, at the price it fetches (its realised NdPr price, the ex-China Dy/Tb price, JS Link's
-    magnet price), minus the rare-earth inputs it used at theirs. Ore has no traded price in the
+    made, at the price it fetches (its realised NdPr price, the ex-China Dy/Tb price, each magnet
+    maker's price in ``maker_prices``), minus the rare-earth inputs it used at theirs. Ore has no traded price in the
     model: it is valued on the value ladder, as are components."""
     ladder = config.economics
     position = ladder.ladder_position
     ore_usd_kg = ladder_value(ladder.ore_usd_kg, position)
     component_usd_kg = ladder_value(ladder.component_usd_kg, position)
     mag = config.magnets
-    lynas, jv, heavy, js = (plants[n] for n in ("lynas_malaysia", "jv_refinery", "lynas_heavy", "jslink_magnets"))
+    lynas, jv, heavy = (plants[n] for n in ("lynas_malaysia", "jv_refinery", "lynas_heavy"))
     heavy_usd_kg = heavy_price(prices, "exchina", mag.tb_share_of_heavy)
     ore = (plants["perak_pilot"].output_t + plants["jv_mine"].output_t) * ore_usd_kg
     oxide = (
@@ -86,12 +90,15 @@ def value_added_usd(
         + (lynas.coproduct_t + jv.coproduct_t) * config.market.coproduct_price_usd_kg
         - (lynas.feed_used.reo_t + jv.feed_used.reo_t) * ore_usd_kg
     )
-    magnet = (
-        js.output_t * magnet_price_usd_kg
-        - js.input_used_t * prices["ndpr_exchina"]
-        - heavy_used_t(js, mag.heavy_grade_share, mag.heavy_content) * heavy_usd_kg
-    )
-    component = js.output_t * config.malaysia.component_share * (component_usd_kg - magnet_price_usd_kg)
+    magnet = component = 0.0
+    for name in MALAYSIAN_MAKERS:
+        maker, price = plants[name], maker_prices[name]
+        magnet += (
+            maker.output_t * price
+            - maker.input_used_t * prices["ndpr_exchina"]
+            - heavy_used_t(maker, mag.heavy_grade_share, mag.heavy_content) * heavy_usd_kg
+        )
+        component += maker.output_t * config.malaysia.component_share * (component_usd_kg - price)
     return KG_PER_T * (ore + oxide + magnet + component)
 
 
@@ -105,7 +112,8 @@ def export_revenue_usd(
 ) -> float:
     """Export revenue at this month's prices: Malaysian oxide sold abroad at the prices its sellers
     realised (Lynas' deliveries to JS Link stay at home), Dy/Tb, and magnets sold outside
-    Southeast Asia."""
+    Southeast Asia (``magnets_by_region``: Malaysian makers' deliveries by buyer region, at their
+    average price ``magnet_price_usd_kg``)."""
     lynas, jv = plants["lynas_malaysia"], plants["jv_refinery"]
     abroad = share_abroad(lynas.sold_t, contracted_lynas_t)
     abroad_magnets = float(magnets_by_region.sum() - magnets_by_region[REGIONS.index("southeast_asia")])
@@ -118,6 +126,14 @@ def export_revenue_usd(
             + abroad_magnets * magnet_price_usd_kg
         )
     )
+
+
+def average_price(sold_t: Mapping[str, float], prices: Mapping[str, float]) -> float:
+    """Sales-weighted price of some makers (their plain average when none sold)."""
+    total = sum(sold_t.values())
+    if total <= 1e-12:
+        return float(np.mean(list(prices.values())))
+    return sum(sold_t[name] * prices[name] for name in sold_t) / total
 
 
 def share_abroad(sold_t: float, contracted_at_home_t: float) -> float:
@@ -150,6 +166,21 @@ def exports_by_bloc(
         if region != "southeast_asia":
             out[f"magnet_{_REGION_BLOC.get(region, 'other')}"] += float(magnets_by_region[r])
     return out
+
+
+def exports_by_destination(
+    edges: Mapping[tuple[str, str, str, str], float], magnets_by_region: np.ndarray
+) -> dict[str, float]:
+    """Malaysia's oxide and magnet exports this month (t) by destination country or buyer region
+    (sales within Southeast Asia are not exports)."""
+    out: defaultdict[str, float] = defaultdict(float)
+    for (stage, origin, _, destination), tonnes in edges.items():
+        if stage == "separation" and origin == "malaysia" and destination != "malaysia":
+            out[destination] += tonnes
+    for r, region in enumerate(REGIONS):
+        if region != "southeast_asia":
+            out[region] += float(magnets_by_region[r])
+    return dict(out)
 
 
 def exchina_oxide_bloc(plants: Mapping[str, Plant]) -> float:

@@ -32,6 +32,7 @@ class MarketView:
     defence_banned: np.ndarray  # (suppliers,) bool: US defence buyers may not buy here
     reliability: np.ndarray  # (suppliers,) last month's fill rate
     growth: np.ndarray  # (segments,) demand index relative to 2020
+    audited: np.ndarray | None = None  # (suppliers,) share of audited non-China rare earths
 
 
 @dataclass

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from ..parameters import Scenario
+from . import stockpiles
 from .chain import Chain, Plant, ndpr_per_magnet
 from .market import PoolTrade, clear_two_pools
 from .pricing import CostPoint, StorageRule, adjust, marginal_producer, smoothed, target_price
@@ -267,3 +268,22 @@ def record_realised(chain: Chain, prices: Mapping[str, float], floors: Mapping[s
         if plant.stage == "separation":
             plant.realised_usd_kg = realised_price(plant, prices, floors.get(plant.name, 0.0))
             plant.revenue_usd = plant.sold_t * 1000.0 * plant.realised_usd_kg
+
+
+def trade_stockpiles(
+    chain: Chain, market: MarketState, config: Scenario, china_ndpr_t: float, withheld: bool, tick: int
+) -> None:
+    """China's reserve and the allied stockpiles buy or release at this month's prices (``withheld``:
+    China's licences hold back NdPr exports this month)."""
+    piles, prices, rules = chain.stockpiles, market.prices, config.stockpiles
+    full = {pool: marginal_cost(chain, market, pool, china_ndpr_t, tick).full_usd_kg for pool in POOLS}
+    use = market.use_t.get("exchina", pool_stock_and_use(chain, "exchina")[1])
+    orders = {
+        "china_reserve": stockpiles.china_reserve_order(
+            piles["china_reserve"].held_t, prices["ndpr_china"], full["china"], rules
+        ),
+        "allied": stockpiles.allied_order(
+            piles["allied"].held_t, use, prices["ndpr_exchina"], full["exchina"], withheld, rules
+        ),
+    }
+    stockpiles.trade(chain, piles, orders)

@@ -28,9 +28,14 @@ ORE_ROUTES = {
     "row_domestic_mines": ("other_separation",),
     "perak_pilot": ("jv_refinery", "lynas_malaysia", "china_separation"),
     "jv_mine": ("jv_refinery",),
+    "malaysia_illegal_mines": ("china_separation",),
     "new_mines": ("new_separation",),
 }
 
+# Mines working outside the law: their ore leaves whatever the ban says.
+ILLEGAL_MINES = ("malaysia_illegal_mines",)
+# Licensed Malaysian mines, part of whose ore is smuggled out under the ban.
+LICENSED_MALAYSIAN_MINES = ("perak_pilot", "jv_mine")
 # Dy/Tb circuits and the separation plant whose co-products feed them.
 HEAVY_CIRCUITS = (("lynas_heavy", "lynas_malaysia"), ("mp_heavy", "mp_separation"))
 # Share of a parent plant's co-product stream a Dy/Tb circuit can draw on.
@@ -54,6 +59,8 @@ class Conditions:
     china_mining_quota_t_yr: float
     china_separation_quota_t_yr: float
     china_imports_under_quota: bool
+    illegal_mining_t: float = 0.0  # t REO mined illegally in Malaysia this month (all of it leaves)
+    ore_leak_share: float = 0.0  # share of licensed Malaysian mines' ore smuggled out under the ban
 
 
 def mine(plants: Mapping[str, Plant], conditions: Conditions, totals: Totals) -> None:
@@ -67,7 +74,11 @@ def mine(plants: Mapping[str, Plant], conditions: Conditions, totals: Totals) ->
     for plant in plants.values():
         if plant.stage != "mine":
             continue
-        capacity = conditions.china_mining_quota_t_yr / 12.0 if plant.name == "china_mines" else plant.capacity_t(t)
+        capacity = plant.capacity_t(t)
+        if plant.name == "china_mines":
+            capacity = conditions.china_mining_quota_t_yr / 12.0
+        elif plant.name in ILLEGAL_MINES:
+            capacity = conditions.illegal_mining_t
         factor = min(1.0, max(0.0, high - plant.ore.reo_t / (span * capacity))) if capacity > 0 else 0.0
         reo = capacity * factor
         plant.output_t = reo
@@ -79,6 +90,8 @@ def mine(plants: Mapping[str, Plant], conditions: Conditions, totals: Totals) ->
 def route_open(mine_plant: Plant, dest: Plant, conditions: Conditions) -> bool:
     """May ore from ``mine_plant`` go to separator ``dest`` this month?"""
     if dest.name == "china_separation":
+        if mine_plant.name in ILLEGAL_MINES:
+            return True  # smuggled: the ban does not stop it, policing shrinks it
         if mine_plant.country == "malaysia":
             return not conditions.raw_ore_ban
         if mine_plant.name == "mountain_pass":
@@ -128,10 +141,20 @@ def feed_room(mine_plant: Plant, dest: Plant, conditions: Conditions, config: Sc
 def ship_ore(plants: Mapping[str, Plant], conditions: Conditions, config: Scenario, edges: Edges) -> dict[str, float]:
     """Mines ship ore to separators along their routes, in order of preference.
 
-    Returns the month's ore imports into China and Malaysia's ore exports (t REO)."""
+    Returns the month's ore imports into China, Malaysia's legal ore exports and the Malaysian ore
+    that left illegally (t REO): illegal mining's output and, under the ban, the share of licensed
+    mines' ore smuggled out (``conditions.ore_leak_share``). Smuggled ore is not declared: it
+    enters China's ore stock but not its customs imports, so its separation counts against the
+    quota (laundered), never above it."""
     china_sep = plants["china_separation"]
     kalgoorlie = plants["kalgoorlie"]
-    shipped = {"china_imports_reo": 0.0, "malaysia_ore_exports_t": 0.0}
+    shipped = {"china_imports_reo": 0.0, "malaysia_ore_exports_t": 0.0, "malaysia_ore_leaked_t": 0.0}
+    if conditions.raw_ore_ban and conditions.ore_leak_share > 0:
+        for name in LICENSED_MALAYSIAN_MINES:
+            parcel = plants[name].ore.take(plants[name].output_t * conditions.ore_leak_share)
+            china_sep.ore.add(parcel)
+            edges[("mine", "malaysia", "separation", "china")] += parcel.reo_t
+            shipped["malaysia_ore_leaked_t"] += parcel.reo_t
     for mine_name, routes in ORE_ROUTES.items():
         mine_plant = plants[mine_name]
         for dest_name in routes:
@@ -143,7 +166,9 @@ def ship_ore(plants: Mapping[str, Plant], conditions: Conditions, config: Scenar
             parcel = mine_plant.ore.take(feed_room(mine_plant, dest, conditions, config, kalgoorlie))
             dest.ore.add(parcel)
             edges[("mine", mine_plant.country, "separation", dest.country)] += parcel.reo_t
-            if dest is china_sep and mine_plant.name != "china_mines":
+            if mine_plant.name in ILLEGAL_MINES:
+                shipped["malaysia_ore_leaked_t"] += parcel.reo_t
+            elif dest is china_sep and mine_plant.name != "china_mines":
                 shipped["china_imports_reo"] += parcel.reo_t
                 if mine_plant.country == "malaysia":
                     shipped["malaysia_ore_exports_t"] += parcel.reo_t
@@ -259,11 +284,14 @@ def plan_magnets(magnet_plants: Iterable[Plant], tick: int, cover_months: float)
 
 
 def import_capacity_t_yr(plants: Mapping[str, Plant], tick: int) -> float:
-    """Ore the mines that ship to China can supply in a year (t REO)."""
+    """Ore the mines that ship to China can supply in a year (t REO), declared imports only
+    (smuggled ore is not customs imports)."""
     return sum(
         p.capacity_t_yr(tick)
         for name, p in plants.items()
-        if p.stage == "mine" and name != "china_mines" and ORE_ROUTES[name][0] == "china_separation"
+        if p.stage == "mine"
+        and name not in ("china_mines", *ILLEGAL_MINES)
+        and ORE_ROUTES[name][0] == "china_separation"
     )
 
 
@@ -282,8 +310,8 @@ def balanced_china_quota(plants: Mapping[str, Plant], config: Scenario) -> float
     imports = 0.0
     for name, routes in ORE_ROUTES.items():
         mine_plant = plants[name]
-        if name == "china_mines" or mine_plant.capacity_t_yr(0) <= 0:
-            continue
+        if name in ("china_mines", *ILLEGAL_MINES) or mine_plant.capacity_t_yr(0) <= 0:
+            continue  # smuggled ore is separated within China's quota, not beside it
         ndpr = mine_plant.capacity_t_yr(0) * mine_plant.grade * recovery
         open_route = next(
             (plants[r] for r in routes if r == "china_separation" or plants[r].capacity_t_yr(0) > 0), None

@@ -29,6 +29,10 @@ MARGIN_BOUNDS = (-0.3, 3.0)
 TENSION = (0.1, 0.15, 0.3)
 # Share of that tension non-China makers carry for the Dy/Tb they buy in China.
 HEAVY_TENSION_SHARE = 0.5
+# Makers whose cost depends on Malaysia's own know-how (Malaysian-owned).
+LOCAL_KNOW_HOW_MAKERS = ("jslink_magnets",)
+# Members of RCEP among maker countries: zero tariffs into Japan and Korea.
+RCEP_MAKERS = ("china", "malaysia")
 # Maker countries as licence destinations.
 MAKER_DESTINATION = {
     "japan": "japan_korea",
@@ -133,29 +137,51 @@ def make_magnets_all(chain: Chain, planned: Mapping[str, float], config: Scenari
 # ---- the magnet market -------------------------------------------------------------------------
 
 
-def conversion_cost(plant: Plant, config: Scenario, capability: float) -> float:
-    """USD/kg to turn oxide into a magnet at this plant, before any incentive (Malaysian plants
-    pay more while local know-how is low)."""
+def conversion_cost(plant: Plant, config: Scenario, capability: float, local_content: float | None = None) -> float:
+    """USD/kg to turn oxide into a magnet at this plant, before any incentive (Malaysian-owned
+    plants pay more while local know-how is low; foreign makers bring their own). A plant in
+    Malaysia pays less as ``local_content`` rises above its 2020 level (supporting services and
+    materials bought locally rather than imported)."""
     conversion = config.market.magnet_conversion_cost_usd_kg * plant.cost_factor
-    if plant.country == "malaysia":
+    if plant.name in LOCAL_KNOW_HOW_MAKERS:
         conversion *= 1.0 + config.market.know_how_cost_penalty * (1.0 - capability)
+    if plant.country == "malaysia" and local_content is not None:
+        know_how = config.development.know_how
+        conversion *= 1.0 - know_how.supply_chain_cost_cut * (local_content - know_how.local_content_initial)
     return conversion
 
 
 def unit_cost(
-    plant: Plant, prices: Mapping[str, float], config: Scenario, capability: float, incentive_level: float
+    plant: Plant,
+    prices: Mapping[str, float],
+    config: Scenario,
+    capability: float,
+    incentive_level: float,
+    local_content: float | None = None,
 ) -> float:
-    """USD/kg to make a magnet: conversion (know-how dependent in Malaysia) + NdPr + Dy/Tb.
+    """USD/kg to make a magnet: conversion (know-how and local-content dependent in Malaysia) +
+    NdPr + Dy/Tb.
 
     ``incentive_level`` (0-1) is the share of Malaysia's largest magnet-plant incentive in force."""
     mag = config.magnets
     pool = "china" if plant.pool == "china" else "exchina"
     net = ndpr_per_magnet(mag.ndpr_share, mag.finishing_yield, mag.scrap_recovery)
-    conversion = conversion_cost(plant, config, capability)
+    conversion = conversion_cost(plant, config, capability, local_content)
     if plant.country == "malaysia" and incentive_level:
         conversion *= 1.0 - config.malaysia.incentive_cost_cut * incentive_level
     heavy = mag.heavy_grade_share * mag.heavy_content * heavy_price(prices, pool, mag.tb_share_of_heavy)
     return conversion + net * prices[f"ndpr_{pool}"] + heavy
+
+
+def incentive_cost_usd(
+    plant: Plant, config: Scenario, capability: float, incentive_level: float, local_content: float | None = None
+) -> float:
+    """What Malaysia's magnet-plant incentive costs the government this month at ``plant``: its
+    cut of the plant's conversion cost on the month's output."""
+    if not incentive_level or plant.country != "malaysia":
+        return 0.0
+    conversion = conversion_cost(plant, config, capability, local_content)
+    return plant.output_t * 1000.0 * conversion * config.malaysia.incentive_cost_cut * incentive_level
 
 
 def heavy_price(prices: Mapping[str, float], pool: str, tb_share: float) -> float:
@@ -191,19 +217,20 @@ def market_view(
     costs: Sequence[float],
     risk_tension: float,
     shock: float,
+    audited: Sequence[float] | None = None,
 ) -> MarketView:
-    """What buyers see before ordering: prices, tariffs, reach, supply risk and demand growth.
+    """What buyers see before ordering: prices, tariffs (US tariffs; Japan's and Korea's, zero for
+    RCEP members), reach, supply risk, demand growth and how much of each maker's supply is
+    audited non-China material.
 
-    ``costs`` are the makers' unit costs (USD/kg), in supplier order."""
+    ``costs`` are the makers' unit costs (USD/kg), in supplier order; ``audited`` the share of each
+    maker's rare earths from audited non-China sources (none when not given)."""
     h = config.magnets.heavy_grade_share
     plants = chain.magnet_plants
     names = [p.name for p in plants]
     price = np.array([cost * (1.0 + market.margins[p.pool]) for cost, p in zip(costs, plants, strict=True)])
     n_regions, n_suppliers = len(REGIONS), len(plants)
-    tariff = np.zeros((n_regions, n_suppliers))
-    us = REGIONS.index("united_states")
-    tariff[us, names.index("china_magnets")] = controls.tariff("United States", "China", tick)
-    tariff[us, names.index("jslink_magnets")] = controls.tariff("United States", "Malaysia", tick)
+    tariff = tariffs(plants, config, controls, tick)
     reachable = np.ones((n_regions, n_suppliers))
     risk = np.zeros((n_regions, n_suppliers))
     china_col = names.index("china_magnets")
@@ -230,7 +257,43 @@ def market_view(
     growth = (
         np.array([(1.0 + growth_rate + getattr(segments, s).growth_premium) ** (tick / 12.0) for s in SEGMENTS]) * shock
     )
-    return MarketView(price, tariff, risk, reachable, available, banned, market.reliability.copy(), growth)
+    audit = np.zeros(n_suppliers) if audited is None else np.asarray(audited, dtype=float)
+    return MarketView(price, tariff, risk, reachable, available, banned, market.reliability.copy(), growth, audit)
+
+
+def tariffs(plants: Sequence[Plant], config: Scenario, controls: ControlBook, tick: int) -> np.ndarray:
+    """(regions x makers) import tariffs on magnets: the US's on China and Malaysia; Japan's and
+    Korea's, zero for RCEP members and the MFN rate for the others."""
+    tariff = np.zeros((len(REGIONS), len(plants)))
+    us, japan_korea = REGIONS.index("united_states"), REGIONS.index("japan_korea")
+    terms = config.development.trade_terms
+    for m, plant in enumerate(plants):
+        if plant.country in ("china", "malaysia"):
+            tariff[us, m] = controls.tariff("United States", plant.country.capitalize(), tick)
+        if plant.country != "japan":
+            rcep = plant.country in RCEP_MAKERS
+            tariff[japan_korea, m] = terms.rcep_magnet_tariff if rcep else terms.japan_korea_mfn_magnet_tariff
+    return tariff
+
+
+def audited_shares(chain: Chain, contracted: Mapping[str, float]) -> list[float]:
+    """Share of each maker's rare earths from audited non-China sources: none in China; US makers
+    fed by Mountain Pass all; other makers outside China the non-China share of this month's
+    ex-China oxide supply, raised by what a contracted non-China separator covers
+    (``contracted``: maker -> share)."""
+    own = sum(p.output_t for p in chain.plants.values() if p.stage == "separation" and p.pool == "exchina")
+    from_china = chain.flows.get("oxide_to_exchina_t", 0.0)
+    exchina_nonchina_share = own / (own + from_china) if own + from_china > 1e-9 else 1.0
+    shares = []
+    for plant in chain.magnet_plants:
+        if plant.pool == "china":
+            shares.append(0.0)
+        elif plant.country == "united_states":
+            shares.append(1.0)
+        else:
+            tied = contracted.get(plant.name, 0.0)
+            shares.append(tied + (1.0 - tied) * exchina_nonchina_share)
+    return shares
 
 
 def book_deliveries(chain: Chain, region: np.ndarray, delivered: np.ndarray) -> np.ndarray:

@@ -76,11 +76,13 @@ class Valuation:
     pressure_usd_m: float
     sides_usd_m: float
     know_how_usd_m: float = 0.0
+    targets_usd_m: float = 0.0  # the weight Malaysia puts on its export and investment targets
 
     @property
     def net_usd_m(self) -> float:
         """What accepting is worth, all told."""
-        return self.value_added_usd_m + self.jobs_usd_m + self.know_how_usd_m - self.pressure_usd_m - self.sides_usd_m
+        gains = self.value_added_usd_m + self.jobs_usd_m + self.know_how_usd_m + self.targets_usd_m
+        return gains - self.pressure_usd_m - self.sides_usd_m
 
 
 def present_value_factor(years: float, discount_rate: float, delay_months: float = 0.0) -> float:
@@ -128,10 +130,14 @@ def value_offer(
     job_value_usd_yr: float,
     neutrality_value_usd_yr: float,
     know_how_usd_yr: float = 0.0,
+    export_weight: float = 0.0,
+    investment_usd: float = 0.0,
+    investment_weight: float = 0.0,
 ) -> Valuation:
     """What accepting an offer that adds ``out`` (and ``jobs``) after ``delay_months``, moves
     Malaysia's alignment from ``before`` to ``after`` and saves ``know_how_usd_yr`` a year from now
-    on is worth to Malaysia."""
+    on is worth to Malaysia; its export revenue and the downstream investment it brings
+    (``investment_usd``) count again at the weights Malaysia puts on its targets."""
     factor = present_value_factor(horizon_years, discount_rate, delay_months)
     now_factor = present_value_factor(horizon_years, discount_rate)
     pressure_change = pressure_cost_usd(after, pressure) - pressure_cost_usd(before, pressure)
@@ -143,7 +149,26 @@ def value_offer(
         pressure_usd_m=pressure_change * now_factor / USD_M,
         sides_usd_m=sides * now_factor / USD_M,
         know_how_usd_m=know_how_usd_yr * now_factor / USD_M,
+        targets_usd_m=(export_weight * yearly_export_usd(out, prices) * factor + investment_weight * investment_usd)
+        / USD_M,
     )
+
+
+def yearly_export_usd(out: RungOutput, prices: Prices) -> float:
+    """A year of ``out`` (monthly tonnes) sold abroad at market prices: oxide not made into
+    magnets at home, magnets and co-products (gross revenue, inputs not deducted)."""
+    oxide_sold_t = max(0.0, out.oxide_t - out.magnet_ndpr_t)
+    return (
+        12.0
+        * 1000.0
+        * (oxide_sold_t * prices.oxide + out.magnet_t * prices.magnet + out.coproduct_t * prices.coproduct)
+    )
+
+
+def investment_usd(out: RungOutput, separation_usd_per_t_yr: float, magnet_usd_per_t_yr: float) -> float:
+    """Downstream investment an offer's new capacity needs: oxide and magnet capacity at their
+    capital cost per tonne a year."""
+    return 12.0 * (out.oxide_t * separation_usd_per_t_yr + out.magnet_t * magnet_usd_per_t_yr)
 
 
 def know_how_saving_usd_yr(gain: float, capacity_t_yr: float, conversion_usd_kg: float, penalty: float) -> float:

@@ -26,6 +26,7 @@ from .demand import (
     Segment,
     Segments,
 )
+from .development import DevelopmentSettings
 from .hedging import HedgingRule
 from .makers import JSLinkSettings, LynasSettings, MagnetSettings
 from .markets import MarketSettings
@@ -53,6 +54,7 @@ __all__ = [
     "StockpileSettings",
     "ControllerSettings",
     "DemandSettings",
+    "DevelopmentSettings",
     "EconomicsSettings",
     "HedgingRule",
     "Intervention",

@@ -77,13 +77,22 @@ class Segment(Section):
         source="assumption",
         flag="ASSUMPTION",
     )
+    esg_weight: float = param(
+        0.0,
+        0,
+        1,
+        unit="fraction",
+        desc="Share of the ESG premium (development.trade_terms.esg_premium) this segment's buyers pay",
+        source="assumption (carmakers and wind OEMs audit their supply chains most)",
+        flag="ASSUMPTION",
+    )
 
 
 class Segments(Section):
-    automotive: Segment = Segment(share=0.42, growth_premium=0.04, security_weight=0.5)
-    industrial: Segment = Segment(share=0.28, growth_premium=-0.02, security_weight=0.3)
-    consumer_electronics: Segment = Segment(share=0.18, growth_premium=-0.06, security_weight=0.1)
-    renewable_energy: Segment = Segment(share=0.08, growth_premium=0.04, security_weight=0.4)
+    automotive: Segment = Segment(share=0.42, growth_premium=0.04, security_weight=0.5, esg_weight=1.0)
+    industrial: Segment = Segment(share=0.28, growth_premium=-0.02, security_weight=0.3, esg_weight=0.3)
+    consumer_electronics: Segment = Segment(share=0.18, growth_premium=-0.06, security_weight=0.1, esg_weight=0.5)
+    renewable_energy: Segment = Segment(share=0.08, growth_premium=0.04, security_weight=0.4, esg_weight=1.0)
     defence: Segment = Segment(share=0.04, growth_premium=0.0, security_weight=1.5)
 
     @model_validator(mode="after")

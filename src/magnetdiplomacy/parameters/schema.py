@@ -12,6 +12,7 @@ from pydantic import BaseModel, PrivateAttr, model_validator
 from .base import Section, YearMonth, _check_month, param
 from .costs import CostSettings, StockpileSettings
 from .demand import BuyerSettings, DemandSettings, ReplaySettings, RunSettings
+from .development import DevelopmentSettings
 from .makers import JSLinkSettings, LynasSettings, MagnetSettings
 from .markets import MarketSettings
 from .states import ChinaSettings, MalaysiaSettings, USSettings
@@ -206,6 +207,7 @@ class Scenario(Section):
     china: ChinaSettings = ChinaSettings()
     us: USSettings = USSettings()
     malaysia: MalaysiaSettings = MalaysiaSettings()
+    development: DevelopmentSettings = DevelopmentSettings()
     economics: EconomicsSettings = EconomicsSettings()
     partners: PartnerSettings = PartnerSettings()
     controllers: ControllerSettings = ControllerSettings()

@@ -1,4 +1,4 @@
-"""The page: side panel of controls, headline indicators, tabs of charts, log, downloads and about."""
+"""The page: side panel of controls, headline indicators, tabs of charts, scorecard, log, downloads and about."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from .controls import LeverPanel, RunControls, ScenarioPicker, SeedInput
 from .downloads import DownloadPanel
 from .interventions_panel import InterventionPanel
 from .panels import ChartGrid, EventLog, HeadlineView
+from .scorecard import ScorecardView
 from .state import use_app_state
 from .style import CSS
 
@@ -59,6 +60,8 @@ def Page():
         with solara.lab.Tabs(value=tab, lazy=True):
             with solara.lab.Tab("Alignment & shares"):
                 ChartGrid(state, ["alignment", "shares"])
+            with solara.lab.Tab("Scorecard"):
+                ScorecardView(state)
             with solara.lab.Tab("Prices & production"):
                 ChartGrid(state, ["prices", "production"])
             with solara.lab.Tab("Network & flows"):

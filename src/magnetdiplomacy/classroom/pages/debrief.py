@@ -1,5 +1,6 @@
 """The debrief at the end of a game: the score against the targets, this world against the model's
-own Malaysia, the decisions on both sides, questions to discuss and a one-page PDF summary."""
+own Malaysia, Malaysia's whole scorecard (unscored), the decisions on both sides, questions to
+discuss, a one-page PDF summary and the whole scorecard as CSV."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..game import debrief
 from ..menus import SEAT_LABELS
 from ..room import get_classroom
 from ..session import ClassSession, Member
+from ..targets import WholeScorecard, whole_scorecard
 from ..world import month_name
 from . import charts
 from .common import css_key, div, html, score_table
@@ -88,7 +90,33 @@ def _debrief_seat(brief: Brief) -> str:
     )
 
 
-def _debrief_html(session: ClassSession, brief: Brief, you: str) -> str:
+def _mark(met) -> str:  # noqa: ANN001 (True, False, or None/NaN for an indicator)
+    if met is None or met != met:
+        return ""
+    return " ✓" if bool(met) else " ✗"
+
+
+def whole_html(whole: WholeScorecard | None, window: str, you: str) -> str:
+    """Malaysia's whole scorecard, unscored: every target for this world and the model's Malaysia."""
+    if whole is None:
+        return ""
+    when = whole.when if whole.months < 12 or window == str(whole.year) else f"{whole.year}, the last whole year"
+    theirs = whole.model.set_index("key")
+    rows = "".join(
+        f"<tr data-key='{escape(row.key)}'><td>{escape(row.label)}<div class='cr-small'>{escape(row.source)}</div>"
+        f"</td><td>{escape(row.goal_text)}</td><td><b>{escape(row.shown)}</b>{_mark(row.met)}</td>"
+        f"<td>{escape(str(theirs.at[row.key, 'shown']))}{_mark(theirs.at[row.key, 'met'])}</td></tr>"
+        for row in whole.player.itertuples()
+    )
+    return (
+        f"<h3>The whole scorecard, {escape(when)}</h3><div class='cr-help'>Every target and constraint Malaysia's "
+        "sources name, not scored: ✓ met, ✗ not met; an indicator has no published goal.</div>"
+        f"<table class='cr-table cr-whole' data-year='{whole.year}'><tr><th>Target</th><th>Goal</th>"
+        f"<th>{escape(you)}</th><th>Model's Malaysia</th></tr>{rows}</table>"
+    )
+
+
+def _debrief_html(session: ClassSession, brief: Brief, you: str, whole: WholeScorecard | None = None) -> str:
     status = (
         "The game is over."
         if session.finished
@@ -102,6 +130,7 @@ def _debrief_html(session: ClassSession, brief: Brief, you: str) -> str:
         + score_table(brief.player, brief.model, you)
         + _debrief_charts(brief, you)
         + _debrief_seat(brief)
+        + whole_html(whole, brief.player.window, you)
         + _debrief_decisions(session, brief)
         + (
             "<h3>To discuss</h3><ol class='cr-small'><li>Which of your decisions moved Malaysia furthest from the "
@@ -116,10 +145,16 @@ def _debrief_html(session: ClassSession, brief: Brief, you: str) -> str:
 def Debrief(token: str, session: ClassSession, member: Member, version: int = 0):
     key = (session.quarter, session.status, sum(1 for w, _, _ in session.fired if w == "*"))
     brief = solara.use_memo(lambda: debrief(session, member), [key])
+    whole = solara.use_memo(
+        lambda: whole_scorecard(
+            session.world(session.world_key(member)), session.ai_world(), brief.start_tick, brief.last_tick
+        ),
+        [key],
+    )
     room = get_classroom()
     you = "The class" if session.mode == "roleplay" else "You"
     with div("cr-card", "cr-debrief"):
-        html(_debrief_html(session, brief, you))
+        html(_debrief_html(session, brief, you, whole))
 
         def pdf():
             s_, m_ = room.member(token)
@@ -127,17 +162,16 @@ def Debrief(token: str, session: ClassSession, member: Member, version: int = 0)
 
             return summaries_pdf(s_, [m_])
 
-        solara.FileDownload(
-            pdf,
-            filename=f"summary_{css_key(member.name)}.pdf",
-            mime_type="application/pdf",
-            children=[
-                solara.Button(
-                    "Download my one-page summary (PDF)",
-                    icon_name="mdi-download",
-                    outlined=True,
-                    small=True,
-                    classes=["cr-summary-pdf"],
-                )
-            ],
-        )
+        def whole_csv():
+            s_, m_ = room.member(token)
+            from ..export import scorecard_csv
+
+            return scorecard_csv(s_, [m_])
+
+        name = css_key(member.name)
+        for make, filename, mime, label, css in (
+            (pdf, f"summary_{name}.pdf", "application/pdf", "Download my one-page summary (PDF)", "cr-summary-pdf"),
+            (whole_csv, f"scorecard_{name}.csv", "text/csv", "Download the whole scorecard (CSV)", "cr-scorecard-csv"),
+        ):
+            button = solara.Button(label, icon_name="mdi-download", outlined=True, small=True, classes=[css])
+            solara.FileDownload(make, filename=filename, mime_type=mime, children=[button])

@@ -31,6 +31,11 @@ def Downloads(version: int, session: ClassSession, class_id: str, key: str):
 
         return summaries_pdf(room.teacher(class_id, key))
 
+    def whole_scorecard():
+        from ..export import scorecard_csv
+
+        return scorecard_csv(room.teacher(class_id, key))
+
     stem = "".join(ch if ch.isalnum() else "_" for ch in session.name.lower()).strip("_") or "class"
     with div("cr-card"):
         html(
@@ -40,6 +45,13 @@ def Downloads(version: int, session: ClassSession, class_id: str, key: str):
         for label, fn, filename, mime, css in (
             ("Results by student and quarter (CSV)", results, f"{stem}_results.csv", "text/csv", "cr-download-results"),
             ("Scores against the targets (CSV)", scores, f"{stem}_scores.csv", "text/csv", "cr-download-scores"),
+            (
+                "Malaysia's whole scorecard, every target (CSV)",
+                whole_scorecard,
+                f"{stem}_scorecard.csv",
+                "text/csv",
+                "cr-download-scorecard",
+            ),
             (
                 "One-page summary per student (PDF)",
                 summaries,
