@@ -202,6 +202,8 @@ def _development_indicators(model: MagnetDiplomacyModel) -> dict[str, Any]:
         "malaysia_customer_spread": development.customer_spread,
         "malaysia_magnet_sales_japan_korea_t": float(by_region[REGIONS.index("japan_korea")]),
         "malaysia_share_esg_buyers": flows["malaysia_share_esg_buyers"],
+        "malaysia_magnet_capacity_t": sum(chain.plants[n].capacity_t(model.tick) for n in MALAYSIAN_MAKERS),
+        "malaysia_magnet_orders_t": sum(chain.plants[n].orders_t for n in MALAYSIAN_MAKERS),
         "foreign_makers_malaysia_t": chain.plants["foreign_malaysia_magnets"].output_t,
         "malaysia_ore_leaked_t": flows["malaysia_ore_leaked_t"],
         "malaysia_domestic_ore_feed_t": chain.edges[("mine", "malaysia", "separation", "malaysia")],

@@ -240,6 +240,8 @@ _EXTRA = (
             "share",
             "mean",
         ),
+        _o("malaysia_magnet_capacity_t", "Magnet capacity in Malaysia", "t NdFeB/month", "tonnes", "sum"),
+        _o("malaysia_magnet_orders_t", "Magnets ordered from makers in Malaysia", "t NdFeB/month", "tonnes", "sum"),
         _o(
             "foreign_makers_malaysia_t",
             "Foreign-owned makers' magnet output in Malaysia",

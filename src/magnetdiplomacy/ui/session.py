@@ -51,6 +51,11 @@ class Session:
     ) -> None:
         self.lock = threading.RLock()
         self.generation = 0
+        # Seed bands behind the lines: output column -> frame of (year, p05, p95), filled by an
+        # ensemble of the same scenario computed in the background (empty until it arrives).
+        self.bands: dict[str, pd.DataFrame] = {}
+        # The previous run's time series (up to where it stopped), kept on reset for an overlay.
+        self.previous: pd.DataFrame | None = None
         self.reset(scenario, seed, overrides)
 
     # ---- building and running ---------------------------------------------------------------
@@ -60,6 +65,8 @@ class Session:
     ) -> None:
         """Build a fresh model (same scenario, seed and levers unless given)."""
         with self.lock:
+            if getattr(self, "model", None) is not None and self.tick > 0:
+                self.previous = self.timeseries_frame()
             name = scenario or self.scenario_name
             self.base: Scenario = load_scenario(name)
             self.scenario_name = name
