@@ -1,6 +1,6 @@
 """Browser benchmark of the app against Mesa's own wolf_sheep example, side by side in one run.
 
-    uv run python benchmarks/bench_app.py [--rounds N] [--json PATH] [--no-floor]
+    uv run python benchmarks/bench_app.py [--rounds N] [--json PATH] [--no-floor] [--ensemble-seeds N]
 
 Serves ``app.py`` and Mesa's ``examples/advanced/wolf_sheep/app.py`` on two local ports and drives
 both with headless Chromium (Debian's ``chromium``, through Playwright). It measures:
@@ -10,6 +10,12 @@ both with headless Chromium (Debian's ``chromium``, through Playwright). It meas
 * Step latency, one tab: from the click on Step to every chart of the open view showing the new
   month (median; measured inside the page: the click, a MutationObserver that sees all charts
   change, then the next animation frame, i.e. when the browser paints them);
+* all of it with the seed ensemble running: every page of our app starts one (the scenario run
+  with other seeds in the server's worker process, for the seed bands). So that the worker is busy
+  through every measurement, the server runs ensembles of ``--ensemble-seeds`` seeds (default 1000;
+  the app's own default is 20, done in about half a minute); the worker's CPU time during the Step
+  timing is reported (about one core means it ran throughout). ``--ensemble-seeds 0`` measures
+  without it;
 * Step latency with 10 tabs of our app on one server, all clicking Step at the same moment
   (median over all tabs and rounds), against the single-tab figure from the same run;
 * the same 10-tab measurement of a *floor*: a minimal Solara page with no model (a Step button
@@ -17,9 +23,10 @@ both with headless Chromium (Debian's ``chromium``, through Playwright). It meas
   machine and the framework allow for that ratio: the server and ten Chromium windows share the
   same cores.
 
-Targets (issue 3): first render no slower than wolf_sheep; single-tab Step latency at most half of
-wolf_sheep's; the 10-tab median under 3x the single-tab one. Timings on a shared 2-core machine
-are noisy, so only ratios measured in the same run are compared.
+Targets (issue 3, and with the ensemble running): first render no slower than wolf_sheep;
+single-tab Step latency at most half of wolf_sheep's; the 10-tab median under 3x the single-tab
+one. Timings on a shared 2-core machine are noisy, so only ratios measured in the same run are
+compared.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import mesa  # noqa: E402
 from app_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Server  # noqa: E402
 
 WOLF_SHEEP = Path(mesa.__file__).parent / "examples" / "advanced" / "wolf_sheep" / "app.py"
+ENSEMBLE_ENV = "MAGNETDIPLOMACY_ENSEMBLE_SEEDS"  # seeds per tab's ensemble (see magnetdiplomacy.ui.ensemble)
 
 # How each app shows "charts on screen" and where its Step button is.
 APPS = {
@@ -130,6 +138,36 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def descendants(pid: int) -> list[int]:
+    """Processes started by ``pid``, their children and so on (the ensemble's worker and its
+    fork server)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def worker_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by the processes a server started (the ensemble's worker)."""
+    total = 0.0
+    for child in descendants(pid):
+        try:
+            total += cpu_seconds(child)
+        except (OSError, IndexError, ValueError):  # it exited meanwhile
+            continue
+    return total
+
+
 async def open_page(browser, url: str, app: str, context=None):
     """Open the app in a new page (a fresh context unless given); returns (page, seconds to render)."""
     spec = APPS[app]
@@ -192,8 +230,9 @@ async def _first_renders(browser: Any, servers: dict[str, Server], rounds: int) 
 
 async def _step_latencies(
     browser: Any, servers: dict[str, Server], rounds: int
-) -> tuple[dict[str, list[float]], dict[str, float]]:
-    """One tab each: Step latencies (ms) and server CPU seconds, apps alternating in blocks of five steps."""
+) -> tuple[dict[str, list[float]], dict[str, float], dict[str, float]]:
+    """One tab each: Step latencies (ms) and server CPU seconds, apps alternating in blocks of five
+    steps; and the CPU seconds of our server's ensemble worker over the wall seconds meanwhile."""
     pages = {}
     for app, server in servers.items():
         pages[app], _ = await open_page(browser, server.url, app)
@@ -201,6 +240,8 @@ async def _step_latencies(
             await step_latency(pages[app], app)
     steps: dict[str, list[float]] = {app: [] for app in servers}
     server_cpu = {app: 0.0 for app in servers}
+    ours = server_pid(servers["magnetdiplomacy"])
+    worker = {"cpu_s": -worker_cpu_seconds(ours), "wall_s": -time.perf_counter()}
     for _ in range(rounds * 2):
         for app, server in servers.items():
             for _ in range(5):
@@ -208,9 +249,11 @@ async def _step_latencies(
                 steps[app].append(await step_latency(pages[app], app))
                 server_cpu[app] += cpu_seconds(server_pid(server)) - before
                 await asyncio.sleep(0.05)
+    worker["cpu_s"] += worker_cpu_seconds(ours)
+    worker["wall_s"] += time.perf_counter()
     for page in pages.values():
         await page.context.close()
-    return steps, server_cpu
+    return steps, server_cpu, worker
 
 
 async def _floor(browser: Any, tabs: int, rounds: int) -> dict:
@@ -231,22 +274,29 @@ async def _floor(browser: Any, tabs: int, rounds: int) -> dict:
     }
 
 
-async def run(rounds: int, tabs: int, floor: bool = False) -> dict:
+async def run(rounds: int, tabs: int, floor: bool = False, ensemble_seeds: int = 1000) -> dict:
     from playwright.async_api import async_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
+    os.environ[ENSEMBLE_ENV] = str(ensemble_seeds)  # read by our server (started below) only
     servers = {
         "magnetdiplomacy": Server(ROOT / "app.py", log=ARTIFACTS / "bench_app_server.log"),
         "wolf_sheep": Server(WOLF_SHEEP, log=ARTIFACTS / "bench_wolf_sheep_server.log", cwd=WOLF_SHEEP.parent),
     }
     for server in servers.values():
         server.start()
-    results: dict = {"first_render_s": {}, "step_ms": {}, "step_10_tabs_ms": None, "samples": {}}
+    results: dict = {
+        "first_render_s": {},
+        "step_ms": {},
+        "step_10_tabs_ms": None,
+        "ensemble_seeds": ensemble_seeds,
+        "samples": {},
+    }
     try:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             renders = await _first_renders(browser, servers, rounds)
-            steps, server_cpu = await _step_latencies(browser, servers, rounds)
+            steps, server_cpu, results["ensemble_worker"] = await _step_latencies(browser, servers, rounds)
             # our app: `tabs` tabs on one server, all clicking Step at once; the single-tab block
             # for the ratio is measured right before on the same server, with the others open.
             # Each tab gets its own browser context (its own window): in one window only the
@@ -259,8 +309,10 @@ async def run(rounds: int, tabs: int, floor: bool = False) -> dict:
                 results["floor"] = await _floor(browser, tabs, rounds)
             await browser.close()
     finally:
+        stopping = time.perf_counter()
         for server in servers.values():
             server.stop()
+        results["servers_stop_s"] = time.perf_counter() - stopping
     for app in servers:
         results["first_render_s"][app] = statistics.median(renders[app])
         results["step_ms"][app] = statistics.median(steps[app])
@@ -316,7 +368,16 @@ def _info_rows(results: dict, ours: str, theirs: str) -> list[tuple]:
     """The measures shown for information: server CPU per Step and, if measured, the floor."""
     n = results["samples"]["tabs"]
     cpu = results["server_cpu_per_step_ms"]
+    worker = results["ensemble_worker"]
     info = [
+        (
+            f"ensemble worker CPU during Step timing ({results['ensemble_seeds']} seeds per tab)",
+            f"{worker['cpu_s']:.1f} s of {worker['wall_s']:.1f} s",
+            "",
+            f"{worker['cpu_s'] / worker['wall_s']:.2f} core",
+            "",
+            None,
+        ),
         (
             "server CPU per Step, 1 tab (ms, mean)",
             f"{cpu[ours]:.1f}",
@@ -386,11 +447,17 @@ def main() -> None:
         help="leave out the minimal Solara page (what this machine allows for the 10-tab ratio)",
     )
     parser.add_argument(
+        "--ensemble-seeds",
+        type=int,
+        default=1000,
+        help="seeds per tab's ensemble (enough to keep the worker busy throughout; 0: no ensemble)",
+    )
+    parser.add_argument(
         "--json", type=Path, default=ARTIFACTS / "bench_app.json", help="where to write the raw figures"
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    results = asyncio.run(run(args.rounds, args.tabs, args.floor))
+    results = asyncio.run(run(args.rounds, args.tabs, args.floor, args.ensemble_seeds))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(report(results))

@@ -57,6 +57,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serve_app(log_name: str):
+    """The app served for a test module, its server log in ``artifacts/<log_name>``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    app = Server(ROOT / "app.py", log=ARTIFACTS / log_name).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
 class Server:
     """A Solara server for one app file, started in the background and stopped by :meth:`stop`."""
 

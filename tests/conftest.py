@@ -29,6 +29,17 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture
+def context(browser):
+    """A fresh 1366x768 browser context for one app test (downloads allowed, 30 s timeouts)."""
+    from app_helpers import VIEWPORT
+
+    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    ctx.set_default_timeout(30_000)
+    yield ctx
+    ctx.close()
+
+
 @pytest.fixture(scope="session")
 def baseline():
     return cached_run("baseline")

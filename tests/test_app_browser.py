@@ -12,10 +12,6 @@ import pandas as pd
 import pytest
 
 from app_helpers import (
-    ARTIFACTS,
-    ROOT,
-    VIEWPORT,
-    Server,
     chart_svg,
     chart_values,
     choose,
@@ -26,6 +22,7 @@ from app_helpers import (
     open_tab,
     require_chromium,
     screenshot,
+    serve_app,
     step,
     tick,
 )
@@ -41,18 +38,8 @@ expect = require_chromium().expect
 
 @pytest.fixture(scope="module")
 def server():
-    ARTIFACTS.mkdir(exist_ok=True)
-    app = Server(ROOT / "app.py", log=ARTIFACTS / "app_server.log").start()
-    yield app
-    app.stop()
-
-
-@pytest.fixture
-def context(browser):
-    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    ctx.set_default_timeout(30_000)
-    yield ctx
-    ctx.close()
+    with serve_app("app_server.log") as app:
+        yield app
 
 
 def test_page_loads_offline_and_fits_a_laptop_screen(server, context):

@@ -34,7 +34,7 @@ LAYERS = {
     "agents": ("agents",),
     "observers": ("observe",),
     "model": ("model",),
-    "runs": ("runs", "compare", "progress", "docgen"),
+    "runs": ("runs", "compare", "progress", "docgen", "attribution"),
     "charts": ("charts",),
     "interfaces": ("cli", "ui", "classroom", "sweeps", "validation"),
 }

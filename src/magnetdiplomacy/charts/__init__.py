@@ -2,5 +2,7 @@
 
 ``figure`` holds the chart description (:class:`~magnetdiplomacy.charts.figure.Chart` and its
 items) with :func:`~magnetdiplomacy.charts.figure.to_svg` and :func:`~magnetdiplomacy.charts.figure.to_png`;
-``svg`` the SVG fragments the items are written with; ``palette`` the colours and names.
+``overlays`` what time charts draw over their lines to explain them (event markers under the plot
+and month-wide hover columns); ``svg`` the SVG fragments the items are written with; ``palette``
+the colours and names.
 """

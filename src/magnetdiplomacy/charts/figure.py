@@ -56,6 +56,7 @@ class Chart:
     height: int = 300
     frame: bool = True  # False for diagrams (network, flows): no axes, no grid
     margin: tuple[int, int, int, int] = (34, 16, 46, 62)  # top, right, bottom, left (pixels)
+    xpad: int = 0  # a strip this many pixels high between the frame and the x tick labels (event markers)
 
     # pixel geometry shared by both renderers
     @property
@@ -65,7 +66,7 @@ class Chart:
     def box(self) -> tuple[float, float, float, float]:
         """Plot area as (left, top, width, height) in pixels."""
         top, right, bottom, left = self.margin
-        bottom += 16 * self.legend_rows + (14 if self.note else 0)
+        bottom += self.xpad + 16 * self.legend_rows + (14 if self.note else 0)
         return left, top, self.width - left - right, self.height - top - bottom
 
     def px(self, x: float, y: float) -> tuple[float, float]:
@@ -161,10 +162,19 @@ def _svg_axes(chart: Chart, frame: Frame) -> list[str]:
     for value, label in chart.xticks:
         x, _ = px(value, chart.ylim[0])
         out.append(vline(x, top, top + h, "#eeeeee") + ' stroke-width="1"/>')
-        out.append(svg_text(x, top + h + 5, label, size=10.5, color="#333333", anchor="middle", valign="top"))
+        below = top + h + 5 + chart.xpad
+        out.append(svg_text(x, below, label, size=10.5, color="#333333", anchor="middle", valign="top"))
     if chart.xlabel:
         out.append(
-            svg_text(left + w / 2, top + h + 24, chart.xlabel, size=11, color="#222222", anchor="middle", valign="top")
+            svg_text(
+                left + w / 2,
+                top + h + 24 + chart.xpad,
+                chart.xlabel,
+                size=11,
+                color="#222222",
+                anchor="middle",
+                valign="top",
+            )
         )
     if chart.ylabel:
         out.append(svg_text(14, top + h / 2, chart.ylabel, size=11, color="#222222", anchor="middle", rotate=-90))
@@ -226,7 +236,10 @@ def _png_canvas(chart: Chart, dpi: int) -> Canvas:
         ax.set_yticks([v for v, _ in chart.yticks], [t for _, t in chart.yticks], fontsize=10.5 * scale)
         ax.grid(True, color="#e3e3e3", linewidth=0.7)
         ax.set_axisbelow(True)
-        ax.set_xlabel(chart.xlabel, fontsize=font)
+        # the x label where the SVG has it, so the legend below never runs into it
+        ax.tick_params(axis="x", pad=3.5 + chart.xpad * scale)
+        below = 1 - (top + h + 24 + chart.xpad) / H
+        fig.text((left + w / 2) / W, below, chart.xlabel, fontsize=font, ha="center", va="top")
         ax.set_ylabel(chart.ylabel, fontsize=font)
         for spine in ax.spines.values():
             spine.set_color("#666666")

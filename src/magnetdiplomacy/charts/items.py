@@ -28,7 +28,7 @@ DASHES_MPL: dict[str | None, Any] = {
     "dot": (0, (1.5, 2)),
     "dashdot": (0, (6, 2, 1.5, 2)),
 }
-MARKERS_MPL = {"circle": "o", "square": "s", "diamond": "D"}
+MARKERS_MPL = {"circle": "o", "square": "s", "diamond": "D", "triangle": "^"}
 HA_MPL = {"start": "left", "middle": "center", "end": "right"}
 VA_MPL = {"top": "top", "middle": "center", "bottom": "bottom"}
 
@@ -342,7 +342,7 @@ class Marker(Item):
 class LegendEntry:
     label: str
     color: str
-    kind: str = "line"  # line | patch | circle | square | diamond
+    kind: str = "line"  # line | patch | circle | square | diamond | triangle
     dash: str | None = None
 
     def svg(self, x: float, y: float) -> list[str]:

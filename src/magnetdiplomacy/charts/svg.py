@@ -72,12 +72,15 @@ def vline(x: float, top: float, bottom: float, stroke: str) -> str:
 
 
 def marker(cx: float, cy: float, shape: str, size: float, color: str, edge: str, tooltip: str | None = None) -> str:
-    """A circle, square or diamond ``size`` pixels across, centred on (cx, cy)."""
+    """A circle, square, triangle or diamond ``size`` pixels across, centred on (cx, cy)."""
     r = size / 2
     paint = f'fill="{color}" stroke="{edge}" stroke-width="1.5">{title(tooltip)}'
     if shape == "square":
         box = f'x="{num(cx - r)}" y="{num(cy - r)}" width="{num(size)}" height="{num(size)}"'
         return f"<rect {box} {paint}</rect>"
+    if shape == "triangle":
+        pts = f"{num(cx)},{num(cy - r)} {num(cx + r)},{num(cy + r * 0.8)} {num(cx - r)},{num(cy + r * 0.8)}"
+        return f'<polygon points="{pts}" {paint}</polygon>'
     if shape == "diamond":
         d = r * 1.2
         pts = f"{num(cx)},{num(cy - d)} {num(cx + d)},{num(cy)} {num(cx)},{num(cy + d)} {num(cx - d)},{num(cy)}"

@@ -21,6 +21,8 @@ CONTINENT = {
     "southeast_asia": "asia",
 }
 CONTINENTS = ("america", "europe", "asia")
+# Patents are measured against at least this much local know-how (see patents_index).
+KNOW_HOW_FLOOR = 0.01
 # Spending levels (USD m a year) Malaysia weighs when it sets the year's policing of the ore ban.
 ENFORCEMENT_GRID_USD_M = tuple(float(x) for x in range(0, 201, 5))
 
@@ -40,10 +42,11 @@ def local_content_next(
 
 
 def patents_index(capability: float, capability_initial: float, elasticity: float) -> float:
-    """Materials-science patents relative to 2020: they rise with local know-how."""
-    if capability_initial <= 0:
-        return 1.0
-    return max(capability, 1e-9) ** elasticity / capability_initial**elasticity
+    """Materials-science patents relative to 2020: they rise with local know-how. Know-how is
+    counted from at least :data:`KNOW_HOW_FLOOR` (a country with almost none still files a few
+    patents), so the index stays finite when the 2020 know-how is near zero."""
+    base = max(capability_initial, KNOW_HOW_FLOOR)
+    return (max(capability, KNOW_HOW_FLOOR) / base) ** elasticity
 
 
 def china_know_how_left(know_how: float, decay_per_year: float, binding: bool) -> float:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..interventions import ActionError, ActionSpec, live_actions, validate_action
+from .levers import number, plain
 
 # Where an action's defaults alone are not a valid choice, the value the form starts from.
 START_VALUES: dict[str, dict[str, Any]] = {"us_set_tariff": {"rate": 0.25}}
@@ -111,3 +112,25 @@ def check(spec: ActionSpec, values: dict[str, Any]) -> str | None:
     except ActionError as err:
         return str(err)
     return None
+
+
+def field_words(field: Field, value: Any) -> str:
+    """A form field's value in plain words (``25 %``, ``US$110 per kg``, ``6 months``)."""
+    if value is None:
+        return "the model's default"
+    if field.kind == "bool":
+        return "on" if value else "off"
+    if field.kind == "choice" or not isinstance(value, (int, float)):
+        return str(value)
+    name = field.name
+    if name.endswith("usd_kg"):
+        return plain(value, "USD/kg")
+    if name.endswith("usd_m_yr"):
+        return plain(value, "USD m per year")
+    if "month" in name:
+        return f"{number(value)} months"
+    if name == "years":
+        return f"{number(value)} years"
+    if field.lo is not None and field.hi is not None and field.lo >= 0 and field.hi <= 2:
+        return plain(value, "fraction")  # rates, shares and levels: a percentage
+    return number(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import solara
 
-from .panels import CHARTS, png_of
+from .panels import CHARTS, PNG_WIDTH, png_of
 from .session import Session
 from .state import AppState
 
@@ -68,7 +68,7 @@ def DownloadPanel(state: AppState):
                     ],
                 )
                 solara.Text(label, classes=["md-help"])
-    solara.Markdown("**Charts as PNG** (also under each chart)")
+    solara.Markdown(f"**Charts as PNG**, at least {PNG_WIDTH:,} pixels wide (also under each chart)")
     with solara.Row(style={"flex-wrap": "wrap"}, gap="6px"):
         for key in CHARTS:
             solara.FileDownload(

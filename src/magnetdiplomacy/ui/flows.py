@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..charts.figure import Chart, Item, Polygon, Text
+from ..charts.figure import Chart, Item, Line, Polygon, Text
 from ..charts.palette import REGION_COLORS, country_name
-from .session import Session
+from .session import Session, short_month
 
 X = (0.0, 0.95, 1.9, 2.85)  # column positions
 COLUMNS = [
@@ -25,14 +25,28 @@ LEGS = {
     ("mine", "separation"): 0,
     ("separation", "magnets"): 1,
     ("separation", "other uses"): 1,
+    ("separation", "stockpile"): 1,
     ("magnets", "buyers"): 2,
 }
 NODE_W = 0.07
 GAP = 0.025
+LABEL_GAP = 0.046  # least distance between two labels' centres (unit square, about 11 pixels)
+# Stockpiles are named apart from the country that holds them (China's reserve is not its magnet makers).
+STOCKPILES = {"china": "China's state reserve", "allied stockpiles": "Allied stockpiles"}
+STOCKPILE_COLOR = "#666666"
 
 
 def _stage_column(stage: str) -> int:
-    return {"mine": 0, "separation": 1, "magnets": 2, "other uses": 2, "buyers": 3}[stage]
+    return {"mine": 0, "separation": 1, "magnets": 2, "other uses": 2, "stockpile": 2, "buyers": 3}[stage]
+
+
+def _node_name(stage: str, name: str) -> str:
+    return STOCKPILES.get(name, f"{name} stockpile") if stage == "stockpile" else name
+
+
+def _last(name: str) -> bool:
+    """Other uses and stockpiles go at the bottom of their column."""
+    return name == "other uses" or name in STOCKPILES.values() or name.endswith(" stockpile")
 
 
 def sankey_layout(flows: list[dict]) -> tuple[dict, list]:
@@ -49,8 +63,8 @@ def sankey_layout(flows: list[dict]) -> tuple[dict, list]:
     for f in flows:
         leg = LEGS[(f["from_stage"], f["to_stage"])]
         share = f["tonnes"] / legs_total[leg] if legs_total[leg] > 0 else 0.0
-        src = (_stage_column(f["from_stage"]), f["from"])
-        dst = (_stage_column(f["to_stage"]), f["to"])
+        src = (_stage_column(f["from_stage"]), _node_name(f["from_stage"], f["from"]))
+        dst = (_stage_column(f["to_stage"]), _node_name(f["to_stage"], f["to"]))
         for key in (src, dst):
             nodes.setdefault(key, {"in": 0.0, "out": 0.0, "in_share": 0.0, "out_share": 0.0})
         nodes[src]["out"] += f["tonnes"]
@@ -69,7 +83,7 @@ def sankey_layout(flows: list[dict]) -> tuple[dict, list]:
         (1.0 - GAP * (len(keys) - 1)) / max(1e-9, sum(nodes[k]["size"] for k in keys)) for keys in by_column.values()
     )
     for keys in by_column.values():
-        keys.sort(key=lambda k: (k[1] == "other uses", order.get(k[1], 2), -nodes[k]["size"], k[1]))
+        keys.sort(key=lambda k: (_last(k[1]), order.get(k[1], 2), -nodes[k]["size"], k[1]))
         y = 0.0
         for key in keys:
             nodes[key]["y"] = y
@@ -103,10 +117,13 @@ def _band(x0: float, y0: float, x1: float, y1: float, width: float, steps: int =
 
 
 def flows_chart(session: Session, width: int = 520, height: int = 330) -> Chart:
+    """This month's material flows from mines to buyers as a Sankey diagram."""
     flows = session.model.material_flows() if session.tick else []
     nodes, links = sankey_layout(flows)
     chart = Chart(
-        title=f"Material flows, mine to buyer ({session.month_label})" if flows else "Material flows, mine to buyer",
+        title=f"Material flows, mine to buyer ({short_month(session.month_label)})"
+        if flows
+        else "Material flows, mine to buyer",
         xlim=(-0.02, 3.6),
         ylim=(-0.02, 1.1),
         frame=False,
@@ -152,36 +169,41 @@ def _bands(links: list[dict]) -> list[Item]:
     return items
 
 
+def _color(name: str) -> str:
+    return STOCKPILE_COLOR if _last(name) and name != "other uses" else REGION_COLORS.get(name, "#888888")
+
+
 def _nodes(nodes: dict) -> list[Item]:
-    """A box per country and stage, labelled where it is tall enough."""
+    """A box per country and stage, each with a label (small boxes' labels moved apart, with a leader)."""
     items: list[Item] = []
+    labels: dict[int, list[tuple[float, str]]] = defaultdict(list)
     for (column, name), node in nodes.items():
-        color = REGION_COLORS.get(name, "#888888")
         y0, h = node["y"], node["h"]
         x0 = X[column]
         tonnes = node["out"] if node["out"] > 0 else node["in"]
-        unit = "t NdPr" if name == "other uses" else COLUMNS[column][2] or "t NdFeB"
+        unit = "t NdPr" if _last(name) else COLUMNS[column][2] or "t NdFeB"
         tip = f"{country_name(name)}: {tonnes:,.0f} {unit}"
-        items.append(
-            Polygon(
-                [(x0, 1 - y0), (x0 + NODE_W, 1 - y0), (x0 + NODE_W, 1 - y0 - h), (x0, 1 - y0 - h)],
-                color,
-                alpha=1.0,
-                edge="#333333",
-                tooltip=tip,
-            )
-        )
-        if h >= 0.035:
-            items.append(
-                Text(
-                    x0 + NODE_W,
-                    1 - y0 - h / 2,
-                    f"{country_name(name)} {tonnes:,.0f}",
-                    size=9,
-                    anchor="start",
-                    dx=3,
-                    color="#111111",
-                    halo=True,
-                )
-            )
+        box = [(x0, 1 - y0), (x0 + NODE_W, 1 - y0), (x0 + NODE_W, 1 - y0 - h), (x0, 1 - y0 - h)]
+        items.append(Polygon(box, _color(name), alpha=1.0, edge="#333333", tooltip=tip))
+        labels[column].append((1 - y0 - h / 2, f"{country_name(name)} {tonnes:,.0f}"))
+    for column, entries in labels.items():
+        entries.sort(reverse=True)
+        x = X[column] + NODE_W
+        for (centre, text), y in zip(entries, spread([c for c, _ in entries]), strict=True):
+            moved = abs(y - centre) > 0.004
+            if moved:  # a short leader from the box to its label
+                items.append(Line([x, x + 0.05], [centre, y], "#555555", width=0.8))
+            items.append(Text(x + (0.05 if moved else 0.0), y, text, size=9, dx=3, color="#111111", halo=True))
     return items
+
+
+def spread(centres: list[float], gap: float = LABEL_GAP, lo: float = 0.0, hi: float = 1.0) -> list[float]:
+    """Label positions near ``centres`` (from the top down) at least ``gap`` apart within [lo, hi]."""
+    out: list[float] = []
+    for centre in centres:  # top down: each at its centre or just below the one above
+        out.append(min(centre, out[-1] - gap) if out else min(centre, hi))
+    if out and out[-1] < lo:  # pushed below the bottom: bottom up, each just above the one below
+        out[-1] = lo
+        for i in range(len(out) - 2, -1, -1):
+            out[i] = max(out[i], out[i + 1] + gap)
+    return out

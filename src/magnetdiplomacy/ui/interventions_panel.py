@@ -8,6 +8,7 @@ import solara
 
 from ..interventions import ACTIONS, ActionError
 from . import actions
+from .controls import SliderRow
 from .state import AppState
 
 
@@ -28,19 +29,18 @@ def FieldInput(field: actions.Field, value, on_value):
 
             solara.Checkbox(label=f"{label}: model's default", value=use_default, on_value=toggle)
         if not use_default:
-            if field.kind == "int":
-                solara.SliderInt(label, value=int(value), min=int(lo), max=int(hi), on_value=on_value, thumb_label=True)
-            else:
-                step = 0.01 if hi - lo <= 2 else 1.0
-                solara.SliderFloat(
-                    label,
-                    value=float(value),
-                    min=float(lo),
-                    max=float(hi),
-                    step=step,
-                    on_value=on_value,
-                    thumb_label=True,
-                )
+            number = int if field.kind == "int" else float
+            step = 1 if field.kind == "int" else 0.01 if hi - lo <= 2 else 1.0
+            SliderRow(
+                label,
+                actions.field_words(field, value),
+                number(value),
+                number(lo),
+                number(hi),
+                step,
+                lambda v: on_value(number(v)),
+                css=f"md-field md-field-{field.name}",
+            )
 
 
 @solara.component
@@ -52,7 +52,8 @@ def InterventionPanel(state: AppState):
     spec = by_label[choice.value]
     values = solara.use_reactive(actions.initial_values(spec))
     feedback = solara.use_reactive("")
-    _ = state.generation.value  # clear the feedback after a reset
+    # a new model (Reset or another scenario) clears the feedback on the last one
+    solara.use_effect(lambda: feedback.set(""), [state.generation.value])
 
     def choose(label):
         choice.value = label

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..charts.figure import Chart, Curve, Item, LegendEntry, Marker, Text
+from ..charts.figure import Chart, Curve, Item, LegendEntry, Marker, Text, text_width
 from ..charts.palette import CHINA_SIDE, GREY, SKY_BLUE, TIE_STYLES, US_SIDE, YELLOW, bloc_color
-from .session import Session
+from .session import Session, short_month
 
 SHAPES = {"state": "square", "firm": "circle", "buyers": "diamond"}
+LABEL_SIZE = 9.5
 
 
 def column_of(bloc: float, malaysian: bool) -> float:
@@ -43,11 +44,13 @@ def layout(graph) -> dict[str, tuple[float, float]]:
 
 
 def network_chart(session: Session, width: int = 520, height: int = 330) -> Chart:
+    """The partnerships in force: actors placed by side, ties styled by type."""
     graph = session.model.partnerships.graph
     positions = layout(graph)
     ties = list(graph.edges(keys=True, data=True))
+    count = f"{len(ties)} tie{'s' if len(ties) != 1 else ''}"
     chart = Chart(
-        title=f"Partnership network ({len(ties)} tie{'s' if len(ties) != 1 else ''} in {session.month_label})",
+        title=f"Partnership network ({count} in {short_month(session.month_label)})",
         xlim=(-1.42, 1.42),
         ylim=(-1.18, 1.08),
         frame=False,
@@ -55,14 +58,6 @@ def network_chart(session: Session, width: int = 520, height: int = 330) -> Char
         height=height,
         margin=(30, 6, 10, 6),
     )
-    chart.items.append(
-        Text(-1.0, 1.05, "China's side", color=CHINA_SIDE, size=10.5, bold=True, anchor="middle", valign="top")
-    )
-    chart.items.append(
-        Text(0.0, 1.05, "Malaysia", color="#6b6300", size=10.5, bold=True, anchor="middle", valign="top")
-    )
-    chart.items.append(Text(1.0, 1.05, "US side", color=US_SIDE, size=10.5, bold=True, anchor="middle", valign="top"))
-    chart.items += _ties(session, ties, positions) + _actors(graph, positions)
     chart.legend = [LegendEntry(words, color, dash=dash) for color, dash, words in TIE_STYLES.values()] + [
         LegendEntry("China's side", CHINA_SIDE, kind="circle"),
         LegendEntry("US side", US_SIDE, kind="circle"),
@@ -70,6 +65,9 @@ def network_chart(session: Session, width: int = 520, height: int = 330) -> Char
         LegendEntry("Malaysian", YELLOW, kind="circle"),
     ]
     chart.note = "squares: governments · circles: firms · diamond: buyers; bigger = more ties"
+    for x, side, color in ((-1.0, "China's side", CHINA_SIDE), (0.0, "Malaysia", "#6b6300"), (1.0, "US side", US_SIDE)):
+        chart.items.append(Text(x, 1.05, side, color=color, size=10.5, bold=True, anchor="middle", valign="top"))
+    chart.items += _ties(session, ties, positions) + _actors(chart, graph, positions)
     return chart
 
 
@@ -84,7 +82,7 @@ def _ties(session: Session, ties: list, positions: dict[str, tuple[float, float]
         n = len(kinds)
         for i, (key, data) in enumerate(sorted(kinds, key=lambda kd: kd[0])):
             color, dash, words = TIE_STYLES.get(key, (GREY, None, key))
-            since = session.model.label_of(int(data.get("since", 0))) if data.get("since") is not None else ""
+            since = short_month(session.model.label_of(int(data["since"]))) if data.get("since") is not None else ""
             note = data.get("note", "")
             tip = f"{a} – {b}: {words}" + (f" since {since}" if since else "") + (f" ({note})" if note else "")
             items.append(
@@ -103,17 +101,63 @@ def _ties(session: Session, ties: list, positions: dict[str, tuple[float, float]
     return items
 
 
-def _actors(graph: Any, positions: dict[str, tuple[float, float]]) -> list[Item]:
-    """A marker and a name per actor, bigger with more ties."""
-    items: list[Item] = []
+def _actors(chart: Chart, graph: Any, positions: dict[str, tuple[float, float]]) -> list[Item]:
+    """A marker per actor, bigger with more ties, and its name where the name has room."""
+    markers: list[Item] = []
     degree = dict(graph.degree())
+    sizes = {name: 13 + 2.5 * min(degree.get(name, 0), 4) for name in graph.nodes}
     for name, data in graph.nodes(data=True):
         x, y = positions[name]
         color = bloc_color(float(data.get("bloc", 0.0)), bool(data.get("malaysian", False)))
-        size = 13 + 2.5 * min(degree.get(name, 0), 4)
-        tip = f"{name}: {degree.get(name, 0)} tie(s)"
-        items.append(Marker(x, y, color, shape=SHAPES.get(data.get("kind", "firm"), "circle"), size=size, tooltip=tip))
-        items.append(
-            Text(x, y, name, size=9.5, anchor="middle", valign="top", dy=size / 2 + 2, color="#111111", halo=True)
+        partners = sorted(set(graph.neighbors(name)))
+        tip = f"{name}: {degree.get(name, 0)} tie(s)" + (f" with {', '.join(partners)}" if partners else "")
+        shape = SHAPES.get(data.get("kind", "firm"), "circle")
+        markers.append(Marker(x, y, color, shape=shape, size=sizes[name], tooltip=tip))
+    return markers + name_labels(chart, positions, sizes, degree)
+
+
+def name_labels(
+    chart: Chart, positions: dict[str, tuple[float, float]], sizes: dict[str, float], degree: dict
+) -> list[Item]:
+    """Actor names placed where they overlap no other name or marker: below the marker, else above,
+    right or left; a name with no room is left out (its marker's hover still gives it)."""
+    px = chart.transform()
+    taken = []
+    for name, (x, y) in positions.items():
+        cx, cy = px(x, y)
+        r = sizes[name] / 2
+        taken.append((cx - r, cy - r, cx + r, cy + r))
+    labels: list[Item] = []
+    for name in sorted(positions, key=lambda n: (-degree.get(n, 0), n)):
+        x, y = positions[name]
+        cx, cy = px(x, y)
+        box = _free_spot(cx, cy, sizes[name] / 2 + 2, text_width(name, LABEL_SIZE), taken, chart)
+        if box is None:
+            continue
+        taken.append(box[0])
+        anchor, valign, dx, dy = box[1]
+        labels.append(
+            Text(x, y, name, size=LABEL_SIZE, anchor=anchor, valign=valign, dx=dx, dy=dy, color="#111111", halo=True)
         )
-    return items
+    return labels
+
+
+def _free_spot(cx: float, cy: float, gap: float, width: float, taken: list, chart: Chart):
+    """The first of below, above, right and left of a marker where a label overlaps nothing taken."""
+    high = LABEL_SIZE + 2
+    spots = (
+        ((cx - width / 2, cy + gap, cx + width / 2, cy + gap + high), ("middle", "top", 0.0, gap)),
+        ((cx - width / 2, cy - gap - high, cx + width / 2, cy - gap), ("middle", "bottom", 0.0, -gap)),
+        ((cx + gap + 1, cy - high / 2, cx + gap + 1 + width, cy + high / 2), ("start", "middle", gap + 1, 0.0)),
+        ((cx - gap - 1 - width, cy - high / 2, cx - gap - 1, cy + high / 2), ("end", "middle", -gap - 1, 0.0)),
+    )
+    left, top, w, h = chart.box()
+    for box, place in spots:
+        inside = box[0] >= left - 4 and box[2] <= left + w + 4 and box[1] >= top - 4 and box[3] <= top + h + 4
+        if inside and not any(_overlap(box, other) for other in taken):
+            return box, place
+    return None
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

@@ -17,7 +17,7 @@ from typing import Any
 import solara
 
 from ..charts.figure import Chart, Line, to_png, to_svg
-from . import charts, flows, network
+from . import charts, flows, network, words
 from .indicators import headline, status_line
 from .session import STAGES, Session, short_month
 from .state import AppState, use_live
@@ -31,6 +31,21 @@ CHARTS: dict[str, Callable[..., Chart]] = {
     "network": network.network_chart,
     "flows": flows.flows_chart,
 }
+PREVIOUS_CHARTS = ("alignment", "shares")  # charts that can show the previous run
+PNG_WIDTH = 1600  # least width of a downloaded chart, in pixels
+
+
+def build(session: Session, key: str, option: str | None = None, previous: bool = True) -> Chart:
+    """The chart ``key`` for the session now (``option``: the production stage; ``previous``:
+    whether the alignment and share charts show the previous run)."""
+    if key in PREVIOUS_CHARTS:
+        return CHARTS[key](session, show_previous=previous)
+    return CHARTS[key](session, option) if option else CHARTS[key](session)
+
+
+def png_dpi(chart: Chart, width: int = PNG_WIDTH) -> int:
+    """The resolution that makes the chart's PNG at least ``width`` pixels wide."""
+    return -(-width * 100 // chart.width)
 
 
 def chart_data(chart: Chart) -> str:
@@ -65,7 +80,7 @@ def headline_html(session: Session) -> str:
 def chart_html(session: Session, key: str, option: str | None = None, chart: Chart | None = None) -> str:
     """A chart as SVG, wrapped with its month and latest values as data attributes."""
     if chart is None:
-        chart = CHARTS[key](session, option) if option else CHARTS[key](session)
+        chart = build(session, key, option)
     return (
         f"<div class='md-chart-inner' data-chart='{key}' data-tick='{session.tick}' "
         f"data-values='{escape(chart_data(chart), quote=True)}'>{to_svg(chart)}</div>"
@@ -77,18 +92,18 @@ def grid_html(
 ) -> str:
     """The charts side by side, each in a card."""
     options = options or {}
-    built = charts or {
-        key: (CHARTS[key](session, options[key]) if options.get(key) else CHARTS[key](session)) for key in keys
-    }
+    built = charts or {key: build(session, key, options.get(key)) for key in keys}
     cards = "".join(f"<div class='md-card md-chart'>{chart_html(session, key, chart=built[key])}</div>" for key in keys)
     return f"<div class='md-grid'>{cards}</div>"
 
 
-def png_of(session: Session, key: str, option: str | None = None) -> Callable[[], bytes]:
+def png_of(session: Session, key: str, option: str | None = None, previous: bool = True) -> Callable[[], bytes]:
+    """A function making the chart's PNG, at least :data:`PNG_WIDTH` pixels wide."""
+
     def render() -> bytes:
         with session.lock:
-            chart = CHARTS[key](session, option) if option else CHARTS[key](session)
-        return to_png(chart)
+            chart = build(session, key, option, previous)
+        return to_png(chart, dpi=png_dpi(chart))
 
     return render
 
@@ -105,8 +120,9 @@ CHART_LABELS = {
 
 
 @solara.component
-def PngButton(session: Session, key: str, option: str | None = None):
-    download = solara.use_memo(lambda: png_of(session, key, option), [session, key, option])
+def PngButton(session: Session, key: str, option: str | None = None, previous: bool = True):
+    """A button downloading the chart as PNG (at least :data:`PNG_WIDTH` pixels wide)."""
+    download = solara.use_memo(lambda: png_of(session, key, option, previous), [session, key, option, previous])
     solara.FileDownload(
         download,
         filename=f"{key}.png",
@@ -124,17 +140,18 @@ def ChartGrid(state: AppState, keys: list[str]):
     """The headline and the given charts as one live view, with their PNG buttons underneath."""
     _ = state.version.value  # re-render when the run changes
     stage_label = solara.use_reactive(STAGES["magnet"][0])
+    show_previous = solara.use_reactive(True)
     session = state.session
     options = {"production": STAGE_BY_LABEL[stage_label.value]} if "production" in keys else {}
     cache: dict[str, Any] = solara.use_memo(dict, [])
     name = ",".join(keys)
+    previous = show_previous.value
 
     def charts_now() -> dict:
-        stamp = (session.generation, session.tick, len(session.events()), tuple(sorted(options.items())))
+        bands = (id(session.bands), getattr(session, "bands_seeds", 0))
+        stamp = (session.generation, session.tick, len(session.events()), bands, previous, str(options))
         if cache.get("stamp") != stamp:
-            cache["charts"] = {
-                key: (CHARTS[key](session, options[key]) if options.get(key) else CHARTS[key](session)) for key in keys
-            }
+            cache["charts"] = {key: build(session, key, options.get(key), previous) for key in keys}
             cache["stamp"] = stamp
         return cache["charts"]
 
@@ -145,13 +162,16 @@ def ChartGrid(state: AppState, keys: list[str]):
         ["md-view"],
     )
     with solara.Row(justify="end", gap="4px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        if session.previous is not None and set(keys) & set(PREVIOUS_CHARTS):
+            with solara.Div(classes=["md-previous"]):
+                solara.Checkbox(label="Show the previous run (dotted grey)", value=show_previous)
         if "production" in keys:
             solara.Text("Production stage:", classes=["md-help"])
             solara.ToggleButtonsSingle(
                 value=stage_label, values=[label for label, _ in STAGES.values()], dense=True, classes=["md-stage"]
             )
         for key in keys:
-            PngButton(session, key, options.get(key))
+            PngButton(session, key, options.get(key), previous)
 
 
 @solara.component
@@ -161,34 +181,55 @@ def HeadlineView(state: AppState, key: str):
     use_live(state, f"headline:{key}", lambda: headline_html(state.session), ["md-view"])
 
 
-SOURCE_NAMES = {"user": "you", "agent": "agent decision"}
+SOURCE_NAMES = {"user": "you", "agent": "a side's decision"}
+# The log's "Only interventions" switch. Solara keeps a module-level reactive's value per browser
+# tab (per kernel), so each tab has its own switch, and it outlives the log's content: it is still
+# set when the person opens another tab of the page and comes back.
+ONLY_INTERVENTIONS = solara.reactive(False)
 
 
 def source_name(source: str) -> str:
+    """Where an event comes from, in words: history (with its row in events.csv), you, the scenario."""
     if source.startswith("events.csv"):
-        return "history " + source.split(":", 1)[1]
+        return f"history ({source.split(':', 1)[1]})" if ":" in source else "history"
     if source.startswith("scenario:"):
         return "scenario"
-    if source.startswith("parameter:"):
+    if source.startswith("parameter"):
         return "scenario setting"
     return SOURCE_NAMES.get(source, source)
 
 
+def log_events(session: Session) -> list[dict]:
+    """The event log without repeats (one event logged twice, e.g. under two kinds, shows once)."""
+    seen: set[tuple] = set()
+    out = []
+    for event in session.events():
+        key = (event["tick"], event.get("actor"), event.get("target"), event.get("description"))
+        if key not in seen:
+            seen.add(key)
+            out.append(event)
+    return out
+
+
 def event_rows(session: Session, only_interventions: bool = False, limit: int = 300) -> str:
+    """The log's table rows, latest first, in plain words; interventions carry their number."""
     rows = []
     numbers = {(e["tick"], e["description"]): e["number"] for e in session.interventions()}
-    events = session.events()
-    for event in reversed(events):
+    for event in reversed(log_events(session)):
         source = str(event.get("source", ""))
         number = numbers.get((event["tick"], event["description"]))
         if only_interventions and number is None:
             continue
         mark = f"<span class='md-num'>{number}</span> " if number else ""
         css = " class='md-user'" if source == "user" else ""
+        cells = (
+            short_month(session.model.label_of(int(event["tick"]))),
+            words.name(event.get("actor")),
+            words.name(event.get("target")),
+        )
         rows.append(
-            f"<tr{css}><td>{escape(short_month(session.model.label_of(int(event['tick']))))}</td><td>"
-            f"{escape(str(event['actor']))}</td><td>{escape(str(event['target']))}</td><td>"
-            f"{mark}{escape(str(event['description']))}</td><td>{escape(source_name(source))}</td></tr>"
+            f"<tr{css}>{''.join(f'<td>{escape(cell)}</td>' for cell in cells)}<td>{mark}"
+            f"{escape(words.plain(event['description']))}</td><td>{escape(source_name(source))}</td></tr>"
         )
         if len(rows) >= limit:
             break
@@ -196,24 +237,33 @@ def event_rows(session: Session, only_interventions: bool = False, limit: int = 
 
 
 def log_html(session: Session, only_interventions: bool) -> str:
-    body = (
-        event_rows(session, only_interventions)
-        or "<tr><td colspan='5'>Nothing has happened yet: press Step or Play.</td></tr>"
+    """The event log as a table (``data-only`` says whether it keeps to interventions)."""
+    empty = (
+        "No intervention yet: fire one from the side panel, or untick the switch to see every event."
+        if only_interventions and session.tick
+        else "Nothing has happened yet: press Step or Play."
     )
+    body = event_rows(session, only_interventions) or f"<tr><td colspan='5'>{empty}</td></tr>"
     return (
-        f"<table class='md-log' data-count='{len(session.events())}'><thead><tr><th>Month</th><th>Who</th><th>"
-        f"Towards</th><th>What happened</th><th>By</th></tr></thead><tbody>{body}</tbody></table>"
+        f"<table class='md-log' data-count='{len(session.events())}' data-only='{int(only_interventions)}'>"
+        "<thead><tr><th>Month</th><th>Who</th><th>Towards</th><th>What happened</th><th>By</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
     )
 
 
 @solara.component
 def EventLog(state: AppState):
+    """The event log, latest first, as a live view; the switch keeps to interventions (at once, and
+    still set when the person comes back from another tab)."""
     _ = state.version.value  # re-render when the run changes
-    only = solara.use_reactive(False)
+    only = ONLY_INTERVENTIONS
+    # read here, not only inside the live element's maker: reading it subscribes this component,
+    # so flipping the switch re-renders it and the log redraws at once (not at the next step)
+    filtered = only.value
     use_live(
         state,
         "view:log",
-        lambda: headline_html(state.session) + f"<div class='md-log-wrap'>{log_html(state.session, only.value)}</div>",
+        lambda: headline_html(state.session) + f"<div class='md-log-wrap'>{log_html(state.session, filtered)}</div>",
         ["md-view"],
     )
-    solara.Switch(label="Only interventions (yours and the scenario's)", value=only)
+    solara.Switch(label="Only interventions (yours and the scenario's)", value=only, classes=["md-only"])

@@ -5,6 +5,11 @@ and lever values it was built from, the production history by country (which the
 for the current month), the interventions a person fired, and the files offered for download.
 The page creates one per browser tab, so nothing one tab does reaches another. Step, fire, reset
 and the exports take a lock because Play steps the model from a background thread.
+
+:data:`REGISTRY` keeps every session of the server process under a random token, which the page
+puts in its URL (``?run=<token>``): reloading that URL in the same server process finds the same
+session, at the same month with the same interventions. Sessions left alone for two hours are
+dropped (and the oldest beyond 200), which bounds the memory a class's abandoned tabs can hold.
 """
 
 from __future__ import annotations
@@ -12,11 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
+import secrets
 import tempfile
 import threading
+import time
 import zipfile
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 import pandas as pd
 
@@ -26,6 +37,9 @@ from ..parameters import Scenario
 from ..runs import RunResult, agent_table, attribution_table, provenance, tables, write_folder
 from ..scenario import list_scenarios, load_scenario
 from ..timeline import parse_month
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .levers import Lever
 
 # Production stages shown by country: plant stage -> (label, unit)
 STAGES = {
@@ -56,6 +70,8 @@ class Session:
         self.bands: dict[str, pd.DataFrame] = {}
         # The previous run's time series (up to where it stopped), kept on reset for an overlay.
         self.previous: pd.DataFrame | None = None
+        # The page that drives this session now (a reload takes it over; the old page's Play stops).
+        self.owner: object | None = None
         self.reset(scenario, seed, overrides)
 
     # ---- building and running ---------------------------------------------------------------
@@ -78,6 +94,8 @@ class Session:
             self.x0 = year + (month - 1) / 12.0
             self.production: dict[str, list[dict[str, float]]] = {stage: [] for stage in STAGES}
             self.fired: list[dict[str, Any]] = []
+            # Live levers moved since the last step: path -> (lever, value), fired at the next step.
+            self.pending: dict[str, tuple[Lever, Any]] = {}
             self.generation += 1
 
     @property
@@ -100,6 +118,7 @@ class Session:
             for _ in range(months):
                 if not self.model.running:
                     break
+                self._fire_levers()
                 self.model.step()
                 self._record_production()
                 done += 1
@@ -113,22 +132,65 @@ class Session:
                     by_country[plant.country] = by_country.get(plant.country, 0.0) + float(plant.output_t)
             self.production[stage].append(by_country)
 
-    def fire(self, action: str, params: dict[str, Any] | None = None) -> str:
+    def fire(self, action: str, params: dict[str, Any] | None = None, lever: str | None = None) -> str:
         """Queue a live intervention for the start of the next month (the model validates it; a bad
-        one raises ActionError); returns a line for the user."""
+        one raises ActionError); returns a line for the user. ``lever``: the live lever that fired it."""
         params = dict(params or {})
         with self.lock:
             self.model.fire(action, **params)
             applies = self.model.label_of(self.model.tick)
-            self.fired.append(
-                {"queued_after_months": self.tick, "applies": applies, "action": action, "params": params}
-            )
+            entry = {"queued_after_months": self.tick, "applies": applies, "action": action, "params": params}
+            self.fired.append({**entry, "lever": lever} if lever else entry)
         return f"{ACTIONS[action].label}: takes effect in {month_name(applies)}."
 
     @property
     def queued(self) -> list[str]:
-        """Labels of interventions fired but not applied yet."""
-        return [ACTIONS[item["action"]].label for item in self.fired if item["queued_after_months"] == self.tick]
+        """Labels of interventions fired but not applied yet (live levers moved included)."""
+        fired = [ACTIONS[item["action"]].label for item in self.fired if item["queued_after_months"] == self.tick]
+        moved = [f"{lever.name}: {lever.format(value)}" for lever, value in self.pending.values()]
+        return fired + moved
+
+    # ---- live levers ----------------------------------------------------------------------------
+
+    def set_lever(self, lever: Lever, value: Any) -> str:
+        """Move a live lever: its action fires at the start of the next month (the last value set
+        before the step wins; setting the value in force cancels the move). Returns a line for the user."""
+        if lever.live is None:
+            raise ValueError(f"{lever.path} is not a live lever: it applies on Reset")
+        with self.lock:
+            if _same(value, lever.live.read(self.model)):
+                self.pending.pop(lever.path, None)
+                return f"{lever.format(value)}: no change."
+            self.pending[lever.path] = (lever, value)
+            return f"{lever.format(value)} from {month_name(self.model.label_of(self.tick))}."
+
+    def lever_value(self, lever: Lever) -> Any:
+        """A live lever's value: the one just set, else the one in force in the model."""
+        assert lever.live is not None
+        entry = self.pending.get(lever.path)
+        return entry[1] if entry else lever.live.read(self.model)
+
+    def _fire_levers(self) -> None:
+        pending, self.pending = self.pending, {}
+        for lever, value in pending.values():
+            assert lever.live is not None
+            if not _same(value, lever.live.read(self.model)):
+                self.fire(lever.live.action, lever.live.params(value), lever=lever.path)
+
+    def target_of(self, label: str) -> int:
+        """Months simulated once month ``label`` (``YYYY-MM``) has been; ValueError with a line for
+        the user if it is no month of this run or is simulated already."""
+        if not re.fullmatch(r"\s*\d{4}-\d{1,2}\s*", label or ""):
+            raise ValueError("Type a month as YYYY-MM, for example 2030-12.")
+        target = self.model.tick_at(label.strip()) + 1
+        first, last = self.model.label_of(0), self.model.label_of(self.n_ticks - 1)
+        if target < 1 or target > self.n_ticks:
+            raise ValueError(f"This run goes from {month_name(first)} to {month_name(last)}.")
+        if target <= self.tick:
+            raise ValueError(
+                f"{month_name(label.strip())} is simulated already: the run is in {month_name(self.month_label)}."
+            )
+        return target
 
     # ---- reading the run --------------------------------------------------------------------
 
@@ -246,6 +308,12 @@ class Session:
         return buffer.getvalue()
 
 
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(float(a) - float(b)) < 1e-9
+    return bool(a == b)
+
+
 def _parquet(df: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     df.to_parquet(buffer, index=False)
@@ -262,3 +330,80 @@ def short_month(label: str) -> str:
     """``2027-03`` -> ``Mar 2027``."""
     year, month = parse_month(label)
     return dt.date(year, month, 1).strftime("%b %Y")
+
+
+# ---- sessions that survive a reload -----------------------------------------------------------------
+
+SESSION_TTL_S = 2 * 3600.0  # a session left alone this long is dropped
+MAX_SESSIONS = 200  # beyond this many, the least recently used is dropped (a run is a few MB)
+TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def new_token() -> str:
+    """A random, unguessable token for a session's URL."""
+    return secrets.token_urlsafe(12)
+
+
+def token_in(search: str | None) -> str | None:
+    """The run token of a URL's query string (``run=<token>``), if it has a well-formed one."""
+    values = parse_qs(search or "").get("run", [])
+    return values[0] if values and TOKEN.fullmatch(values[0]) else None
+
+
+class Registry:
+    """The sessions of this server process by token, least recently used first."""
+
+    def __init__(
+        self,
+        ttl_s: float = SESSION_TTL_S,
+        max_sessions: int = MAX_SESSIONS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl_s = ttl_s
+        self.max_sessions = max_sessions
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[Session, float]] = OrderedDict()
+
+    def open(self, token: str | None, make: Callable[[], Session]) -> tuple[str, Session, bool]:
+        """``(token, session, restored)``: the session kept under ``token`` if there is one, else
+        ``make()`` kept under ``token`` (a new token if it is missing or malformed)."""
+        token = token if token and TOKEN.fullmatch(token) else new_token()
+        with self._lock:
+            self._expire()
+            entry = self._items.get(token)
+        if entry is not None:
+            self.touch(token, entry[0])
+            return token, entry[0], True
+        session = make()
+        self.touch(token, session)
+        return token, session, False
+
+    def touch(self, token: str, session: Session) -> None:
+        """``session`` under ``token`` was just used (it is kept again if it had been dropped)."""
+        with self._lock:
+            self._items[token] = (session, self.clock())
+            self._items.move_to_end(token)
+            while len(self._items) > self.max_sessions:
+                self._items.popitem(last=False)
+
+    def get(self, token: str) -> Session | None:
+        """The session kept under ``token``, if it is still kept."""
+        with self._lock:
+            self._expire()
+            entry = self._items.get(token)
+        return entry[0] if entry else None
+
+    def _expire(self) -> None:
+        limit = self.clock() - self.ttl_s
+        while self._items:
+            token, (_, used) = next(iter(self._items.items()))
+            if used >= limit:
+                break
+            del self._items[token]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+REGISTRY = Registry()

@@ -42,4 +42,23 @@ CSS = """
 .md-downloads { margin-bottom: 8px; }
 .md-main .v-tab { text-transform: none; font-size: 0.85rem; padding: 0 10px; min-width: 0; }
 .v-slider__thumb-label { font-size: 0.65rem; }
+.md-slider-head { margin: 6px 0 0 0; line-height: 1.2; }
+.md-slider-top { display: flex; justify-content: space-between; align-items: baseline; gap: 6px;
+    font-size: 0.82rem; color: #222; }
+.md-slider-name { flex: 1 1 auto; min-width: 0; }
+.md-slider-value { font-weight: 600; font-size: 0.85rem; color: #0b4f8a; }
+.md-tag { flex: none; font-size: 0.66rem; border: 1px solid #bbb; border-radius: 8px; padding: 0 6px; color: #555;
+    white-space: nowrap; }
+.md-tag-live { border-color: #0072B2; color: #0072B2; background: #eef6fb; }
+.md-slider.v-input { margin-top: 0; padding-top: 0; }
+.md-slider .v-slider { min-height: 26px; }
+.md-lever-note { color: #8a5a00; font-weight: 600; }
+.md-run-buttons .v-btn, .md-run-to-row .v-btn { text-transform: none; letter-spacing: 0; padding: 0 8px !important;
+    min-width: 0 !important; }
+.md-run-to-row { margin-top: 6px; flex-wrap: nowrap !important; }
+.md-run-to-month { flex: 0 0 92px; max-width: 92px; }
+.md-run-to-month .v-input { margin-top: 0; padding-top: 4px; }
+.md-run-progress.md-running { font-size: 0.8rem; margin: 4px 0; color: #222; }
+.md-bar { height: 4px; background: #e3e3e3; border-radius: 2px; margin-top: 2px; }
+.md-bar > div { height: 4px; background: #1976d2; border-radius: 2px; }
 """
