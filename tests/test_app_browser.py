@@ -189,6 +189,7 @@ def test_reset_applies_seed_and_levers(server, context):
 
 
 def test_downloads_are_valid_files(server, context, tmp_path):
+    context.set_default_timeout(90_000)  # files are made when clicked; slow when the machine is busy
     page = open_app(context, server.url)
     step(page, 12)
     fire(page, "US sets a tariff")

@@ -110,6 +110,20 @@ def test_previous_run_is_shown_after_reset_and_can_be_hidden(server, context):
     assert page.locator(".md-chart-inner[data-chart='shares'] polyline[stroke='#9a9a9a']").count() == 0
 
 
+def test_after_an_intervention_the_run_without_it_is_shown(server, context):
+    page = open_app(context, server.url)
+    step(page, 2)
+    fire(page, "China suspends magnet export licences")
+    step(page, 2)
+    # the same scenario and seed without the intervention arrives from the background ensemble
+    expect(page.locator(".md-previous label")).to_contain_text("without your interventions", timeout=60_000)
+    step(page)
+    grey = f"{ALIGNMENT} polyline[stroke='{PREVIOUS_GREY}']"
+    expect(page.locator(grey)).to_have_count(1)
+    assert "without your interventions" in page.locator(f"{ALIGNMENT} svg").inner_html()
+    screenshot(page, "explain_04_without_your_interventions")
+
+
 def test_png_export_is_at_least_1600_pixels_wide(server, context, tmp_path):
     page = open_app(context, server.url)
     step(page, 2)

@@ -180,7 +180,8 @@ def test_ensemble_fills_bands_in_the_background(tiny):
     started = ensemble.start_ensemble(tiny, on_update=lambda: updates.append(ensemble.bands_seeds(tiny)), seeds=3)
     assert started is not None and started.seeds == [tiny.seed + 1, tiny.seed + 2, tiny.seed + 3]
     assert ensemble.wait_ensemble(tiny, 3, timeout=120)
-    assert updates == [2, 3]  # from two seeds on, one update per seed
+    # first the session's own seed without its interventions, then from two seeds on one update per seed
+    assert updates == [0, 2, 3]
     assert set(ensemble.BAND_COLUMNS) <= set(tiny.bands)
     for column, band in tiny.bands.items():
         assert list(band.columns) == ["year", "p05", "p95"], column
@@ -191,6 +192,25 @@ def test_ensemble_fills_bands_in_the_background(tiny):
     runs = [ensemble.run_seed(tiny.scenario, seed) for seed in started.seeds]
     expected = ensemble.band_frames(runs, tiny.x0)["malaysia_alignment"]
     assert np.array_equal(expected.to_numpy(), tiny.bands["malaysia_alignment"].to_numpy())
+
+
+def test_the_run_without_your_interventions_is_the_same_seed_without_them(tiny):
+    from magnetdiplomacy.ui import charts
+
+    ensemble.start_ensemble(tiny, seeds=2)
+    assert ensemble.wait_ensemble(tiny, 2, timeout=120)
+    reference = tiny.reference
+    assert reference is not None and len(reference) == tiny.n_ticks
+    assert str(reference["date"].iloc[0].date()) == "2020-01-01"
+    alone = ensemble.run_seed(tiny.scenario, tiny.seed)["malaysia_alignment"]
+    assert np.array_equal(reference["malaysia_alignment"].to_numpy(), alone)
+    # before any intervention the overlay is the previous run; after one, this run without it
+    assert charts.comparison(tiny)[1] == "previous run"
+    tiny.fire("us_set_tariff", {"rate": 0.4})
+    assert charts.comparison(tiny) == (reference, "without your interventions")
+    chart = charts.alignment_chart(tiny)
+    assert any(entry.label == "without your interventions" for entry in chart.legend)
+    tiny.reset(overrides=tiny.overrides)
 
 
 def test_a_reset_restarts_the_ensemble(tiny):

@@ -192,9 +192,19 @@ def band_label(session: Session) -> str:
     return f"{seeds} seeds, 5-95 %"
 
 
+def comparison(session: Session) -> tuple[pd.DataFrame | None, str]:
+    """The run to compare with and its name: once the person has fired an intervention, this run
+    without them (same scenario, seed and levers, from the ensemble); otherwise the previous run
+    (kept on Reset), if any."""
+    if session.fired and session.reference is not None:
+        return session.reference, "without your interventions"
+    return session.previous, "previous run"
+
+
 def previous_run(session: Session, series: Sequence[Series]) -> tuple[list[Item], dict[str, list[float]]]:
-    """The previous run's lines, thin, dotted and grey, and their values by month (for hover)."""
-    frame = session.previous
+    """The comparison run's lines (see :func:`comparison`), thin, dotted and grey, and their values
+    by month (for hover)."""
+    frame, _ = comparison(session)
     if frame is None or frame.empty:
         return [], {}
     dates = pd.to_datetime(frame["date"])
@@ -221,8 +231,9 @@ def draw_series(session: Session, chart: Chart, series: Sequence[Series], show_p
     seeds = band_label(session)
     if band_items:
         chart.legend.append(LegendEntry(seeds, "#c8c8c8", kind="patch"))
+    compared = comparison(session)[1]
     if previous_items:
-        chart.legend.append(LegendEntry("previous run", PREVIOUS_COLOR, dash="dot"))
+        chart.legend.append(LegendEntry(compared, PREVIOUS_COLOR, dash="dot"))
 
     def values(t: int) -> list[str]:
         out = []
@@ -233,7 +244,7 @@ def draw_series(session: Session, chart: Chart, series: Sequence[Series], show_p
             if (band := band_by_month.get(line.column, {}).get(t)) is not None:
                 text += f" ({seeds}: {line.fmt(band[0])} to {line.fmt(band[1])})"
             if t < len(previous.get(line.column, [])):
-                text += f"; previous run {line.fmt(previous[line.column][t])}"
+                text += f"; {compared} {line.fmt(previous[line.column][t])}"
             out.append(text)
         return out
 

@@ -241,6 +241,9 @@ class Ensemble:
         self.owner = owner
         self.runs: list[dict[str, np.ndarray]] = []
         self.applied = 0  # runs installed in the session's bands
+        # the session's own seed without its live interventions, run first (see reference_frame)
+        self.reference: dict[str, np.ndarray] | None = None
+        self.reference_applied = False
         self.lock = threading.Lock()
         self.stopping = False  # decided under the registry lock, so a reset cannot race it
         self.detached = False  # stopped because its page closed (a reload resumes it)
@@ -296,14 +299,19 @@ class Ensemble:
 
     def _run(self) -> None:
         try:
-            for seed in self.seeds[len(self.runs) :]:
+            # None stands for the session's own seed: the run without the person's interventions
+            pending = ([None] if self.reference is None else []) + list(self.seeds[len(self.runs) :])
+            for seed in pending:
                 if not self.wanted():
                     break
-                self.future = _submit(run_seed, self.scenario, seed)
+                self.future = _submit(run_seed, self.scenario, self.seed if seed is None else seed)
                 result = self._wait(self.future)
                 if result is None:
                     break
-                self.runs.append(result)
+                if seed is None:
+                    self.reference = result
+                else:
+                    self.runs.append(result)
                 self._installed()
         except Exception:  # the bands are an extra: log, never break the page
             logger.exception("seed ensemble stopped")
@@ -345,6 +353,7 @@ def start_ensemble(
             old.cancel()
         with session.lock:
             _install(session, {}, 0)
+            session.reference = None
         if count <= 0:
             return None
         ensemble = Ensemble(session, ensemble_seeds(session.seed, count), on_update, alive, owner)
@@ -364,6 +373,7 @@ def restart_ensemble(session: Session) -> Ensemble | None:
             return start_ensemble(session, old.on_update, old.alive, len(old.seeds), old.owner)
         old.generation = session.generation
         old.applied = 0
+        old.reference_applied = False
     poll_ensemble(session)
     return old
 
@@ -384,6 +394,7 @@ def attach_ensemble(
         ensemble = Ensemble(session, old.seeds, on_update, alive, owner)
         ensemble.runs = list(old.runs)
         ensemble.applied = old.applied
+        ensemble.reference, ensemble.reference_applied = old.reference, old.reference_applied
         _ENSEMBLES[session] = ensemble
     ensemble.thread.start()
     return ensemble
@@ -410,14 +421,35 @@ def poll_ensemble(session: Session) -> bool:
         return False
     with ensemble.lock:
         runs = list(ensemble.runs)
+        changed = _install_reference(session, ensemble)
         if len(runs) <= ensemble.applied or len(runs) < MIN_SEEDS:
-            return False
+            return changed
         bands = band_frames(runs, ensemble.x0)
         with session.lock:
             if session.generation != ensemble.generation or _ENSEMBLES.get(session) is not ensemble:
                 return False
             _install(session, bands, len(runs))
             ensemble.applied = len(runs)
+    return True
+
+
+def reference_frame(run: dict[str, np.ndarray], start: str) -> pd.DataFrame:
+    """A run's charted columns as a time series with a ``date`` column from month ``start``."""
+    months = min(len(values) for values in run.values()) if run else 0
+    frame = pd.DataFrame({column: values[:months] for column, values in run.items()})
+    frame.insert(0, "date", pd.date_range(f"{start}-01", periods=months, freq="MS"))
+    return frame
+
+
+def _install_reference(session: Session, ensemble: Ensemble) -> bool:
+    """Put the run without the person's interventions in ``session.reference`` once it arrives."""
+    if ensemble.reference is None or ensemble.reference_applied:
+        return False
+    with session.lock:
+        if session.generation != ensemble.generation or _ENSEMBLES.get(session) is not ensemble:
+            return False
+        session.reference = reference_frame(ensemble.reference, session.model.start)
+        ensemble.reference_applied = True
     return True
 
 

@@ -20,7 +20,7 @@ from ..charts.figure import Chart, Line, to_png, to_svg
 from . import charts, flows, network, words
 from .indicators import headline, status_line
 from .session import STAGES, Session, short_month
-from .state import AppState, use_live
+from .state import AppState, use_live, use_watcher
 
 # key -> (file name stem, builder)
 CHARTS: dict[str, Callable[..., Chart]] = {
@@ -135,6 +135,12 @@ def PngButton(session: Session, key: str, option: str | None = None, previous: b
     )
 
 
+def comparing(session: Session) -> str:
+    """Which run the alignment and share charts compare with ("" for none)."""
+    frame, what = charts.comparison(session)
+    return what if frame is not None else ""
+
+
 @solara.component
 def ChartGrid(state: AppState, keys: list[str]):
     """The headline and the given charts as one live view, with their PNG buttons underneath."""
@@ -146,9 +152,17 @@ def ChartGrid(state: AppState, keys: list[str]):
     cache: dict[str, Any] = solara.use_memo(dict, [])
     name = ",".join(keys)
     previous = show_previous.value
+    compared = solara.use_reactive(comparing(session))
+
+    def check_comparison():
+        # the run without the person's interventions arrives from the ensemble between steps
+        if comparing(session) != compared.value:
+            compared.value = comparing(session)
+
+    use_watcher(state, f"compare:{','.join(keys)}", check_comparison)
 
     def charts_now() -> dict:
-        bands = (id(session.bands), getattr(session, "bands_seeds", 0))
+        bands = (id(session.bands), getattr(session, "bands_seeds", 0), id(session.reference), len(session.fired))
         stamp = (session.generation, session.tick, len(session.events()), bands, previous, str(options))
         if cache.get("stamp") != stamp:
             cache["charts"] = {key: build(session, key, options.get(key), previous) for key in keys}
@@ -162,9 +176,10 @@ def ChartGrid(state: AppState, keys: list[str]):
         ["md-view"],
     )
     with solara.Row(justify="end", gap="4px", style={"align-items": "center", "flex-wrap": "wrap"}):
-        if session.previous is not None and set(keys) & set(PREVIOUS_CHARTS):
+        if compared.value and set(keys) & set(PREVIOUS_CHARTS):
+            label = "the previous run" if compared.value == "previous run" else "this run without your interventions"
             with solara.Div(classes=["md-previous"]):
-                solara.Checkbox(label="Show the previous run (dotted grey)", value=show_previous)
+                solara.Checkbox(label=f"Show {label} (dotted grey)", value=show_previous)
         if "production" in keys:
             solara.Text("Production stage:", classes=["md-help"])
             solara.ToggleButtonsSingle(

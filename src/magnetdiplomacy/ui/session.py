@@ -70,6 +70,9 @@ class Session:
         self.bands: dict[str, pd.DataFrame] = {}
         # The previous run's time series (up to where it stopped), kept on reset for an overlay.
         self.previous: pd.DataFrame | None = None
+        # This run's scenario and seed without the person's live interventions (same draws until
+        # the first one), computed in the background with the seed bands; None until it arrives.
+        self.reference: pd.DataFrame | None = None
         # The page that drives this session now (a reload takes it over; the old page's Play stops).
         self.owner: object | None = None
         self.reset(scenario, seed, overrides)
