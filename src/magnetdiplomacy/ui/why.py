@@ -156,35 +156,33 @@ def alignment_why_chart(session: Session, parts: dict[str, np.ndarray] | None = 
         (label, values, GREY if label == SOURCE_NAMES[OTHER] else LAYER_COLORS[k % len(LAYER_COLORS)])
         for k, (label, values) in enumerate(parts.items())
     ]
-    edges = diverging_stack([values for _, values, _ in layers])
-    line = session.series("malaysia_alignment")
-    _, band, _ = _band(session, "malaysia_alignment")
-    chart = _frame(
-        session,
-        "Why Malaysia's alignment moved",
-        "contribution to alignment (+ US, − China)",
-        [e for pair in edges for e in pair] + [np.asarray(line)] + [np.asarray(b) for b in band],
-        percent=False,
+    title = "Why Malaysia's alignment moved"
+    return _why_chart(
+        session, layers, "malaysia_alignment", "alignment", title, "contribution to alignment (+ US, − China)", False
     )
-    return _stacked_chart(session, chart, layers, ("alignment", line), "malaysia_alignment")
 
 
 def share_why_chart(session: Session, parts: dict[str, np.ndarray] | None = None) -> Chart:
     """Malaysia's share of non-China magnet output with its three parts stacked under it."""
     parts = share_parts(session) if parts is None else parts
     layers = [(label, parts[key], color) for key, (label, color) in SHARE_LAYERS.items()]
-    edges = diverging_stack([values for _, values, _ in layers])
-    line = session.series("malaysia_magnet_share_nonchina")
-    _, band, _ = _band(session, "malaysia_magnet_share_nonchina")
-    chart = _frame(
-        session,
-        "Why Malaysia's share of non-China magnets moved",
-        "percentage points of non-China output",
-        [e for pair in edges for e in pair] + [np.asarray(line)] + [np.asarray(b) for b in band],
-        percent=True,
+    title = "Why Malaysia's share of non-China magnets moved"
+    ylabel = "percentage points of non-China output"
+    return _why_chart(
+        session, layers, "malaysia_magnet_share_nonchina", "share of non-China magnets", title, ylabel, True
     )
-    line_label = "share of non-China magnets"
-    return _stacked_chart(session, chart, layers, (line_label, line), "malaysia_magnet_share_nonchina")
+
+
+def _why_chart(
+    session: Session, layers: list, column: str, line_label: str, title: str, ylabel: str, percent: bool
+) -> Chart:
+    """The stacked ``layers`` (label, values, colour) under the line of ``column`` and its seed band."""
+    edges = diverging_stack([values for _, values, _ in layers])
+    line = session.series(column)
+    _, band, _ = _band(session, column)
+    values = [e for pair in edges for e in pair] + [np.asarray(line)] + [np.asarray(b) for b in band]
+    chart = _frame(session, title, ylabel, values, percent=percent)
+    return _stacked_chart(session, chart, layers, (line_label, line), column)
 
 
 def _card(session: Session, key: str, chart: Chart, parts: dict[str, np.ndarray], line: list, caption: str) -> str:
