@@ -68,6 +68,37 @@ def serve_app(log_name: str):
         app.stop()
 
 
+CLASSROOM_DB_VAR = "MAGNETDIPLOMACY_CLASSROOM_DB"
+CLASSROOM_VIEWPORT = {"width": 1366, "height": 900}  # the classroom's reviews were made at this size
+
+
+@contextlib.contextmanager
+def serve_classroom(db: Path, log_name: str):
+    """``classroom.py`` served with its database at ``db`` (also set for this process, so a test can
+    open classes on the same database), its log in ``artifacts/<log_name>``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    old = os.environ.get(CLASSROOM_DB_VAR)
+    os.environ[CLASSROOM_DB_VAR] = str(db)
+    server = Server(ROOT / "classroom.py", log=ARTIFACTS / log_name).start()
+    server.db = db
+    try:
+        yield server
+    finally:
+        server.stop()
+        if old is None:
+            os.environ.pop(CLASSROOM_DB_VAR, None)
+        else:
+            os.environ[CLASSROOM_DB_VAR] = old
+
+
+def new_page(browser, timeout_ms: float = 30_000, viewport: dict | None = None):
+    """A page in a browser context of its own (its own cookies, as on another computer), at the
+    classroom's size unless ``viewport`` says otherwise."""
+    context = browser.new_context(viewport=viewport or CLASSROOM_VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(timeout_ms)
+    return context.new_page()
+
+
 class Server:
     """A Solara server for one app file, started in the background and stopped by :meth:`stop`."""
 
@@ -80,6 +111,7 @@ class Server:
         self.log_path = log
         self.cwd = cwd or ROOT
         self.process: subprocess.Popen | None = None
+        self.db: Path | None = None  # a classroom's database, when it serves one
 
     def start(self, timeout: float = 90.0) -> Server:
         env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONUNBUFFERED": "1"}

@@ -311,14 +311,14 @@ def test_a_student_acts_only_for_their_own_seat(room):
 
 def test_join_codes_expire_with_the_class(room):
     class_id, code, key = room.create_class("Short", "individual", hours=0.5 / 3600, **SHORT)
-    assert set(code) <= set(CODE_ALPHABET) and len(code) == 6
+    assert set(code) <= set(CODE_ALPHABET) and len(code) == 8
     with pytest.raises(JoinError):
-        room.join("ZZZZZZ", "Eve")
+        room.join("ZZZZ-ZZZZ", "Eve")
     time.sleep(0.6)
     with pytest.raises(JoinError):
         room.join(code, "Eve")
     room.tick_timers()
-    assert room.session(class_id).status == "closed"
+    assert room.session(class_id).status == "expired"
     class_id, code, key = room.create_class("Ended", "individual", **SHORT)
     token = room.join(f" {code[:3].lower()}-{code[3:]} ", "Eve")  # typed loosely
     room.end(class_id, key)
@@ -449,9 +449,11 @@ def test_a_restart_brings_the_class_back_exactly(db):
     # and the class carries on identically in both
     for room_ in (again,):
         room_.advance(class_id, key)
+    # the script's news escalates China's controls this quarter too: it overrules Chi's escalation
+    assert [f.source for _, q, f in after.fired if q == 2 and f.seat == "china"] == ["overruled"]
     world_before.advance(
         [f for w, q, f in before.fired if f.tick in world_before.quarter_ticks(2)]
-        + [Fired(world_before.quarter_ticks(2)[0], "china_escalate", {}, "china", "student")],
+        + [Fired(world_before.quarter_ticks(2)[0], "china_escalate", {}, "china", "overruled")],
         ["malaysia", "united_states", "china"],
     )
     assert same_series(world_before, after.world(SHARED))

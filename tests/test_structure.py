@@ -11,7 +11,7 @@ Layers, from the bottom up (a module may import modules of its own layer or belo
     model         model                the order of events in a month
     runs          runs, compare, progress, docgen
     charts        charts.*             chart descriptions shared by the app and the classroom
-    interfaces    cli, ui.*, classroom.*, sweeps.*, validation.*
+    interfaces    cli, ui.*, classroom.*, sweeps.*, validation.*, handouts
 
 Imports under ``if TYPE_CHECKING:`` are annotations only and are not counted.
 """
@@ -36,7 +36,7 @@ LAYERS = {
     "model": ("model",),
     "runs": ("runs", "compare", "progress", "docgen", "attribution"),
     "charts": ("charts",),
-    "interfaces": ("cli", "ui", "classroom", "sweeps", "validation"),
+    "interfaces": ("cli", "ui", "classroom", "sweeps", "validation", "handouts"),
 }
 LAYER_RANK = {name: rank for rank, name in enumerate(LAYERS)}
 RANK = {top: LAYER_RANK[name] for name, tops in LAYERS.items() for top in tops}

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .handouts import handouts_command
 from .validation.commands import calibrate_command, validate_command
 
 app = typer.Typer(
@@ -481,6 +482,7 @@ def analyze_command(
 
 app.command("validate")(validate_command)
 app.command("calibrate")(calibrate_command)
+app.command("handouts")(handouts_command)
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ from .mechanisms.chain import NEVER
 from .mechanisms.controls import ControlBook, LicenceState
 from .mechanisms.economics import value_and_jobs
 from .mechanisms.market import allocate_orders
-from .mechanisms.offers import OfferBook
+from .mechanisms.offers import OfferBook, offer_named
 from .mechanisms.partnerships import PartnershipGraph, tie_half_lives
 from .mechanisms.streams import RandomStreams
 from .outputs import COLUMNS, CONTRACT_COLUMNS  # noqa: F401  (CONTRACT_COLUMNS: re-exported until the sweeps import it from outputs)
@@ -288,9 +288,9 @@ class MagnetDiplomacyModel(mesa.Model):
         self.firms.random = self.streams.python_random("firms.order")
         self.firms.shuffle_do("step")
         for offer in self.offers.expire(self.tick):
-            self.log_event(
-                offer.receiver, offer.sender, "partnership", f"Offer {offer.kind.replace('_', ' ')} expired unanswered"
-            )
+            named = offer_named(offer.kind)
+            expired = f"{named[0].upper()}{named[1:]} expired unanswered"
+            self.log_event(offer.receiver, offer.sender, "partnership", expired)
         self._produce_and_trade()
         self._accounts()
         self.indicators = observe.indicators(self)
@@ -310,18 +310,15 @@ class MagnetDiplomacyModel(mesa.Model):
             if progress is not None:
                 progress(self.tick, self.n_ticks)
 
-    def _fire_scheduled(self) -> None:
+    def fire_due(self) -> None:
+        """Carry out the scheduled actions dated up to this month now (a step starts with them)."""
         while self.scheduled and self.scheduled[0].tick <= self.tick:
             item = self.scheduled.pop(0)
-            self.act(
-                item.name,
-                item.params,
-                source=item.source,
-                description=item.description,
-                actor=item.actor,
-                target=item.target,
-                kind=item.kind,
-            )
+            who = {"actor": item.actor, "target": item.target, "kind": item.kind}
+            self.act(item.name, item.params, source=item.source, description=item.description, **who)
+
+    def _fire_scheduled(self) -> None:
+        self.fire_due()
         queue, self.live_queue = self.live_queue, []
         for name, params in queue:
             self.act(name, params, source="user")

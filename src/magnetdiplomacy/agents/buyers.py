@@ -91,6 +91,8 @@ class BuyerPopulation:
         us_defence = SEGMENTS.index("defence") * n_regions + REGIONS.index("united_states")
         self.group_is_us_defence = np.arange(len(SEGMENTS) * n_regions) == us_defence
         self.security_multiplier = 1.0  # raised by the buyers' association outside China (set_security_weight)
+        self.contract_share = 0.0  # of orders outside China under long-term contracts with non-China makers
+        self.china_supplier = suppliers.index("china_magnets")
         self.region_home = np.array(
             [[1.0 if supplier_regions[m] == region else 0.0 for m in range(len(suppliers))] for region in REGIONS]
         )
@@ -108,6 +110,25 @@ class BuyerPopulation:
     def set_security_weight(self, multiplier: float) -> None:
         """Buyers outside China weigh supply risk ``multiplier`` times as much (the buyers' association)."""
         self.security_multiplier = multiplier
+
+    def set_esg_premium(self, premium: float) -> None:
+        """The premium (fraction of price) buyers who pay for responsible sourcing give audited supply."""
+        self.esg_premium = premium
+
+    def set_contract_share(self, share: float) -> None:
+        """Buyers outside China place ``share`` of their orders under long-term contracts with makers
+        outside China (the buyers' association); the rest they place as before."""
+        self.contract_share = share
+
+    def _with_contracts(self, targets: np.ndarray, cost: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """(groups x suppliers) targets once buyers outside China commit ``contract_share`` of their
+        orders to makers outside China, shared among those by the same cost rule."""
+        outside_china = allowed.copy()
+        outside_china[:, self.china_supplier] = False
+        contracted = logit_targets(cost, outside_china, self.config.buyers.cost_sensitivity)
+        bound = (self.group_region != REGIONS.index("china")) & outside_china.any(axis=1)
+        share = self.contract_share
+        return np.where(bound[:, None], (1.0 - share) * targets + share * contracted, targets)
 
     def group_costs(self, view: MarketView) -> np.ndarray:
         """(groups x suppliers) landed cost: price with tariff, home advantage and supply risk."""
@@ -163,9 +184,11 @@ class BuyerPopulation:
         # A supplier that failed to deliver last month looks dearer to a reviewing buyer.
         allowed_g = view.available[None, :] & (view.reachable[self.group_region] > 0)
         allowed_g &= ~(self.group_is_us_defence[:, None] & view.defence_banned[None, :])
-        targets = logit_targets(cost_g * (2.0 - view.reliability[None, :]), allowed_g, cfg.buyers.cost_sensitivity)[
-            group
-        ]
+        seen_g = cost_g * (2.0 - view.reliability[None, :])
+        targets_g = logit_targets(seen_g, allowed_g, cfg.buyers.cost_sensitivity)
+        if self.contract_share > 0:
+            targets_g = self._with_contracts(targets_g, seen_g, allowed_g)
+        targets = targets_g[group]
 
         reviewing = self._draws["review"][index] < cfg.buyers.review_probability
         per_review = 1.0 / (cfg.buyers.qualification_months * cfg.buyers.review_probability)

@@ -8,11 +8,16 @@ makes the slower decisions: expansions, relocation, offtake ties.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..mechanisms.chain import NEVER, Plant
 from ..mechanisms.development import sanction_hazard, site_margin_usd_kg
 from ..mechanisms.offers import EXPANSION_BUILD_MONTHS, PARTNERSHIP_LEAD_MONTHS
 from ..mechanisms.production import review_operations
 from .base import Seated, invest_if_tight
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import MagnetDiplomacyModel
 
 # Lynas expands Kuantan only with this many years of licence left, at this utilisation and at
 # least this many months after its last expansion (and when the expected price covers the
@@ -104,8 +109,10 @@ class Lynas(Firm):
         super().__init__(model, "Lynas", ["mt_weld", "lynas_malaysia", "lynas_heavy", "lynas_relocated"])
         self.cash_usd_m = model.config.lynas.cash_initial_usd_m
         self.relocating_since: int | None = None
-        self.last_expansion = -NEVER
+        self.last_expansion = -NEVER  # at Kuantan
+        self.last_abroad = -NEVER
         self.raised_equity = False
+        self.supplies_jslink = True  # willing to sell JS Link its feedstock under contract (the seat may stop)
 
     def step(self) -> None:
         model = self.model
@@ -138,7 +145,10 @@ class Lynas(Firm):
             self.relocating_since = model.tick
             relocated = model.chain.plants["lynas_relocated"]
             opening = model.tick + int(round(model.config.lynas.relocation_years * 12))
-            relocated.open_at(opening, capacity, RELOCATION_RAMP_MONTHS)
+            if relocated.start < NEVER // 2:  # already built abroad by the seat: Kuantan's capacity joins it
+                relocated.add_capacity(opening, capacity, RELOCATION_RAMP_MONTHS)
+            else:
+                relocated.open_at(opening, capacity, RELOCATION_RAMP_MONTHS)
             self.log(
                 "Lynas",
                 "investment",
@@ -193,15 +203,49 @@ class Lynas(Firm):
         when = model.tick + EXPANSION_BUILD_MONTHS
         self.last_expansion = model.tick
         self.cash_usd_m -= capex
-        plants = model.chain.plants
-        plants["lynas_malaysia"].add_capacity(when, extra, EXPANSION_RAMP_MONTHS)
-        mine = plants["mt_weld"]
-        mine.add_capacity(when, extra / (mine.grade * model.config.separation.recovery), EXPANSION_RAMP_MONTHS)
-        plants["kalgoorlie"].add_capacity(when, extra, EXPANSION_RAMP_MONTHS)
+        model.chain.plants["lynas_malaysia"].add_capacity(when, extra, EXPANSION_RAMP_MONTHS)
+        self._add_feed(when, extra)
         text = f"Lynas expands Kuantan by {extra:,.0f} t/yr NdPr (online {model.label_of(when)})"
         if not self.player:
             self.log("Lynas Malaysia", "investment", text)
         return text
+
+    def _add_feed(self, when: int, ndpr_t_yr: float) -> None:
+        """Mt Weld mining and Kalgoorlie cracking for ``ndpr_t_yr`` more NdPr from ``when``."""
+        plants = self.model.chain.plants
+        mine = plants["mt_weld"]
+        mine.add_capacity(when, ndpr_t_yr / (mine.grade * self.model.config.separation.recovery), EXPANSION_RAMP_MONTHS)
+        plants["kalgoorlie"].add_capacity(when, ndpr_t_yr, EXPANSION_RAMP_MONTHS)
+
+    def under_way(self, abroad: bool = False) -> bool:
+        """An expansion at Kuantan (or abroad) decided less than two years ago is still being built."""
+        return self.model.tick - (self.last_abroad if abroad else self.last_expansion) < EXPANSION_BUILD_MONTHS
+
+    def expand_abroad(self) -> str:
+        """Add ``lynas.expansion_t_yr`` NdPr of separation outside Malaysia (the plant beside Kalgoorlie,
+        with Mt Weld and cracking) in two years, paid from cash (``lynas.abroad_expansion_capex_usd_m``):
+        out of reach of Malaysia's licence, at a new build's cost. The Lynas seat's choice only."""
+        model = self.model
+        capex = model.config.lynas.abroad_expansion_capex_usd_m
+        if self.cash_usd_m < capex:
+            return f"Lynas lacks the cash to build abroad (USD {self.cash_usd_m:,.0f} m of {capex:,.0f} m)"
+        extra = model.config.lynas.expansion_t_yr
+        when = model.tick + EXPANSION_BUILD_MONTHS
+        self.last_abroad = model.tick
+        self.cash_usd_m -= capex
+        abroad = model.chain.plants["lynas_relocated"]
+        if abroad.start < NEVER // 2:
+            abroad.add_capacity(when, extra, EXPANSION_RAMP_MONTHS)
+        else:  # the first separation Lynas builds outside Malaysia opens with this expansion
+            abroad.open_at(when, extra, EXPANSION_RAMP_MONTHS)
+        self._add_feed(when, extra)
+        return f"Lynas builds {extra:,.0f} t/yr of NdPr separation in Australia (online {model.label_of(when)})"
+
+    def supply_jslink(self, on: bool) -> str:
+        """Offer (``on``) or stop selling JS Link its NdPr and Dy/Tb under contract; the contract
+        runs while JS Link also wants it and Kuantan holds a licence (see :func:`feed_contract`)."""
+        self.supplies_jslink = on
+        return feed_contract(self.model)
 
     def take_australian_partnership(self) -> None:
         """More Kalgoorlie MREC for Kuantan and a larger heavy circuit, a year after the deal."""
@@ -220,6 +264,7 @@ class Lynas(Firm):
             model.licence.valid
             and model.tick >= jslink.start - 12
             and not model.partnerships.has(self.name, "JS Link", "supply")
+            and model.jslink.buys_from_lynas
         ):
             model.form_tie(self.name, "JS Link", "supply", note="Lynas supplies NdPr and Dy/Tb to JS Link")
             self.log("JS Link", "partnership", "Lynas and JS Link sign a feedstock offtake")
@@ -241,6 +286,8 @@ class JSLink(Firm):
         super().__init__(model, "JS Link", ["jslink_magnets"])
         self.expanded = False
         self.full_months = 0
+        self.buys_from_lynas = True  # wants Lynas' feedstock under contract (the seat may buy on the market)
+        self.licensed = False  # licenses Japanese know-how for a royalty on sales (the seat's choice)
 
     def step(self) -> None:
         model = self.model
@@ -293,6 +340,42 @@ class JSLink(Firm):
         funding = "partner finance" if self.financed else "its own cash"
         return f"JS Link expands by {extra:,.0f} t/yr with {funding} (online {model.label_of(when)})"
 
+    def buy_from_lynas(self, on: bool) -> str:
+        """Take (``on``) or give up Lynas' feedstock under contract and buy on the market instead;
+        the contract runs while Lynas also wants it (see :func:`feed_contract`)."""
+        self.buys_from_lynas = on
+        return feed_contract(self.model)
+
+    def seek_finance(self) -> str:
+        """Ask Korea, JS Link's home, to finance a second line: Korea makes Malaysia its offer of
+        technology and finance (Malaysia decides), unless one is open, was made in the last
+        ``partners.ask_spacing_months`` or was taken up."""
+        model = self.model
+        kind = model.korea.offer_kind
+        if model.partnerships.has("Korea", "Malaysia", "investment"):
+            return "Korean finance for a second line is already agreed"
+        if model.offers.has_open(kind):
+            return "Korea's offer is already waiting for Malaysia's answer"
+        if model.offers.months_since(kind, model.tick) < model.config.partners.ask_spacing_months:
+            return "Korea made Malaysia an offer less than a year ago"
+        model.korea.offer()
+        return "JS Link asks Korea for finance: Korea offers Malaysia technology and finance for a second line"
+
+    def license_technology(self) -> str:
+        """License sintering know-how from a Japanese magnet maker: conversion cost falls by
+        ``jslink.technology_cost_cut`` at once, a royalty of ``jslink.technology_royalty_share`` of
+        sales is paid, and the technology tie reaches Malaysia's know-how and its alignment."""
+        model, cfg = self.model, self.model.config.jslink
+        if self.licensed:
+            return "JS Link already licenses Japanese know-how"
+        self.licensed = True
+        model.chain.plants["jslink_magnets"].cost_factor *= 1.0 - cfg.technology_cost_cut
+        model.form_tie("Japanese magnet makers", "JS Link", "technology", note="Japanese know-how for JS Link")
+        cut, royalty = cfg.technology_cost_cut, cfg.technology_royalty_share
+        return (
+            f"JS Link licenses Japanese sintering know-how: conversion cost -{cut:.0%}, royalty {royalty:.0%} of sales"
+        )
+
     def delay(self, months: int) -> str:
         """The plant's opening slips ``months``."""
         plant = self.model.chain.plants["jslink_magnets"]
@@ -300,8 +383,29 @@ class JSLink(Firm):
         return f"JS Link start moved to {self.model.label_of(plant.start)}"
 
     def account(self, sold_t: float, price_usd_kg: float, unit_cost_usd_kg: float) -> None:
-        """Monthly cash from magnet sales: the plant's own investment is financed separately."""
+        """Monthly cash from magnet sales, less any royalty on licensed know-how: the plant's own
+        investment is financed separately."""
+        if self.licensed:
+            price_usd_kg *= 1.0 - self.model.config.jslink.technology_royalty_share
         self.cash_usd_m += sold_t * 1000.0 * (price_usd_kg - unit_cost_usd_kg) / 1e6
+
+
+def feed_contract(model: MagnetDiplomacyModel) -> str:
+    """Form or end Lynas' feedstock contract with JS Link: it runs while both want it and Kuantan
+    holds a valid licence (a contract needs both sides)."""
+    lynas, jslink = model.lynas, model.jslink
+    tied = model.partnerships.has("Lynas", "JS Link", "supply")
+    if lynas.supplies_jslink and jslink.buys_from_lynas:
+        if tied:
+            return "Lynas keeps supplying JS Link under contract"
+        if not model.licence.valid:
+            return "Lynas cannot supply JS Link without a valid licence for Kuantan"
+        model.form_tie("Lynas", "JS Link", "supply", note="Lynas supplies NdPr and Dy/Tb to JS Link")
+        return "Lynas and JS Link sign a feedstock contract"
+    if tied:  # ended quietly: the action that ends it says so in the log
+        model.partnerships.dissolve("Lynas", "JS Link", "supply", model.tick)
+    who = "JS Link buys" if not jslink.buys_from_lynas else "Lynas sells"
+    return f"{who} on the open market: no feedstock contract between Lynas and JS Link"
 
 
 class ForeignMakers(Firm):

@@ -17,7 +17,7 @@ from ..mechanisms.alignment import (
 from ..mechanisms.controls import Control
 from ..mechanisms.development import china_know_how_left, fund_learning
 from ..mechanisms.economics import ladder_value, value_and_jobs
-from ..mechanisms.offers import OFFER_KINDS, offer_push, offer_rungs
+from ..mechanisms.offers import OFFER_KINDS, offer_named, offer_push, offer_rungs
 from ..mechanisms.valuation import (
     Pressure,
     Valuation,
@@ -204,7 +204,7 @@ class Malaysia(Reviews):
     def decline(self, offer_kind: str) -> str:
         """Turn an open offer down."""
         self.model.offers.close(offer_kind, "declined")
-        return f"Malaysia declines the {offer_kind.replace('_', ' ')} offer"
+        return f"Malaysia declines {offer_named(offer_kind)}"
 
     # ---- what the accounts reveal -----------------------------------------------------
 
@@ -419,5 +419,5 @@ class Malaysia(Reviews):
                 model.log_event(self.name, offer.sender, "partnership", f"{text} ({why})", source="agent")
             else:
                 model.offers.close(offer.kind, "declined")
-                text = f"Malaysia declines the {offer.kind.replace('_', ' ')} offer ({why})"
+                text = f"Malaysia declines {offer_named(offer.kind)} ({why})"
                 model.log_event(self.name, offer.sender, "partnership", text, source="agent")

@@ -11,21 +11,30 @@
 * :func:`scorecard_csv`: Malaysia's whole scorecard (every target, unscored; the table ``run``
   writes as ``scorecard.csv``) in each participant's world and the model's Malaysia: one row per
   world and target, in the year the debrief shows it (2030 when the game covers it).
+
+Names and free text are data in every file: a CSV cell a spreadsheet would run as a formula is
+neutralised (:func:`spreadsheet_cell`), and no text on a PDF page is read as mathtext (a ``$`` in a
+name or a price prints as it is).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from matplotlib import dates as mdates
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ..targets import EXPORT_TEXT_LONG, JOBS_TEXT, SHARE_TEXT, TARGET_YEAR
 from .game import Debrief, class_scores, debrief
 from .menus import SEAT_LABELS
+from .records import visible_text
 from .session import ClassSession, Member
 from .targets import ALIGNMENT_BAND, SHARE_TARGET, whole_scorecard
 from .world import World
@@ -53,23 +62,56 @@ QUESTIONS = (
 )
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection", OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# Excel reads a CSV as UTF-8 (names in Arabic, Tamil, Chinese...) only when it starts with a BOM.
+UTF8_BOM = "\ufeff"
+
+
+def spreadsheet_cell(value):  # noqa: ANN001, ANN201 (any CSV cell: text, number, None)
+    """A CSV cell as data: text a spreadsheet would run as a formula (``=cmd|...``, ``@SUM(...)``,
+    ``-2+3``) gets a leading single quote, as OWASP advises; numbers, negative ones included, and
+    everything else are left as they are. Text loses the invisible characters that would make it
+    read differently (:func:`~.records.visible_text`)."""
+    if not isinstance(value, str):
+        return value
+    value = visible_text(value)
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _csv_bytes(rows: Iterable[Sequence], bom: bool = False) -> bytes:
+    """Rows as CSV (UTF-8; with ``bom``, prefixed by a BOM for spreadsheets), every cell through
+    :func:`spreadsheet_cell`."""
+    out = io.StringIO()
+    if bom:
+        out.write(UTF8_BOM)
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
+    return out.getvalue().encode("utf-8")
+
+
 def _quarter_values(world: World, ticks: range) -> dict[str, float]:
     return {name: world.window(column, ticks[0], ticks[-1] + 1, how) for name, column, how in QUARTER_COLUMNS}
 
 
 def _participants(session: ClassSession) -> list[tuple[Member, str]]:
     """(member, world key) of everyone who took part (role-play: seated or not)."""
-    return [(m, session.world_key(m)) for m in session.members.values()]
+    return [(m, session.world_key(m)) for m in session.active_members()]
 
 
-def _decisions_text(fired: list, key: str, quarter: int, seat: str | None) -> str:
+def _decisions_text(fired: list, key: str, quarter: int, seat: str | None, reader: str = "") -> str:
     """The decisions a seat (or, with ``seat`` None, every seat) made in a world in a quarter."""
-    items = [
-        f
-        for w, q, f in fired
-        if w == key and q == quarter and f.source == "student" and (seat is None or f.seat == seat)
-    ]
-    return "; ".join(f"{SEAT_LABELS.get(f.seat, f.seat)}: {f.label}" if seat is None else f.label for f in items)
+    items = [f for w, q, f in fired if w == key and q == quarter and f.by_student and (seat is None or f.seat == seat)]
+    # a decision made by someone other than the row's ``reader`` (a teammate, or a student who
+    # changed seats) is credited to its author
+    texts = [f"{f.shown_label} (by {f.who})" if reader and f.who and f.who != reader else f.shown_label for f in items]
+    if seat is None:
+        texts = [f"{SEAT_LABELS.get(f.seat, f.seat)}: {text}" for f, text in zip(items, texts, strict=True)]
+    return "; ".join(texts)
 
 
 def _row(session: ClassSession, world: World, quarter: int, who: str, seat: str, text: str) -> list:
@@ -89,13 +131,19 @@ def _row(session: ClassSession, world: World, quarter: int, who: str, seat: str,
     ]
 
 
-def results_csv(session: ClassSession) -> bytes:
-    out = io.StringIO()
+def results_csv(session: ClassSession, *, bom: bool = False) -> bytes:
+    """One row per participant and quarter, then the model's own Malaysia (``bom``: for spreadsheets)."""
+    return _csv_bytes(_results_rows(session), bom)
+
+
+RESULTS_COLUMNS = (
+    "class", "mode", "participant", "seat", "quarter", "period", "first_month", "last_month", "decisions",
+)  # fmt: skip
+
+
+def _results_rows(session: ClassSession) -> Iterable[list]:
     names = [name for name, _, _ in QUARTER_COLUMNS]
-    writer = csv.writer(out)
-    writer.writerow(
-        ["class", "mode", "participant", "seat", "quarter", "period", "first_month", "last_month", "decisions", *names]
-    )
+    yield [*RESULTS_COLUMNS, *names]
     with session.lock:
         played = session.quarter
         fired = list(session.fired)
@@ -108,29 +156,25 @@ def results_csv(session: ClassSession) -> bytes:
             if member.joined_quarter > quarter and session.mode != "roleplay":
                 text = "(not yet in the class: the model played Malaysia)"
             else:
-                text = _decisions_text(fired, key, quarter, seat) if seat else ""
-            writer.writerow(_row(session, world, quarter, member.name, SEAT_LABELS.get(seat or "", "no seat"), text))
+                text = _decisions_text(fired, key, quarter, seat, member.name) if seat else ""
+            yield _row(session, world, quarter, member.name, SEAT_LABELS.get(seat or "", "no seat"), text)
     for quarter in range(played):
-        writer.writerow(_row(session, ai, quarter, "The model's own Malaysia (same seed and news)", "model", ""))
-    return out.getvalue().encode("utf-8")
+        yield _row(session, ai, quarter, "The model's own Malaysia (same seed and news)", "model", "")
 
 
 def _num(value: float) -> str:
     return f"{value:.6g}"
 
 
-def scores_csv(session: ClassSession) -> bytes:
+def scores_csv(session: ClassSession, *, bom: bool = False) -> bytes:
+    """One row per student (or seat) and the model's Malaysia: the scores against the targets."""
     rows = class_scores(session)
-    out = io.StringIO()
     if not rows:
-        out.write("participant,seat,total\n")
-        return out.getvalue().encode("utf-8")
+        return _csv_bytes([["participant", "seat", "total"]], bom)
     fields = list(rows[0])
-    writer = csv.DictWriter(out, fieldnames=fields)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()})
-    return out.getvalue().encode("utf-8")
+    return _csv_bytes(
+        [fields, *([_num(v) if isinstance(v, float) else v for v in (row[f] for f in fields)] for row in rows)], bom
+    )
 
 
 SCORECARD_CSV_COLUMNS = (
@@ -148,16 +192,18 @@ def _cell(value) -> str:  # noqa: ANN001 (a scorecard cell: number, text, True/F
     return _num(value) if isinstance(value, float) else str(value)
 
 
-def scorecard_csv(session: ClassSession, members: Iterable[Member] | None = None) -> bytes:
+def scorecard_csv(session: ClassSession, members: Iterable[Member] | None = None, *, bom: bool = False) -> bytes:
     """Malaysia's whole scorecard in the worlds of ``members`` (everyone by default; role-play: the
     class's one world) and in the model's Malaysia: one row per world and target."""
-    people = list(members) if members is not None else list(session.members.values())
+    return _csv_bytes(_scorecard_rows(session, members), bom)
+
+
+def _scorecard_rows(session: ClassSession, members: Iterable[Member] | None) -> Iterable[Sequence]:
+    people = list(members) if members is not None else session.active_members()
     worlds: dict[str, list[str]] = {}
     for member in people:
         worlds.setdefault(session.world_key(member), []).append(member.name)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SCORECARD_CSV_COLUMNS)
+    yield SCORECARD_CSV_COLUMNS
     ai, model_card = session.ai_world(), None
     for key, names in worlds.items():
         world = session.world(key)
@@ -167,13 +213,10 @@ def scorecard_csv(session: ClassSession, members: Iterable[Member] | None = None
             continue
         model_card = whole if model_card is None else model_card
         for row in whole.player.to_dict("records"):
-            writer.writerow([", ".join(names), whole.year, whole.months, *(_cell(row[c]) for c in CARD_COLUMNS)])
+            yield [", ".join(names), whole.year, whole.months, *(_cell(row[c]) for c in CARD_COLUMNS)]
     if model_card is not None:
         for row in model_card.model.to_dict("records"):
-            writer.writerow(
-                [MODEL_MALAYSIA, model_card.year, model_card.months, *(_cell(row[c]) for c in CARD_COLUMNS)]
-            )
-    return out.getvalue().encode("utf-8")
+            yield [MODEL_MALAYSIA, model_card.year, model_card.months, *(_cell(row[c]) for c in CARD_COLUMNS)]
 
 
 # ---- one-page summaries ------------------------------------------------------------------------
@@ -202,23 +245,35 @@ def _page_header(fig: Figure, session: ClassSession, member: Member, seat: str |
         fontsize=9,
         color="#444444",
     )
-    fig.text(0.07, 0.89, textwrap.fill(brief.verdict, 100), fontsize=9.5, va="top")
+    verdict = f"{brief.seat_card.verdict} {brief.verdict}" if brief.seat_card else brief.verdict
+    fig.text(0.07, 0.89, textwrap.fill(verdict, 100), fontsize=9.5, va="top")
 
 
 def _page_scores(fig: Figure, brief: Debrief) -> None:
-    """The scores against the targets next to the model's Malaysia."""
+    """The scores against the targets next to the model's: a role-play seat's own objectives, or
+    Malaysia's targets (the charts below show Malaysia either way)."""
     table = fig.add_axes((0.07, 0.73, 0.86, 0.13))
     table.axis("off")
-    cells = [
-        [s.label, s.goal, s.shown, brief.model.get(s.key).shown, f"{s.points:.0f} / 25"] for s in brief.player.scores
-    ]
-    cells.append(
-        ["Total", "", f"{brief.player.total:.0f}", f"{brief.model.total:.0f}", f"{brief.player.total:.0f} / 100"]
-    )
-    subject = brief.subject[0].upper() + brief.subject[1:]
+    card = brief.seat_card
+    if card is not None:
+        label = SEAT_LABELS.get(card.seat, card.seat)
+        cells = [
+            [s.label, s.goal, s.shown, card.model.get(s.key).shown, f"{s.points:.0f} / {s.max_points:.0f}"]
+            for s in card.player.scores
+        ]
+        totals = [f"{card.player.total:.0f}", f"{card.model.total:.0f}", f"{card.player.total:.0f} / 100"]
+        labels = ["Target", "Goal", label, f"Model's {label}", "Points"]
+    else:
+        cells = [
+            [s.label, s.goal, s.shown, brief.model.get(s.key).shown, f"{s.points:.0f} / 25"]
+            for s in brief.player.scores
+        ]
+        totals = [f"{brief.player.total:.0f}", f"{brief.model.total:.0f}", f"{brief.player.total:.0f} / 100"]
+        labels = ["Target", "Goal", brief.subject[0].upper() + brief.subject[1:], "Model's Malaysia", "Points"]
+    cells.append(["Total", "", *totals])
     tab = table.table(
         cellText=cells,
-        colLabels=["Target", "Goal", subject, "Model's Malaysia", "Points"],
+        colLabels=labels,
         loc="center",
         cellLoc="left",
         colLoc="left",
@@ -239,7 +294,7 @@ def _page_charts(fig: Figure, brief: Debrief) -> None:
     ax.axvline(dates[brief.first_index], color="#000000", lw=0.8, ls=":")
     ax.set_ylim(-1, 1)
     ax.set_title("Alignment (−1 China … +1 US)", fontsize=9)
-    ax.tick_params(labelsize=7)
+    _date_axis(ax)
     ax.legend(fontsize=6.5, loc="lower left")
     ax2 = fig.add_axes((0.57, 0.5, 0.36, 0.18))
     ax2.plot(dates, [v * 100 for v in brief.ai["malaysia_magnet_share_nonchina"]], color="#999999", lw=1.5, ls="--")
@@ -247,7 +302,15 @@ def _page_charts(fig: Figure, brief: Debrief) -> None:
     ax2.axhline(SHARE_TARGET * 100, color="#E69F00", lw=1, ls="-.")
     ax2.axvline(dates[brief.first_index], color="#000000", lw=0.8, ls=":")
     ax2.set_title(f"Share of non-China magnets (%), target {SHARE_TEXT}", fontsize=9)
-    ax2.tick_params(labelsize=7)
+    _date_axis(ax2)
+
+
+def _date_axis(ax: Axes) -> None:
+    """A few dates that do not overlap in a chart a third of a page wide ("2026", "Apr", "Jul"...)."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.tick_params(labelsize=7)
 
 
 def _page_decisions(fig: Figure, session: ClassSession, seat: str | None, brief: Debrief) -> float:
@@ -301,9 +364,19 @@ def _page_footer(fig: Figure, y: float) -> None:
     )
 
 
+def _as_written(fig: Figure) -> Figure:
+    """Every text on the page printed as written: a ``$`` in a name, a class name or a price
+    ("US$112/kg / US$105/kg") is not read as the start of a formula (matplotlib's mathtext), and a
+    right-to-left override kept from an older record does not turn the rest of a line around."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_text(visible_text(text.get_text()))
+    return fig
+
+
 def summaries_pdf(session: ClassSession, members: Iterable[Member] | None = None) -> bytes:
     """One A4 page per student (all students by default)."""
-    people = list(members) if members is not None else list(session.members.values())
+    people = list(members) if members is not None else session.active_members()
     buffer = io.BytesIO()
     with PdfPages(buffer) as pdf:
         for member in people:
@@ -314,7 +387,7 @@ def summaries_pdf(session: ClassSession, members: Iterable[Member] | None = None
                 fig.text(0.07, 0.95, f"{member.name}: no quarter played yet.", fontsize=12)
             else:
                 _page(fig, session, member, brief)
-            pdf.savefig(fig)
+            pdf.savefig(_as_written(fig))
         if not people:
             fig = Figure(figsize=(8.27, 11.69))
             fig.text(0.07, 0.95, "Nobody has joined this class.", fontsize=12)

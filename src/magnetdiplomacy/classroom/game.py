@@ -1,8 +1,10 @@
-"""Debriefs: a player's Malaysia against the model's own Malaysia with the same seed.
+"""Debriefs: a player's Malaysia against the model's own Malaysia with the same seed, and in a
+role-play each seat's own score against the model's play of that seat.
 
 The comparison world is the class's world with every seat played by the model and the same
 injects (the teacher's news), so the only differences are the people's decisions and what followed
-from them. Both are scored against Malaysia's targets (:mod:`.targets`) over the same months.
+from them. Both are scored against Malaysia's targets (:mod:`.targets`) over the same months; a
+role-play seat other than Malaysia is also scored on its own objectives (:mod:`.seat_targets`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .menus import SEAT_LABELS
+from .seat_targets import SeatScorecard, seat_columns, seat_scorecard
 from .session import ClassSession, Member
 from .targets import Scorecard, as_dates, scorecard
 from .world import METRICS, SEAT_METRICS, World, fmt_value
@@ -23,6 +26,43 @@ SERIES = (
     "malaysia_incentive_cost_usd",
     "malaysia_value_added_usd",
 )
+
+
+def against(you: float, ai: float) -> str:
+    """How a score compares with the model's: "about the same as", "12 points more than"..."""
+    if abs(you - ai) < 2.5:
+        return "about the same as"
+    return f"{you - ai:.0f} points more than" if you > ai else f"{ai - you:.0f} points fewer than"
+
+
+@dataclass(frozen=True)
+class SeatCard:
+    """A role-play seat's own score: this world against the model's play of the seat (same seed, same news)."""
+
+    seat: str
+    player: SeatScorecard
+    model: SeatScorecard
+
+    @property
+    def verdict(self) -> str:
+        label = SEAT_LABELS.get(self.seat, self.seat)
+        you, ai = self.player.total, self.model.total
+        compare = against(you, ai)
+        met, n = self.player.met, len(self.player.scores)
+        return (
+            f"{label} scored {you:.0f} of 100 on its own objectives ({met} of {n} targets met), {compare} the "
+            f"model's own {label} with the same luck ({ai:.0f})."
+        )
+
+
+def seat_card(seat: str, world: World, ai: World, last: int) -> SeatCard:
+    """A seat's score in ``world`` and in the model's world ``ai``, both to row ``last``."""
+    columns = ("date", *seat_columns(seat))
+    return SeatCard(
+        seat,
+        seat_scorecard(seat, world.series(columns), world.model.config, last),
+        seat_scorecard(seat, ai.series(columns), ai.model.config, last),
+    )
 
 
 @dataclass
@@ -42,16 +82,12 @@ class Debrief:
     seat: str | None = None
     seat_rows: list[tuple[str, str, str]] = field(default_factory=list)  # metric label, yours, model's (at the end)
     complete: bool = True
+    seat_card: SeatCard | None = None  # a role-play seat's own score (not Malaysia's)
 
     @property
     def verdict(self) -> str:
         you, ai = self.player.total, self.model.total
-        if abs(you - ai) < 2.5:
-            compare = "about the same as"
-        elif you > ai:
-            compare = f"{you - ai:.0f} points more than"
-        else:
-            compare = f"{ai - you:.0f} points fewer than"
+        compare = against(you, ai)
         met = self.player.met
         return (
             f"{self.subject[0].upper() + self.subject[1:]} scored {you:.0f} of 100 ({met} of 4 targets met), {compare} "
@@ -71,12 +107,12 @@ def _student_decisions(session: ClassSession, key: str) -> list[dict]:
     """The decisions students made in a world, quarter by quarter."""
     decisions = []
     for world_key, quarter, item in session.fired:
-        if item.source == "student" and world_key == key:
+        if item.by_student and world_key == key:
             decisions.append(
                 {
                     "quarter": session.quarter_label(quarter),
                     "seat": SEAT_LABELS.get(item.seat, item.seat),
-                    "text": item.label,
+                    "text": item.shown_label,
                     "who": item.who,
                 }
             )
@@ -116,7 +152,9 @@ def debrief(session: ClassSession, member: Member | None = None) -> Debrief:
     them = {k: [float(v) for v in theirs[k][lo : last + 1]] for k in SERIES}
     decisions = _student_decisions(session, key)
     seat = session.seat_of(member) if member is not None else None
-    rows = _seat_rows(seat, world, ai, start, last) if seat and seat != "malaysia" else []
+    own_seat = seat is not None and seat != "malaysia" and session.mode == "roleplay"
+    rows = _seat_rows(seat, world, ai, start, last) if own_seat and seat else []
+    card = seat_card(seat, world, ai, last) if own_seat and seat else None
     if session.mode == "roleplay":
         subject, title = "the class's Malaysia", f"Debrief: {session.name}"
     else:
@@ -138,47 +176,65 @@ def debrief(session: ClassSession, member: Member | None = None) -> Debrief:
         seat,
         rows,
         complete=session.finished,
+        seat_card=card,
     )
 
 
-def class_scores(session: ClassSession) -> list[dict]:
-    """One row per participant (individual) or per seat (role-play), plus the model's Malaysia."""
+def _score_row(participant: str, seat: str, card: Scorecard | SeatScorecard, model_total: float) -> dict:
+    """One row of the class's scores: who, which seat, the score, the model's score for that seat, the rest."""
+    rest = card.as_dict()
+    total = rest.pop("total")
+    return {"participant": participant, "seat": seat, "total": total, "model_total": round(model_total, 1), **rest}
+
+
+def _same_columns(rows: list[dict]) -> list[dict]:
+    """Rows with every column any of them has (in the order first seen; None where a seat has no such target)."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return [{key: row.get(key) for key in columns} for row in rows]
+
+
+def _roleplay_scores(session: ClassSession, ai: World) -> list[dict]:
+    """One row per held seat, scored on its own objectives (Malaysia on the national targets), then the
+    class's Malaysia and the model's own Malaysia."""
+    world = session.world(session.world_keys()[0])
+    last = world.model.tick - 1
+    if last < world.start_tick:
+        return []
+    malaysia = scorecard(world.series(("date", *SERIES)), world.start_tick, last)
+    model_malaysia = scorecard(ai.series(("date", *SERIES)), world.start_tick, last)
     rows = []
+    for seat, members in session.seated().items():
+        if not members:
+            continue
+        names = ", ".join(m.name for m in members)
+        if seat == "malaysia":
+            rows.append(_score_row(names, SEAT_LABELS[seat], malaysia, model_malaysia.total))
+        else:
+            card = seat_card(seat, world, ai, last)
+            rows.append(_score_row(names, SEAT_LABELS[seat], card.player, card.model.total))
+    rows.append(_score_row("The class's Malaysia (shared world)", "Malaysia", malaysia, model_malaysia.total))
+    rows.append(_score_row("The model's own Malaysia (same seed)", "model", model_malaysia, model_malaysia.total))
+    return _same_columns(rows)
+
+
+def class_scores(session: ClassSession) -> list[dict]:
+    """One row per participant (individual) or per seat (role-play: each on its own objectives, with
+    the model's score for the same seat in ``model_total``), plus the model's Malaysia. Every row has
+    the same columns."""
     ai = session.ai_world()
     if session.mode == "roleplay":
-        world = session.world(session.world_keys()[0])
-        last = world.model.tick - 1
-        if last >= world.start_tick:
-            card = scorecard(world.series(("date", *SERIES)), world.start_tick, last)
-            people = session.seated()
-            for seat, members in people.items():
-                if members:
-                    rows.append(
-                        {"participant": ", ".join(m.name for m in members), "seat": SEAT_LABELS[seat], **card.as_dict()}
-                    )
-            rows.append({"participant": "The class's Malaysia (shared world)", "seat": "Malaysia", **card.as_dict()})
-            rows.append(
-                {
-                    "participant": "The model's own Malaysia (same seed)",
-                    "seat": "model",
-                    **scorecard(ai.series(("date", *SERIES)), world.start_tick, last).as_dict(),
-                }
-            )
-        return rows
+        return _roleplay_scores(session, ai)
+    rows = []
     latest: int | None = None
-    for member in session.members.values():
+    for member in session.active_members():
         world = session.world(member.id)
         latest = world.model.tick - 1
         if latest < world.start_tick:
             continue
         card = scorecard(world.series(("date", *SERIES)), world.start_tick, latest)
-        rows.append({"participant": member.name, "seat": "Malaysia", **card.as_dict()})
+        model_card = scorecard(ai.series(("date", *SERIES)), world.start_tick, latest)
+        rows.append(_score_row(member.name, "Malaysia", card, model_card.total))
     if latest is not None and latest >= ai.start_tick:
-        rows.append(
-            {
-                "participant": "The model's own Malaysia (same seed)",
-                "seat": "model",
-                **scorecard(ai.series(("date", *SERIES)), ai.start_tick, latest).as_dict(),
-            }
-        )
-    return rows
+        model_card = scorecard(ai.series(("date", *SERIES)), ai.start_tick, latest)
+        rows.append(_score_row("The model's own Malaysia (same seed)", "model", model_card, model_card.total))
+    return _same_columns(rows)

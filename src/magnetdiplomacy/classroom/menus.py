@@ -45,10 +45,17 @@ SEAT_ROLES = {
         "Washington: tariffs on Malaysia and China, price floors and offtake deals to pull supply away from China."
     ),
     "china": "Beijing: export licences, escalation or truce, pressure on Malaysia and offers of joint ventures.",
-    "lynas": "Lynas Rare Earths: the Kuantan separation plant, the only large one outside China; when to expand.",
-    "jslink": "JS Link: the new magnet plant in Pahang; when to add a second line.",
+    "lynas": (
+        "Lynas Rare Earths: the Kuantan separation plant, the only large one outside China; where to add capacity "
+        "(Kuantan or Australia) and whether to sell JS Link its feedstock."
+    ),
+    "jslink": (
+        "JS Link: the new magnet plant in Pahang; its second line and who finances it, where it buys its feedstock, "
+        "and its know-how."
+    ),
     "buyers": (
-        "Magnet buyers outside China (car makers, wind, electronics, defence): how much to pay for secure supply."
+        "Magnet buyers outside China (car makers, wind, electronics, defence): how much to pay for secure and audited "
+        "supply, and how much to buy under long-term contracts outside China."
     ),
 }
 

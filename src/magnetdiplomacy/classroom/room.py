@@ -1,5 +1,6 @@
 """The server's classroom: every class on this server, reached only through credential-checked
-methods (the teacher's key or a student's seat token), and the timers that move their clocks."""
+methods (the teacher's key, a seat token, or a signed-in browser's credential), and the timers
+that move their clocks."""
 
 from __future__ import annotations
 
@@ -10,10 +11,22 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from .auth import AccessDenied, JoinError, check_secret, hash_secret, new_id, new_join_code, new_secret, normalise_code
+from .auth import (
+    AccessDenied,
+    JoinError,
+    RemovedFromClass,
+    check_secret,
+    hash_secret,
+    new_id,
+    new_join_code,
+    new_secret,
+    normalise_code,
+    read_browser_credential,
+)
 from .injects import Script, ScriptError, load_script
+from .logins import Logins
 from .menus import Choice, Decision, MenuError, find_choice, plan_actions
-from .records import DEFAULT_HOURS, OPEN, ClassError, Member, Settings, clean_name
+from .records import DEFAULT_HOURS, HISTORY_MODES, OPEN, ClassError, Member, Settings, clean_name, visible_text
 from .session import ClassSession
 from .store import Store
 from .world import (
@@ -23,6 +36,12 @@ from .world import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def _on_roster(member: Member) -> Member:
+    if member.removed:
+        raise RemovedFromClass()
+    return member
 
 
 def _session_row(session: ClassSession) -> dict:
@@ -55,10 +74,10 @@ class Classroom:
                 self.sessions[class_id] = session
             return session
 
-    def _expire(self, session: ClassSession) -> None:
-        if session.status in OPEN and time.time() >= session.expires:
-            session.status = "closed"
-            self.store.update_class(session.id, status="closed", deadline=None)
+    def _expire(self, session: ClassSession, now: float | None = None) -> None:
+        if session.status in OPEN and (time.time() if now is None else now) >= session.expires:
+            session.status = "expired"
+            self.store.update_class(session.id, status="expired", deadline=None)
 
     def close(self) -> None:
         self._stop.set()
@@ -100,9 +119,11 @@ class Classroom:
         """Open a class; returns (class id, join code, teacher's key). The key is not stored."""
         if mode not in ("individual", "roleplay"):
             raise ClassError(f"mode must be 'individual' or 'roleplay', not '{mode}'")
-        name = " ".join(str(name or "").split())[:80] or "My class"
+        name = " ".join(visible_text(str(name or "")).split())[:80] or "My class"
         loaded = self._script(script)
         spec = self._spec(loaded, start, end, seed, scenario)
+        if settings.get("history", Settings.history) not in HISTORY_MODES:
+            raise ClassError(f"history must be one of {', '.join(HISTORY_MODES)}")
         key = new_secret()
         class_id = new_id()
         now = time.time()
@@ -185,17 +206,24 @@ class Classroom:
     # ---- credentials ------------------------------------------------------------------------------------
 
     def teacher(self, class_id: str, key: str | None) -> ClassSession:
-        """The class, if ``key`` is its teacher's key."""
+        """The class, if ``key`` is its teacher's key or the credential of a browser signed in to
+        its console (:func:`~magnetdiplomacy.classroom.auth.browser_credential`)."""
         try:
             session = self.session(class_id)
         except AccessDenied:
             raise AccessDenied("No class with that id, or the wrong teacher's key.") from None
-        if session.mode == "solo" or not check_secret(key, session.teacher_hash, session.id):
+        browser = read_browser_credential(key)
+        if browser is not None:
+            if session.mode == "solo" or browser[0] != class_id or not self.logins.is_teacher(browser[1], class_id):
+                raise AccessDenied("No class with that id, or this browser is not signed in to its console.")
+        elif session.mode == "solo" or not check_secret(key, session.teacher_hash, session.id):
             raise AccessDenied("No class with that id, or the wrong teacher's key.")
         return session
 
     def teacher_by_code(self, code: str, key: str) -> str:
         """The class id for a join code and the teacher's key (to open the console elsewhere)."""
+        if read_browser_credential(key) is not None:
+            raise AccessDenied("No class with that code, or the wrong teacher's key.")
         for class_id in self.store.class_ids_by_code(normalise_code(code)):
             try:
                 self.teacher(class_id, key)
@@ -205,9 +233,13 @@ class Classroom:
         raise AccessDenied("No class with that code, or the wrong teacher's key.")
 
     def member(self, token: str | None) -> tuple[ClassSession, Member]:
-        """The student a seat token belongs to."""
+        """The student a seat token belongs to, or the one whose seat a browser credential's
+        browser holds in its class."""
         if not token:
             raise AccessDenied("You have not joined a class yet.")
+        browser = read_browser_credential(token)
+        if browser is not None:
+            return self._member_in_browser(*browser)
         row = self.store.member_by_token_hash(hash_secret(token))
         if row is None:
             raise AccessDenied("This link is not valid: join the class again with its code.")
@@ -215,7 +247,29 @@ class Classroom:
         member = session.members.get(row["id"])
         if member is None or not check_secret(token, member.token_hash):
             raise AccessDenied("This link is not valid: join the class again with its code.")
-        return session, member
+        return session, _on_roster(member)
+
+    def _member_in_browser(self, class_id: str, session_id: str) -> tuple[ClassSession, Member]:
+        member_id = self.logins.student(session_id, class_id)
+        if member_id is None:
+            raise AccessDenied("You have no seat in that class on this computer: join with the class code.")
+        session = self.session(class_id)
+        member = session.members.get(member_id)
+        if member is None:
+            raise AccessDenied("You have no seat in that class on this computer: join with the class code.")
+        return session, _on_roster(member)
+
+    @property
+    def logins(self) -> Logins:
+        """Signed-in browsers, return codes and wrong tries (made on first use)."""
+        made = self.__dict__.get("_logins")
+        if made is not None:  # every page of every student asks: no lock once it exists
+            return made
+        with self.lock:
+            logins = self.__dict__.get("_logins")
+            if logins is None:
+                logins = self.__dict__["_logins"] = Logins(self)
+            return logins
 
     # ---- students ---------------------------------------------------------------------------------------
 
@@ -320,6 +374,19 @@ class Classroom:
     def end(self, class_id: str, key: str) -> None:
         self.teacher(class_id, key).end()
 
+    def remove_member(self, class_id: str, key: str, member_id: str) -> None:
+        self.teacher(class_id, key).remove_member(member_id)
+
+    def merge_members(self, class_id: str, key: str, keep_id: str, drop_id: str) -> None:
+        self.teacher(class_id, key).merge_members(keep_id, drop_id)
+        self.logins.move_member(drop_id, keep_id)
+
+    def extend(self, class_id: str, key: str, days: float) -> None:
+        self.teacher(class_id, key).extend(days)
+
+    def reopen(self, class_id: str, key: str) -> None:
+        self.teacher(class_id, key).reopen()
+
     # ---- the timer -------------------------------------------------------------------------------------
 
     def _start_timer(self) -> None:
@@ -356,7 +423,7 @@ class Classroom:
                     log.exception("timer advance failed for class %s", session.id)
                     session.deadline = None
             elif session.status in OPEN and now >= session.expires:
-                self._expire(session)
+                self._expire(session, now)
                 session.bump("public")
 
 

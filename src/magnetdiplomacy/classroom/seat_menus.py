@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..mechanisms.offers import OFFER_KINDS
 from ..model import MagnetDiplomacyModel
+from . import seat_menus_firms
 from .choices import Choice, Decision, keep, pct
+from .seat_menus_firms import set_level
 from .world import month_name
 
 # Who offers what, in the words of the offer kinds' one declaration.
@@ -35,9 +37,10 @@ def _licence(model: MagnetDiplomacyModel) -> Decision:
     """Lynas' licence: renew, tighten or revoke it (or grant a new one)."""
     licence = model.licence
     if licence.valid:
-        left = licence.years_left
+        # whole years: the dashboard's tile shows the years left at the end of last month
+        left = f"about {licence.years_left:.0f} more years" if licence.years_left >= 1 else "less than a year"
         until = f" (until {month_name(model.label_of(licence.until))})" if licence.until is not None else ""
-        status = f"Lynas' licence is valid for {left:.1f} more years{until}."
+        status = f"Lynas' licence is valid for {left}{until}."
         choices: tuple[Choice, ...] = (
             keep("Leave the licence as it is"),
             Choice("renew", "Renew for 10 years from now", "malaysia_renew_lynas_licence"),
@@ -86,13 +89,6 @@ def _offers(model: MagnetDiplomacyModel) -> list[Decision]:
     return out
 
 
-def _set_level(
-    key: str, title: str, now: str, why: str, kept: str, current: float, options: list[tuple[float, Choice]]
-) -> Decision:
-    """A decision that sets one level: keep the current one, or pick another of ``options`` (value, choice)."""
-    return Decision(key, title, now, why, (keep(kept), *[c for v, c in options if abs(v - current) > 1e-9]))
-
-
 def _incentive(model: MagnetDiplomacyModel) -> Decision:
     """The incentive the government pays JS Link."""
     level = float(model.malaysia.incentive_level)
@@ -105,7 +101,7 @@ def _incentive(model: MagnetDiplomacyModel) -> Decision:
         )
         for x in (0.0, 0.25, 0.5, 0.75, 1.0)
     ]
-    return _set_level(
+    return set_level(
         "incentive",
         "Incentive for the magnet plant",
         f"The government pays {pct(level)} of the maximum incentive to JS Link.",
@@ -113,6 +109,7 @@ def _incentive(model: MagnetDiplomacyModel) -> Decision:
         f"Keep it at {pct(level)}",
         level,
         options,
+        0.005,
     )
 
 
@@ -123,7 +120,7 @@ def _policing(model: MagnetDiplomacyModel) -> Decision:
         (x, Choice(f"policing_{int(x)}", f"Spend US${x:,.0f} m a year", "malaysia_ore_policing", {"usd_m_yr": x}))
         for x in (0.0, 10.0, 25.0, 50.0, 100.0)
     ]
-    return _set_level(
+    return set_level(
         "policing",
         "Policing illegal mining and ore exports",
         f"Malaysia spends US${spend:,.0f} m a year policing illegal mining and smuggling.",
@@ -131,6 +128,7 @@ def _policing(model: MagnetDiplomacyModel) -> Decision:
         f"Keep it at US${spend:,.0f} m a year",
         spend,
         options,
+        0.5,
     )
 
 
@@ -146,19 +144,15 @@ def _lean(model: MagnetDiplomacyModel) -> Decision:
         (0.5, "Lean towards the US"),
         (1.0, "Side firmly with the US"),
     ]
-    return Decision(
+    return set_level(
         "lean",
         "How far to lean",
         f"Malaysia's statements, votes and visits lean {_lean_words(lean)}.",
         "Gestures add up over time: each side rewards friends and pressures those who lean the other way.",
-        (
-            keep("Keep the same line"),
-            *[
-                Choice(_lean_key(v), label, "malaysia_set_lean", {"lean": v})
-                for v, label in leans
-                if abs(v - lean) > 1e-9
-            ],
-        ),
+        "Keep the same line",
+        lean,
+        [(v, Choice(_lean_key(v), label, "malaysia_set_lean", {"lean": v})) for v, label in leans],
+        LEAN_SHOWN_WITHIN,
     )
 
 
@@ -170,24 +164,23 @@ def _tariff_malaysia(model: MagnetDiplomacyModel) -> Decision:
     """The US tariff on Malaysian goods."""
     tick = model.tick
     rate = model.controls.tariff("United States", "Malaysia", tick)
-    return Decision(
+    return set_level(
         "tariff_malaysia",
         "Tariff on Malaysian goods",
         f"The US tariff on Malaysia is {pct(rate)}.",
         "A tariff pressures Malaysia and makes its magnets dearer for US buyers.",
-        (
-            keep(f"Keep it at {pct(rate)}"),
-            *[
+        f"Keep it at {pct(rate)}",
+        rate,
+        [
+            (
+                r,
                 Choice(
-                    f"rate_{int(r * 100)}",
-                    f"Set it to {pct(r)}",
-                    "us_set_tariff",
-                    {"target": "Malaysia", "rate": r},
-                )
-                for r in (0.0, 0.1, 0.19, 0.25, 0.4)
-                if abs(r - rate) > 1e-9
-            ],
-        ),
+                    f"rate_{int(r * 100)}", f"Set it to {pct(r)}", "us_set_tariff", {"target": "Malaysia", "rate": r}
+                ),
+            )
+            for r in (0.0, 0.1, 0.19, 0.25, 0.4)
+        ],
+        0.005,
     )
 
 
@@ -366,96 +359,23 @@ def _lean_key(value: float) -> str:
     return f"lean_{'us' if value > 0 else 'china'}{abs(round(value * 100))}"
 
 
+# The status reads a lean in whole per cent and anything within 1% of zero as "to neither side"
+# (see _lean_words): a choice that close to the current lean is the current lean.
+LEAN_SHOWN_WITHIN = 0.01
+
+
 def _lean_words(lean: float) -> str:
-    if abs(lean) < 0.01:
+    if abs(lean) < LEAN_SHOWN_WITHIN:
         return "to neither side"
     side = "the US" if lean > 0 else "China"
     return f"{abs(lean):.0%} towards {side}"
-
-
-def _lynas(model: MagnetDiplomacyModel) -> list[Decision]:
-    lynas = model.lynas
-    cost = model.config.lynas.expansion_capex_usd_m
-    extra = model.config.lynas.expansion_t_yr
-    licence = f"valid for {model.licence.years_left:.1f} more years" if model.licence.valid else "not valid"
-    status = f"Cash US${lynas.cash_usd_m:,.0f} m; licence {licence}."
-    if model.licence.valid and lynas.cash_usd_m >= cost:
-        choices: tuple[Choice, ...] = (
-            keep("Not now"),
-            Choice(
-                "expand",
-                f"Expand Kuantan by {extra:,.0f} t/yr of NdPr (US${cost:,.0f} m, ready in two years)",
-                "lynas_expand",
-            ),
-        )
-    else:
-        why = "no valid licence" if not model.licence.valid else f"not enough cash (needs US${cost:,.0f} m)"
-        choices = (keep(f"Not possible now: {why}"),)
-    return [
-        Decision(
-            "expand",
-            "Expand Kuantan",
-            status,
-            "More oxide outside China; a short licence makes a big investment risky.",
-            choices,
-        )
-    ]
-
-
-def _jslink(model: MagnetDiplomacyModel) -> list[Decision]:
-    js = model.jslink
-    plant = model.chain.plants["jslink_magnets"]
-    started = model.tick >= plant.start
-    status = (
-        f"{'Running' if started else 'Starts ' + month_name(model.label_of(plant.start))}; cash "
-        f"US${js.cash_usd_m:,.0f} m; {'a partner finances an expansion' if js.financed else 'no partner finance'}."
-    )
-    if js.expanded:
-        choices: tuple[Choice, ...] = (keep("The second line is already built or under way"),)
-    else:
-        choices = (keep("Not now"), Choice("expand", "Add a second magnet line (ready in two years)", "jslink_expand"))
-    return [
-        Decision(
-            "expand",
-            "Second magnet line",
-            status,
-            "Needs partner finance (US, Korean or Chinese) or enough cash of your own.",
-            choices,
-        )
-    ]
-
-
-def _buyers(model: MagnetDiplomacyModel) -> list[Decision]:
-    weight = float(model.buyer_population.security_multiplier) - 1.0
-    levels = [
-        (0.0, "Buy on price alone"),
-        (0.25, "Weigh supply security a little more"),
-        (0.5, "Weigh supply security half as much again"),
-        (1.0, "Weigh supply security twice as much"),
-    ]
-    return [
-        Decision(
-            "security",
-            "How much buyers pay for secure supply",
-            f"Buyers outside China weigh supply risk ×{1 + weight:.2f}.",
-            "Paying for security moves orders away from China, at a higher price.",
-            (
-                keep(),
-                *[
-                    Choice(f"level_{int(v * 100)}", label, "buyers_diversify", {"level": v})
-                    for v, label in levels
-                    if abs(v - weight) > 1e-9
-                ],
-            ),
-        )
-    ]
 
 
 BUILDERS = {
     "malaysia": _malaysia,
     "united_states": _united_states,
     "china": _china,
-    "lynas": _lynas,
-    "jslink": _jslink,
-    "buyers": _buyers,
+    "lynas": seat_menus_firms.lynas,
+    "jslink": seat_menus_firms.jslink,
+    "buyers": seat_menus_firms.buyers,
 }

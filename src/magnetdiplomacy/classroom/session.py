@@ -11,7 +11,7 @@ Three kinds of session share one machinery:
 A :class:`ClassSession` holds one class in memory and writes every change to the
 :class:`~magnetdiplomacy.classroom.store.Store` as it happens. The :class:`Classroom` is the
 server's registry of sessions and the only way pages reach them: each of its methods takes the
-caller's credential (the teacher's key or a student's seat token) and checks it before doing
+caller's credential (the teacher's key, a seat token, or a signed-in browser's credential) and checks it before doing
 anything, so nothing depends on what a page chooses to show or hide.
 
 Pages learn about changes by waiting on a session's *channels* (``public`` for everything every
@@ -22,20 +22,21 @@ the teacher advancing the clock.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from dataclasses import asdict
-from typing import Any
 
 from ..interventions import SEATS, ActionError, validate_action
 from .auth import hash_secret, new_id, new_secret
+from .controls import TeacherControls
 from .injects import Inject
 from .menus import KEEP, SEAT_LABELS, Choice, Decision, find_choice, plan_actions
+from .precedence import lever, teacher_levers
 from .records import (
     ALL_WORLDS,
     DEFAULT_HOURS,
+    MAX_HEADLINE,
     MAX_NAME,
+    MAX_NEWS_TEXT,
     MODE_LABELS,
     MODES,
     OPEN,
@@ -50,6 +51,7 @@ from .records import (
 )
 from .state import ClassState
 from .world import (
+    OVERRULED,
     Fired,
     clock_moving,
     rebuild,
@@ -78,7 +80,7 @@ __all__ = [
 ]
 
 
-class ClassSession(ClassState):
+class ClassSession(TeacherControls):
     """One class (or solo game) in memory, mirrored to the store: what students and the teacher do."""
 
     # ---- students ---------------------------------------------------------------------------------
@@ -96,7 +98,9 @@ class ClassSession(ClassState):
             )
             if self.mode != "roleplay":
                 # a world of one's own, caught up with the class (the model played Malaysia until now)
-                self.worlds[member.id] = rebuild(self.spec, {}, self.fired_for(member.id), self.quarter)
+                self.worlds[member.id] = rebuild(
+                    self.spec, {}, self.fired_for(member.id), self.quarter, self.replays_history
+                )
             self.store.insert_member(
                 {
                     "id": member.id,
@@ -125,9 +129,26 @@ class ClassSession(ClassState):
                 taken = [m for m in self.seated()[seat] if m.id != member.id]
                 if len(taken) >= self.settings.seat_size:
                     raise ClassError(f"The {SEAT_LABELS[seat]} seat is full ({', '.join(m.name for m in taken)}).")
+                acted = self.acted_for(member)
+                if acted and acted != seat and self.status in ("running", "paused"):
+                    raise ClassError(
+                        f"You have decided for the {SEAT_LABELS[acted]} seat this quarter: you can change seats "
+                        "when the quarter moves on (or ask your teacher)."
+                    )
             member.seat = seat
             self.store.update_member(member.id, seat=seat)
         self.bump("public")
+
+    def acted_for(self, member: Member) -> str | None:
+        """The seat ``member`` chose for or said done for this quarter (role-play), if any: a
+        student who has acted for one seat cannot act for another until the quarter moves on."""
+        for (quarter, owner), plan in self.plans.items():
+            if quarter == self.quarter and any(m == member.id for _, m in plan.values()):
+                return owner
+        for owner, member_id in self.ready[self.quarter].items():
+            if member_id == member.id:
+                return owner
+        return None
 
     def choose(self, member: Member, decision: str, choice: str) -> tuple[Decision, Choice]:
         with self.lock:
@@ -165,6 +186,8 @@ class ClassSession(ClassState):
         return moved
 
     def _can_decide(self, member: Member) -> tuple[str, str]:
+        if member.removed:
+            raise ClassError("Your teacher has taken you off this class's roster.")
         if self.status == "paused":
             raise ClassError("Your teacher has paused the class.")
         if not self.is_open or self.finished:
@@ -209,7 +232,7 @@ class ClassSession(ClassState):
                     fired = [f for k, f in new_fired if k == key] + [
                         f for w, _, f in self.fired if w == ALL_WORLDS and f.tick in ticks
                     ]
-                    self.world(key).advance(sorted(fired, key=lambda f: f.tick), seats)
+                    self.world(key).advance(sorted(fired, key=lambda f: f.tick), seats, self.replays_history)
             except Exception:
                 self.worlds.clear()  # rebuilt from the store on next use
                 raise
@@ -224,30 +247,23 @@ class ClassSession(ClassState):
         """Every world's planned changes for the quarter as fired actions, and who held which seats."""
         new_fired: list[tuple[str, Fired]] = []
         turns: list[tuple[str, list[str]]] = []
+        news = teacher_levers((f for w, _, f in self.fired if w == ALL_WORLDS), self.quarter_ticks(quarter))
         for key in self.world_keys():
             world = self.world(key)
             seats = self.seats_for(key)
             for owner in self.owners_on(key):
                 seat = self.owner_seat(owner)
-                plan = {d: c for d, (c, _) in self.plans.get((quarter, owner), {}).items()}
+                planned = self.plans.get((quarter, owner), {})
+                plan = {d: c for d, (c, _) in planned.items()}
                 for decision, choice in plan_actions(seat, world.model, plan):
                     params = dict(choice.params)
                     checked = validate_action(choice.change, params)
-                    new_fired.append(
-                        (
-                            key,
-                            Fired(
-                                first,
-                                choice.change,
-                                params,
-                                seat,
-                                "student",
-                                f"{decision.title}: {choice.label}",
-                                self.names(owner),
-                                checked,
-                            ),
-                        )
-                    )
+                    chooser = self.members.get(planned.get(decision.key, ("", ""))[1])
+                    # the teacher's news overrides a seat's move on the same lever this quarter
+                    source = OVERRULED if lever(choice.change, params) in news else "student"
+                    label = f"{decision.title}: {choice.label}"
+                    who = chooser.name if chooser else self.names(owner)
+                    new_fired.append((key, Fired(first, choice.change, params, seat, source, label, who, checked)))
             turns.append((key, seats))
         return new_fired, turns
 
@@ -274,59 +290,6 @@ class ClassSession(ClassState):
         self.fired += [(key, quarter, item) for key, item in new_fired]
         for key, seats in turns:
             self.turns[key][quarter] = seats
-
-    def pause(self, paused: bool) -> None:
-        with self.lock:
-            if paused and self.status in ("lobby", "running"):
-                self.status, self.deadline = "paused", None
-            elif not paused and self.status == "paused":
-                self.status = "running"
-                self.deadline = time.time() + self.settings.timer_s if self.settings.timer_s else None
-            else:
-                return
-            self.store.update_class(self.id, status=self.status, deadline=self.deadline)
-        self.bump("public")
-
-    def configure(self, **changes: Any) -> None:
-        with self.lock:
-            for key, value in changes.items():
-                if key not in Settings.__dataclass_fields__:
-                    raise ClassError(f"unknown setting '{key}'")
-                setattr(self.settings, key, type(getattr(self.settings, key))(value))
-            if "timer_s" in changes:
-                self.deadline = (
-                    time.time() + self.settings.timer_s if self.settings.timer_s and self.status == "running" else None
-                )
-            self.store.update_class(self.id, settings=json.dumps(asdict(self.settings)), deadline=self.deadline)
-            moved = (
-                "auto_advance" in changes
-                and self.settings.auto_advance
-                and self.status == "running"
-                and self.all_ready()
-            )
-            if moved:
-                self.advance("everyone was done")
-                return
-        self.bump("public")
-
-    def end(self) -> None:
-        with self.lock:
-            if self.status in ("finished", "closed"):
-                return
-            self.status, self.deadline = "finished", None
-            self.store.update_class(self.id, status=self.status, deadline=None)
-        self.bump("public")
-
-    def free_seat(self, member_id: str) -> None:
-        with self.lock:
-            member = self.members.get(member_id)
-            if member is None:
-                raise ClassError("No such student in this class.")
-            if self.mode != "roleplay":
-                raise ClassError("Seats are only used in role-play.")
-            member.seat = None
-            self.store.update_member(member.id, seat=None)
-        self.bump("public")
 
     # ---- news and injects ---------------------------------------------------------------------------
 
@@ -389,8 +352,13 @@ class ClassSession(ClassState):
         with self.lock:
             self._check_open()
             headline = " ".join(str(headline or "").split())
+            text = str(text or "").strip()
             if len(headline) < 3:
                 raise ClassError("Write a headline for the news.")
+            if len(headline) > MAX_HEADLINE:
+                raise ClassError(f"The headline is {len(headline)} characters: keep it to {MAX_HEADLINE}.")
+            if len(text) > MAX_NEWS_TEXT:
+                raise ClassError(f"The text is {len(text)} characters: keep it to {MAX_NEWS_TEXT}.")
             actions = []
             if action:
                 try:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 
 from ..interventions import ACTIONS, SEATS
 from .injects import Script, parse_script
 from .menus import SEAT_LABELS, plan_actions
-from .records import ALL_WORLDS, OPEN, SHARED, Member, NewsItem, PlanLine, Settings
+from .records import ALL_WORLDS, OPEN, OVER, SHARED, Member, NewsItem, PlanLine, Settings
 from .store import Store
 from .world import (
     QUARTER,
@@ -43,6 +43,7 @@ class ClassState:
         self.status: str = row["status"]
         self.quarter: int = int(row["quarter"])
         self.deadline: float | None = row["deadline"]
+        self.remaining: float | None = row.get("remaining")  # timer seconds left while paused
         self.created: float = row["created"]
         self.expires: float = row["expires"]
         self.lock = threading.RLock()
@@ -69,7 +70,13 @@ class ClassState:
     def _load(self) -> None:
         for row in self.store.members(self.id):
             self.members[row["id"]] = Member(
-                row["id"], row["name"], row["seat"], row["token_hash"], row["joined"], int(row["joined_quarter"] or 0)
+                row["id"],
+                row["name"],
+                row["seat"],
+                row["token_hash"],
+                row["joined"],
+                int(row["joined_quarter"] or 0),
+                bool(row.get("removed")),
             )
         for row in self.store.plans(self.id):
             self.plans[(row["quarter"], row["owner"])][row["decision"]] = (row["choice"], row["member_id"])
@@ -129,6 +136,11 @@ class ClassState:
     # ---- who is who ---------------------------------------------------------------------------
 
     @property
+    def replays_history(self) -> bool:
+        """True when replayed history is carried out even where it undoes a student's move."""
+        return self.settings.history == "replayed"
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN and time.time() < self.expires
 
@@ -143,9 +155,13 @@ class ClassState:
     def world_key(self, member: Member) -> str:
         return SHARED if self.mode == "roleplay" else member.id
 
+    def active_members(self) -> list[Member]:
+        """Members on the roster (not removed by the teacher), in the order they joined."""
+        return [m for m in self.members.values() if not m.removed]
+
     def seated(self) -> dict[str, list[Member]]:
         out: dict[str, list[Member]] = {seat: [] for seat in SEATS}
-        for member in self.members.values():
+        for member in self.active_members():
             if member.seat in out:
                 out[member.seat].append(member)
         return out
@@ -153,12 +169,13 @@ class ClassState:
     def expected_owners(self) -> list[str]:
         if self.mode == "roleplay":
             return [seat for seat, people in self.seated().items() if people]
-        return list(self.members)
+        return [m.id for m in self.active_members()]
 
     def seats_for(self, key: str) -> list[str]:
         if self.mode == "roleplay":
             return [seat for seat, people in self.seated().items() if people]
-        return ["malaysia"] if key in self.members else []
+        member = self.members.get(key)
+        return ["malaysia"] if member is not None and not member.removed else []
 
     def owners_on(self, key: str) -> list[str]:
         return self.expected_owners() if self.mode == "roleplay" else [key]
@@ -168,14 +185,14 @@ class ClassState:
 
     def names(self, owner: str) -> str:
         if self.mode == "roleplay":
-            return ", ".join(m.name for m in self.members.values() if m.seat == owner)
+            return ", ".join(m.name for m in self.active_members() if m.seat == owner)
         member = self.members.get(owner)
         return member.name if member else ""
 
     # ---- worlds ---------------------------------------------------------------------------------
 
     def world_keys(self) -> list[str]:
-        return [SHARED] if self.mode == "roleplay" else list(self.members)
+        return [SHARED] if self.mode == "roleplay" else [m.id for m in self.active_members()]
 
     def fired_for(self, key: str) -> list[Fired]:
         return [f for world, _, f in self.fired if world in (key, ALL_WORLDS)]
@@ -184,7 +201,9 @@ class ClassState:
         with self.lock:
             world = self.worlds.get(key)
             if world is None:
-                world = rebuild(self.spec, self.turns.get(key, {}), self.fired_for(key), self.quarter)
+                world = rebuild(
+                    self.spec, self.turns.get(key, {}), self.fired_for(key), self.quarter, self.replays_history
+                )
                 self.worlds[key] = world
             return world
 
@@ -212,7 +231,7 @@ class ClassState:
     @property
     def over(self) -> bool:
         """Nothing more will be played: all quarters done, or the class ended, closed or expired."""
-        return self.finished or self.status in ("finished", "closed") or time.time() >= self.expires
+        return self.finished or self.status in OVER or time.time() >= self.expires
 
     def quarter_label(self, quarter: int | None = None) -> str:
         return self.calendar.quarter_label(self.quarter if quarter is None else quarter)
@@ -260,35 +279,80 @@ class ClassState:
         return out
 
     def world_news(self, key: str, quarters: int = 2) -> list[dict]:
-        """What happened in a world over the last quarters: events worth reading, newest first."""
+        """What happened in a world over the last quarters: events worth reading, newest first.
+
+        People's moves are credited to the person who chose them; the teacher's news is in the
+        class news (not repeated here); moves the teacher's news overruled and replayed history
+        that met a student's move say so (see :mod:`.precedence`)."""
         world = self.world(key)
-        stop = world.model.tick
-        first = max(world.start_tick, stop - QUARTER * quarters)
-        chosen = {(f.tick, f.action): f for f in self.fired_for(key)}
+        stop = world.model.tick + 1  # the month about to be decided: its history is already in force
+        first = max(world.start_tick, world.model.tick - QUARTER * quarters)
+        # the world fires a month's actions in a known order (the teacher's news, then people's
+        # moves as recorded), so the event rows of one action in one month match these in turn
+        fired: dict[tuple[int, str], deque[Fired]] = defaultdict(deque)
+        for item in sorted(self.fired_for(key), key=lambda f: (f.tick, f.source == "student")):
+            if not item.overruled:
+                fired[(item.tick, item.action)].append(item)
         out = []
         for row in world.events(first, stop):
-            source = row["source"]
+            source, kind = row["source"], "model"
             if source == "user":
-                item = chosen.get((row["tick"], row["action"]))
-                if item is None or item.source != "student":
+                queue = fired.get((row["tick"], row["action"]))
+                match = queue.popleft() if queue else None
+                if match is None or match.source != "student":
                     continue  # injects are in the class news already
-                if self.mode == "roleplay":
-                    by = SEAT_LABELS.get(item.seat, item.seat) + (f" ({item.who})" if item.who else "")
-                else:
-                    by = "Your decision"
-                kind = "student"
+                by, kind = self._by(match), "student"
             elif source.startswith("events.csv"):
                 by, kind = "What really happened", "history"
             else:
-                by, kind = row["actor"], "model"
-            out.append(
-                {
-                    "month": world.label(row["tick"]),
-                    "tick": row["tick"],
-                    "by": by,
-                    "kind": kind,
-                    "text": row["description"],
-                }
-            )
+                by = row["actor"]
+            text = row["description"]
+            if kind == "history":
+                text += self._undone_note(world, row)
+            out.append({"month": world.label(row["tick"]), "tick": row["tick"], "by": by, "kind": kind, "text": text})
+        out += self._set_aside(key, world, first, stop)
+        out.sort(key=lambda item: item["tick"])
         out.reverse()
+        return out
+
+    def _by(self, item: Fired) -> str:
+        if self.mode != "roleplay":
+            return "Your decision"
+        return SEAT_LABELS.get(item.seat, item.seat) + (f" ({item.who})" if item.who else "")
+
+    def _undone_note(self, world: World, row: dict) -> str:
+        for clash in world.clashes:
+            if clash.carried_out and clash.tick == row["tick"] and clash.description == row["description"]:
+                who = SEAT_LABELS.get(clash.seat, clash.seat) + (f" ({clash.who})" if clash.who else "")
+                return f" (history is replayed in this class: this undoes {who}'s move, '{clash.move}')"
+        return ""
+
+    def _set_aside(self, key: str, world: World, first: int, stop: int) -> list[dict]:
+        """Moves the teacher's news overruled, and history left out of this world, in ``first..stop``."""
+        out = []
+        for item in self.fired_for(key):
+            if item.overruled and first <= item.tick < stop:
+                text = f"{item.label}: not carried out, the teacher's news set this the same quarter"
+                out.append(
+                    {
+                        "month": world.label(item.tick),
+                        "tick": item.tick,
+                        "by": self._by(item),
+                        "kind": "student",
+                        "text": text,
+                    }
+                )
+        for clash in world.clashes:
+            if not clash.carried_out and first <= clash.tick < stop:
+                who = SEAT_LABELS.get(clash.seat, clash.seat) + (f" ({clash.who})" if clash.who else "")
+                text = f"{clash.description} Not in this world: {who} had set this ('{clash.move}'); moves stand."
+                out.append(
+                    {
+                        "month": world.label(clash.tick),
+                        "tick": clash.tick,
+                        "by": "What really happened",
+                        "kind": "history",
+                        "text": text,
+                    }
+                )
         return out

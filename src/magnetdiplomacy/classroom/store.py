@@ -26,7 +26,12 @@ from typing import Any
 from ..scenario import PROJECT_ROOT
 
 ENV_VAR = "MAGNETDIPLOMACY_CLASSROOM_DB"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Columns added after version 1 (table, column, type): added in place to an older database.
+ADDED_COLUMNS = (
+    ("members", "removed", "INTEGER DEFAULT 0"),  # the teacher took the student off the roster
+    ("classes", "remaining", "REAL"),  # seconds left on the quarter's timer while paused
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -80,8 +85,16 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            self._add_columns()
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         self._depth = 0
+
+    def _add_columns(self) -> None:
+        """Bring a database written by an earlier version up to this schema (nothing is lost)."""
+        for table, column, kind in ADDED_COLUMNS:
+            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self.lock:
@@ -141,8 +154,8 @@ class Store:
         return {
             r["code"]
             for r in self._rows(
-                "SELECT code FROM classes WHERE status NOT IN ('finished', 'closed') AND expires > ? AND code IS NOT "
-                "NULL",
+                "SELECT code FROM classes WHERE status NOT IN ('finished', 'closed', 'expired') AND expires > ? "
+                "AND code IS NOT NULL",
                 (now,),
             )
         }
@@ -152,7 +165,7 @@ class Store:
         return [
             r["id"]
             for r in self._rows(
-                "SELECT id FROM classes WHERE status NOT IN ('finished', 'closed') AND expires > ?", (now,)
+                "SELECT id FROM classes WHERE status NOT IN ('finished', 'closed', 'expired') AND expires > ?", (now,)
             )
         ]
 

@@ -72,12 +72,10 @@ class Score:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class Scorecard:
-    scores: tuple[Score, ...]
-    window: str  # e.g. "2030" or "Jan–Dec 2027"
-    months_played: int
-    extras: Mapping[str, float] = field(default_factory=dict)
+class ScoreTotals:
+    """Totals of a card's ``scores`` (items with ``key``, ``points`` and ``met``)."""
+
+    scores: tuple
 
     @property
     def total(self) -> float:
@@ -87,8 +85,16 @@ class Scorecard:
     def met(self) -> int:
         return sum(1 for s in self.scores if s.met)
 
-    def get(self, key: str) -> Score:
+    def get(self, key: str):  # noqa: ANN201 (the card's own score type)
         return next(s for s in self.scores if s.key == key)
+
+
+@dataclass(frozen=True)
+class Scorecard(ScoreTotals):
+    scores: tuple[Score, ...]
+    window: str  # e.g. "2030" or "Jan–Dec 2027"
+    months_played: int
+    extras: Mapping[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         out = {"total": round(self.total, 1), "targets_met": self.met, "window": self.window}
@@ -109,8 +115,9 @@ def usd_m(value: float) -> str:
     return f"US${value / 1e6:,.0f} m"
 
 
-def _window(dates: Sequence, last: int) -> tuple[int, int, str]:
-    """Row range (start, stop) of the target window and its label; ``last`` is the last row played."""
+def window(dates: Sequence, last: int) -> tuple[int, int, str]:
+    """Row range (start, stop) of the target window and its label; ``last`` is the last row played
+    (the seats' scores use the same window, see :mod:`.seat_targets`)."""
     for i in range(last + 1):
         if dates[i].year == TARGET_YEAR and dates[i].month == 1 and i + 11 <= last:
             return i, i + 12, str(TARGET_YEAR)
@@ -199,7 +206,7 @@ def scorecard(series: Mapping[str, Sequence], first_played: int, last: int | Non
     last = len(dates) - 1 if last is None else min(last, len(dates) - 1)
     if last < 0:
         raise ValueError("nothing simulated yet")
-    lo, hi, label = _window(dates, last)
+    lo, hi, label = window(dates, last)
     n = hi - lo
     scores = (*_output_scores(series, dates, lo, hi, label), _alignment_score(series, first_played, last, lo, hi))
     final = float(series["malaysia_alignment"][last])

@@ -27,18 +27,26 @@ from ..model import MagnetDiplomacyModel
 from .outlook import (
     METRICS,
     SEAT_METRICS,
+    BandCheck,
     Comparison,
     Difference,
+    Happening,
     Metric,
     Outlook,
     compare,
+    event_key,
     fmt_delta,
     fmt_value,
+    market_news,
+    news_text,
+    period,
 )
+from .precedence import HistoryClash, meet_history
 from .worldspec import (
     DEFAULT_END,
     DEFAULT_START,
     MONTHS,
+    OVERRULED,
     QUARTER,
     Calendar,
     Fired,
@@ -58,8 +66,10 @@ __all__ = [
     "MONTHS",
     "NEWS_KINDS",
     "NOISY_ACTORS",
+    "OVERRULED",
     "QUARTER",
     "SEAT_METRICS",
+    "BandCheck",
     "Calendar",
     "Comparison",
     "Difference",
@@ -121,6 +131,7 @@ def template(spec: WorldSpec) -> MagnetDiplomacyModel:
             return model
         model = MagnetDiplomacyModel(spec.scenario_config(), rng=spec.seed)
         model.run(until=model.tick_at(spec.start))
+        model.fire_due()  # the start month's history is in force when people first decide
         _TEMPLATES[spec] = model
         while len(_TEMPLATES) > 6:
             _TEMPLATES.popitem(last=False)
@@ -141,7 +152,15 @@ NEWS_KINDS = {
     "investment",
     "decision",
 }
-NOISY_ACTORS = {"China", "Japanese magnet makers", "Other magnet makers", "MP Materials", "New non-China projects"}
+# whose routine investment news (capacity, mothballing) is left out of the class's news
+NOISY_ACTORS = {
+    "China",
+    "Japanese magnet makers",
+    "Other magnet makers",
+    "MP Materials",
+    "New non-China projects",
+    "Other separators",
+}
 
 
 class World:
@@ -156,6 +175,7 @@ class World:
         self.end_tick = self.calendar.end_tick  # last month simulated
         self.seats: frozenset[str] = frozenset()
         self._outlooks: OrderedDict[tuple, Outlook] = OrderedDict()
+        self.clashes: list[HistoryClash] = []  # replayed history that met a student's move
 
     @classmethod
     def new(cls, spec: WorldSpec) -> World:
@@ -208,8 +228,21 @@ class World:
                 setattr(controllers, seat, value)
         self.seats = seats
 
-    def advance(self, fired: Sequence[Fired], seats: Iterable[str]) -> None:
-        """Simulate the current quarter: actions fire at their ticks, people hold ``seats``."""
+    def meet_history(self, model: MagnetDiplomacyModel, move: Fired, replay_history: bool) -> None:
+        """A student's move meets the replayed history still to come on its lever (see
+        :mod:`.precedence`); clashes already recorded for that history are replaced by this move's."""
+        model.scheduled, found = meet_history(model.scheduled, move, replay_history)
+        if model is self.model and found:
+            later = {(c.tick, c.description) for c in found}
+            self.clashes = [c for c in self.clashes if (c.tick, c.description) not in later] + found
+
+    def advance(self, fired: Sequence[Fired], seats: Iterable[str], replay_history: bool = False) -> None:
+        """Simulate the current quarter: actions fire at their ticks, people hold ``seats``.
+
+        Replayed history that would set a lever a student set earlier is carried out
+        (``replay_history``) or left out of this world; either way it is recorded in
+        :attr:`clashes` (see :mod:`.precedence`). Moves the teacher's news overruled are not fired.
+        """
         with self.lock:
             if self.finished:
                 raise WorldError("the game is over")
@@ -217,7 +250,7 @@ class World:
             self.set_seats(seats)
             # canonical order within a month: the teacher's news first, then people's choices,
             # each in the order they were recorded (a rebuilt world must fire them the same way)
-            ordered = sorted(fired, key=lambda f: (f.tick, f.source == "student"))
+            ordered = sorted((f for f in fired if not f.overruled), key=lambda f: (f.tick, f.source == "student"))
             for tick in ticks:
                 for item in ordered:
                     if item.tick == tick:
@@ -225,7 +258,11 @@ class World:
                             self.model.queue(item.action, item.checked)
                         else:
                             self.model.fire(item.action, **item.params)
+                        if item.source == "student":
+                            self.meet_history(self.model, item, replay_history)
                 self.model.step()
+            if self.model.tick <= self.end_tick:
+                self.model.fire_due()  # the next quarter's first month of history, before people decide
             self._outlooks.clear()
 
     # ---- reading ----------------------------------------------------------------------------
@@ -258,24 +295,43 @@ class World:
         out["exports_12m"] = self.window("malaysia_export_revenue_usd", max(0, tick - 12), tick, "sum")
         out["fiscal_12m"] = self.window("malaysia_incentive_cost_usd", max(0, tick - 12), tick, "sum")
         out["share_12m"] = self.window("malaysia_magnet_share_nonchina", max(0, tick - 12), tick, "mean")
-        out["lynas_licence_valid"] = self.latest("lynas_licence_valid")
-        out["lynas_licence_years_left"] = self.latest("lynas_licence_years_left")
+        # the licence as it stands in the month about to be decided (what the seat menus show)
+        licence = self.model.licence
+        out["lynas_licence_valid"] = float(licence.valid)
+        out["lynas_licence_years_left"] = licence.years_left if licence.valid else 0.0
         out["raw_ore_ban"] = self.latest("raw_ore_ban")
         out["tick"] = tick
         return out
 
-    def events(self, first_tick: int, stop_tick: int, *, everything: bool = False) -> list[dict]:
-        """Event-log rows of months ``first_tick`` .. ``stop_tick - 1`` worth reading as news."""
-        out = []
+    def events(self, first_tick: int, stop_tick: int, *, everything: bool = False, market: bool = True) -> list[dict]:
+        """Event-log rows of months ``first_tick`` .. ``stop_tick - 1`` worth reading as news.
+
+        News rows are copies in the news's words (:func:`.outlook.news_text`; the log keeps the
+        model's shorthand), each once (one event of history that moves two levers is logged
+        twice), with ``key`` to recognise the same event in another future (:func:`.outlook.event_key`);
+        with ``market``, a line for each quarter whose exports moved a lot, saying why. With
+        ``everything``, the raw rows of every kind.
+        """
+        out, seen = [], set()
         for row in self.model.event_log:
             if not first_tick <= row["tick"] < stop_tick:
                 continue
-            if not everything:
-                if row["kind"] not in NEWS_KINDS or row["action"] == "record":
-                    continue
-                if row["kind"] == "investment" and row["actor"] in NOISY_ACTORS:
-                    continue
-            out.append(row)
+            if everything:
+                out.append(row)
+                continue
+            if row["kind"] not in NEWS_KINDS or row["action"] == "record":
+                continue
+            if row["kind"] == "investment" and row["actor"] in NOISY_ACTORS:
+                continue
+            # people's moves stay one row per action: the news credits them action by action
+            once = (row["tick"], row["source"], row["description"]) if row["source"] != "user" else id(row)
+            if once not in seen:
+                seen.add(once)
+                out.append({**row, "description": news_text(row["description"]), "key": event_key(row)})
+        if market and not everything:
+            series = self.model.datacollector.model_vars
+            notes = market_news(series, self.calendar, self.model.tick, first_tick, stop_tick)
+            out = sorted(out + notes, key=lambda r: r["tick"])
         return out
 
     # ---- looking ahead ----------------------------------------------------------------------
@@ -283,9 +339,11 @@ class World:
     def outlook(
         self, actions: Sequence[tuple[str, dict]] = (), seats: Iterable[str] | None = None, months: int = 24
     ) -> Outlook:
-        """Simulate ``months`` from now on a copy, with ``actions`` fired now; cached."""
+        """Simulate from now on a copy, with ``actions`` fired now; cached. The copy runs ``months``
+        months or to the game's end if that is later (slow levers show there)."""
         seats = frozenset(self.seats if seats is None else seats)
-        key = (self.model.tick, seats, months, json.dumps([[a, p] for a, p in actions], sort_keys=True, default=str))
+        horizon = max(months, self.end_tick + 1 - self.model.tick)
+        key = (self.model.tick, seats, horizon, json.dumps([[a, p] for a, p in actions], sort_keys=True, default=str))
         with self.lock:
             cached = self._outlooks.get(key)
             if cached is not None:
@@ -304,17 +362,9 @@ class World:
             start = trial.tick
             for name, params in actions:
                 trial.fire(name, **params)
-            stop = min(trial.n_ticks, start + months)
+            stop = min(trial.n_ticks, start + horizon)
             trial.run(until=stop, progress=lambda *_: _yield_to_clock())
-        years, labels = [], []
-        for first in range(start, stop, 12):
-            last = min(stop, first + 12)
-            years.append({m.key: world.window(m.column, first, last, m.how) for m in METRICS.values()})
-            labels.append(f"{month_name(trial.label_of(first), True)} – {month_name(trial.label_of(last - 1), True)}")
-        events = tuple(
-            (trial.label_of(r["tick"]), r["description"]) for r in world.events(start, stop) if r["source"] != "user"
-        )
-        result = Outlook(start, tuple(years), tuple(labels), events)
+        result = world._read_outlook(start, stop, months, tuple(name for name, _ in actions))
         with self.lock:
             if self.model.tick == start:
                 self._outlooks[key] = result
@@ -322,21 +372,56 @@ class World:
                     self._outlooks.popitem(last=False)
         return result
 
+    def _read_outlook(self, start: int, stop: int, months: int, actions: tuple[str, ...]) -> Outlook:
+        """The :class:`Outlook` of this (simulated) world from month ``start`` to ``stop``: the years
+        of the first ``months``, the twelve months to the game's end when later, the alignment path."""
+        label = self.model.label_of
+
+        def levels(first: int, last: int) -> dict:
+            return {m.key: self.window(m.column, first, last, m.how) for m in METRICS.values()}
+
+        years, labels = [], []
+        for first in range(start, min(stop, start + months), 12):
+            last = min(stop, first + 12)
+            years.append(levels(first, last))
+            labels.append(period(label(first), label(last - 1)))
+        game_end = min(stop, self.end_tick + 1)  # the month after the game's last
+        year_ends = {min(stop, first + 12) for first in range(start, min(stop, start + months), 12)}
+        final, final_label = None, ""
+        if game_end > start and game_end not in year_ends:
+            final = levels(max(0, game_end - 12), game_end)
+            final_label = period(label(max(0, game_end - 12)), label(game_end - 1))
+        path = tuple(float(v) for v in self.model.datacollector.model_vars["malaysia_alignment"][start:game_end])
+        events = tuple(
+            Happening(label(r["tick"]), r["description"], r["tick"], r["key"])
+            for r in self.events(start, stop, market=False)
+            if r["source"] != "user"
+        )
+        game = period(label(start), label(game_end - 1)) if game_end > start else ""
+        return Outlook(start, tuple(years), tuple(labels), events, final, final_label, path, game, actions)
+
     def compare(
         self, actions: Sequence[tuple[str, dict]], seat: str, seats: Iterable[str] | None = None, months: int = 24
     ) -> Comparison:
-        """What ``actions`` change over the next two years, against doing nothing new."""
+        """What ``actions`` change over the next two years and to the game's end, against doing
+        nothing new."""
         base = self.outlook((), seats, months)
         alt = self.outlook(actions, seats, months)
         return compare(base, alt, SEAT_METRICS.get(seat, SEAT_METRICS["malaysia"]))
 
 
-def rebuild(spec: WorldSpec, turns: Mapping[int, Iterable[str]], fired: Sequence[Fired], quarters: int) -> World:
+def rebuild(
+    spec: WorldSpec,
+    turns: Mapping[int, Iterable[str]],
+    fired: Sequence[Fired],
+    quarters: int,
+    replay_history: bool = False,
+) -> World:
     """A world advanced ``quarters`` quarters with the recorded seats and actions."""
     world = World.new(spec)
     for quarter in range(quarters):
         if world.finished:
             break
         ticks = world.quarter_ticks(quarter)
-        world.advance([f for f in fired if f.tick in ticks], turns.get(quarter, ()))
+        world.advance([f for f in fired if f.tick in ticks], turns.get(quarter, ()), replay_history)
     return world

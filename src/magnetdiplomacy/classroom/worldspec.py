@@ -13,6 +13,7 @@ from ..scenario import load_scenario
 from ..timeline import month_index, parse_month, tick_label, tick_of
 
 QUARTER = 3  # months per turn
+OVERRULED = "overruled"  # the source of a student's move the teacher's news overrode
 DEFAULT_START = "2026-04"  # the month after the replayed history ends
 DEFAULT_END = "2030-12"  # the targets are for 2030
 MONTHS = (
@@ -114,12 +115,30 @@ class Fired:
     action: str
     params: dict = field(default_factory=dict)
     seat: str = ""  # the seat that chose it, or "" for the teacher's news (injects)
-    source: str = "student"  # student | inject | teacher
+    # student | inject | teacher, or overruled: a student's move not carried out because the
+    # teacher's news set the same lever in the same quarter (kept for the record)
+    source: str = "student"
     label: str = ""  # what people read
-    who: str = ""  # names of the people who chose it
+    who: str = ""  # the name of the person who chose it
     # the parameters as validated where the choice entered (not stored: a record read back from
     # the database is validated again when it is fired)
     checked: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def by_student(self) -> bool:
+        """A student's move (carried out or overruled by the teacher's news)."""
+        return self.source in ("student", OVERRULED)
+
+    @property
+    def shown_label(self) -> str:
+        """What people read, with a note when the move was overruled."""
+        return (
+            f"{self.label} (overruled: the teacher's news set this the same quarter)" if self.overruled else self.label
+        )
+
+    @property
+    def overruled(self) -> bool:
+        return self.source == OVERRULED
 
     def to_dict(self) -> dict:
         record = asdict(replace(self, checked=None))

@@ -28,7 +28,7 @@ from .registry import (
 )
 
 # Importing a module registers its actions; menus list them in this order.
-for _module in ("china", "united_states", "malaysia", "others"):
+for _module in ("china", "united_states", "malaysia", "others", "firms"):
     import_module(f".{_module}", __name__)
 
 __all__ = [

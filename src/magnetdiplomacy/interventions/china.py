@@ -133,7 +133,8 @@ def _china_equipment_control(model: MagnetDiplomacyModel, p: AnnouncementParams)
     params=AnnouncementParams,
 )
 def _lift_licensing(model: MagnetDiplomacyModel, p: AnnouncementParams) -> str:
-    return f"China lifts {model.china.lift_licensing(p.announcement)} export-licensing regime(s)"
+    lifted = model.china.lift_licensing(p.announcement)
+    return f"China lifts {lifted} export-licensing regime{'' if lifted == 1 else 's'}"
 
 
 class SuspendParams(Params):

@@ -210,8 +210,9 @@ class LeanParams(Params):
 )
 def _lean(model: MagnetDiplomacyModel, p: LeanParams) -> str:
     model.malaysia.choose_lean(p.lean)
-    side = "the US" if p.lean > 0 else "China" if p.lean < 0 else "neither side"
-    return f"Malaysia leans {abs(p.lean):.0%} towards {side}"
+    if abs(p.lean) < 0.005:
+        return "Malaysia leans to neither side"
+    return f"Malaysia leans {abs(p.lean):.0%} towards {'the US' if p.lean > 0 else 'China'}"
 
 
 @action(
@@ -294,7 +295,7 @@ def _jslink_expand(model: MagnetDiplomacyModel, p: Params) -> str:
 )
 def _diversify(model: MagnetDiplomacyModel, p: LevelParams) -> str:
     model.buyer_population.set_security_weight(1.0 + p.level)
-    return f"Buyers outside China weigh supply risk x{1.0 + p.level:.1f}"
+    return f"Buyers outside China weigh supply risk ×{1.0 + p.level:.1f}"
 
 
 class ConcessionParams(Params):

@@ -130,8 +130,8 @@ SEAT_ACTIONS: dict[str, tuple[str, ...]] = {
         "china_lift_malaysia_restriction",
         "china_offer_jv",
     ),
-    "lynas": ("lynas_expand",),
-    "jslink": ("jslink_expand",),
-    "buyers": ("buyers_diversify",),
+    "lynas": ("lynas_expand", "lynas_expand_abroad", "lynas_supply_jslink"),
+    "jslink": ("jslink_expand", "jslink_seek_finance", "jslink_buy_from_lynas", "jslink_license_technology"),
+    "buyers": ("buyers_diversify", "buyers_esg_premium", "buyers_long_term_contracts"),
 }
 SEATS = tuple(SEAT_ACTIONS)

@@ -74,6 +74,11 @@ class OfferKind:
         """The sender as a sentence names it ("the United States")."""
         return "the United States" if self.sender == "United States" else self.sender
 
+    @property
+    def named(self) -> str:
+        """The offer as a sentence names it: "the offer from China (Chinese refinery joint venture)"."""
+        return f"the offer from {self.offered_by} ({self.label})"
+
 
 OFFER_KINDS: dict[str, OfferKind] = {
     kind.name: kind
@@ -149,6 +154,12 @@ OFFER_KINDS: dict[str, OfferKind] = {
         ),
     )
 }
+
+
+def offer_named(kind: str) -> str:
+    """An offer of ``kind`` as a sentence names it (see :attr:`OfferKind.named`)."""
+    spec = OFFER_KINDS.get(kind)
+    return spec.named if spec is not None else f"the {kind.replace('_', ' ')} offer"
 
 
 def offer_rungs(kind: str, config: Scenario) -> RungOutput:

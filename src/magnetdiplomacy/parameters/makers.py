@@ -204,6 +204,29 @@ class JSLinkSettings(Section):
         source="assumption",
         flag="ASSUMPTION",
     )
+    technology_cost_cut: float = param(
+        0.1,
+        0.0,
+        0.5,
+        unit="fraction",
+        desc=(
+            "Cut in JS Link's magnet conversion cost once it licenses sintering know-how from a Japanese magnet "
+            "maker (a choice of the JS Link seat only)"
+        ),
+        source="assumption (no licence terms found)",
+        flag="ASSUMPTION",
+        sweep=False,  # acts only when a seat chooses it
+    )
+    technology_royalty_share: float = param(
+        0.03,
+        0.0,
+        0.2,
+        unit="fraction of sales",
+        desc="Royalty JS Link pays on its magnet sales for licensed know-how (a choice of the JS Link seat only)",
+        source="assumption (technology royalties of a few per cent of sales; no licence terms found)",
+        flag="ASSUMPTION",
+        sweep=False,  # acts only when a seat chooses it
+    )
 
 
 class LynasSettings(Section):
@@ -238,6 +261,20 @@ class LynasSettings(Section):
         desc="Cost of one Kuantan expansion, paid from Lynas' cash",
         source="assumption",
         flag="ASSUMPTION",
+    )
+    abroad_expansion_capex_usd_m: float = param(
+        250,
+        0,
+        1_500,
+        unit="USD m",
+        desc=(
+            "Cost of one expansion of the same size built outside Malaysia (separation beside Kalgoorlie, with Mt Weld "
+            "and cracking), paid from Lynas' cash: a new build, dearer than adding to Kuantan (a choice of the Lynas "
+            "seat only)"
+        ),
+        source="assumption; C092 (US$258 m US defence award for Lynas' Texas plant, for scale)",
+        flag="ASSUMPTION",
+        sweep=False,  # acts only when a seat chooses it
     )
     relocation_years: float = param(
         5.0,

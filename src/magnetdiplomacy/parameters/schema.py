@@ -101,6 +101,19 @@ class PartnerSettings(Section):
         source="assumption",
         flag="ASSUMPTION",
     )
+    ask_spacing_months: float = param(
+        12,
+        0,
+        60,
+        unit="months",
+        desc=(
+            "Months after its home government's last offer to Malaysia before a firm's seat may ask it for another "
+            "(JS Link asking Korea for finance)"
+        ),
+        source="assumption",
+        flag="ASSUMPTION",
+        sweep=False,  # acts only when a seat chooses it
+    )
 
 
 Controller = Literal["agent", "player"]

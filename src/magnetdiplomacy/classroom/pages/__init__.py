@@ -1,10 +1,11 @@
 """The classroom's pages (served by ``classroom.py`` at the project root).
 
 * ``/``: play as Malaysia, join a class, or go to the teacher's console;
-* ``/join?code=…``: join a class;
-* ``/student?t=…``: a student's seat (or a solo game); the token in the address brings the student
-  back after a reload;
-* ``/teacher``: open a class or sign in; ``/teacher?c=…&k=…``: the console of one class.
+* ``/join?code=…``: join a class (or come back to a seat with a return code);
+* ``/student?c=…``: a student's seat (or a solo game), held by this browser's session cookie, so a
+  reload or a new tab brings the student back; an old ``/student?t=…`` link works once;
+* ``/teacher``: open a class or sign in; ``/teacher?c=…``: the console of one class, for a browser
+  signed in to it (the key is typed once and never in the address; see ``classroom.auth``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ routes = [
 
 
 def configure_server() -> None:
-    """Page title, no banner, no usage statistics (the classroom works offline).
+    """Page title, no banner, no usage statistics (the classroom works offline), and a session
+    cookie the page's scripts cannot read (it signs a browser in to a console or a seat).
 
     Websocket frames are written straight from the thread that redraws a page
     (``sync_ws_write``) instead of being handed to the event loop one message at a time: when the
@@ -38,6 +40,7 @@ def configure_server() -> None:
     settings.theme.show_banner = False
     settings.telemetry.mixpanel_enable = False
     settings.server.sync_ws_write = True
+    settings.session.http_only = True
 
 
 __all__ = ["routes", "configure_server", "Layout"]

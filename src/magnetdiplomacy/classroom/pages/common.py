@@ -15,7 +15,7 @@ import solara.widgets
 from ...targets import EXPORT_TEXT, JOBS_TEXT, SHARE_TEXT, TARGET_YEAR
 from ..session import STATUS_LABELS, ClassSession
 from ..targets import ALIGNMENT_BAND, EXPORT_TARGET_USD, JOBS_TARGET, SHARE_TARGET, Scorecard
-from ..world import METRICS, Comparison, fmt_value
+from ..world import METRICS, BandCheck, Comparison, Difference, fmt_delta, fmt_value, month_name
 from .style import CSS
 
 TITLE = "Magnet diplomacy: classroom"
@@ -112,7 +112,9 @@ def Layout(children: Sequence[solara.Element] = ()):
             classes=["cr-top"],
         )
         with solara.Column(gap="0px", classes=["cr-page"]):
-            solara.display(*children)
+            from .errors import ErrorBoundary  # errors draws its own HTML: no import cycle
+
+            ErrorBoundary(children=list(children))  # a failure shows one line and Try again, never a traceback
 
 
 def css_key(text: str) -> str:
@@ -213,42 +215,102 @@ def _cls(text: str) -> str:
     return ""
 
 
-def tradeoff_html(comparison: Comparison, lead: str = "Expected, against no change") -> str:
-    """A compact table: each metric's change over the next year and the year after."""
-    head = "".join(f"<th>{escape(label)}</th>" for label in comparison.labels)
+def _unbroken(text: str) -> str:
+    """``US$1,025 m`` kept on one line (a narrow column breaks between words only)."""
+    return re.sub(r" (m|pts|t)$", "\u00a0\\1", escape(text))
+
+
+def _cell(diff: Difference, base: float, alt: float, band: BandCheck | None, short: bool = False) -> str:
+    """A table cell: the level with the choice (for alignment: inside or outside the band), and
+    below it the change against no change (not coloured: up is not always better)."""
+    flag = ""
+    if band is not None and diff.metric.key == "alignment":
+        where = band.where(alt)
+        words = ("in band" if where == "inside" else "out of band") if short else f"{where} the band"
+        flag = f'<span class="cr-flag cr-{where}">{words}</span>'
+    return (
+        f'<td><span class="cr-level">{_unbroken(fmt_value(diff.metric, alt))}</span>{flag}'
+        f'<span class="cr-delta">{_unbroken(fmt_delta(diff.metric, alt - base))}</span></td>'
+    )
+
+
+def _heads(comparison: Comparison) -> str:
+    heads = [f"<th>{escape(label)}</th>" for label in comparison.labels]
+    if comparison.final_label:
+        heads.append(f"<th>{escape(comparison.final_label)}<br><i>the game's end</i></th>")
+    return "".join(heads)
+
+
+def band_text(band: BandCheck, subject: str) -> str:
+    """Whether a choice keeps Malaysia inside the alignment band, in one sentence."""
+    return (
+        f"Band ±{band.band:.2f}, {band.period}: with {subject} Malaysia is inside it {band.alt_inside} of "
+        f"{band.months} months and ends at {band.alt_end:+.2f} ({band.where(band.alt_end)}); with no change "
+        f"{band.base_inside} of {band.months}, ending at {band.base_end:+.2f} ({band.where(band.base_end)})."
+    )
+
+
+def _event_lines(comparison: Comparison, subject: str) -> str:
+    def items(events: Sequence[tuple[str, str]], limit: int) -> str:
+        return "; ".join(f"{escape(month_name(m, True))}: {escape(text)}" for m, text in events[:limit])
+
+    lines = []
+    if comparison.new_events:
+        lines.append(f"Only with {subject}: {items(comparison.new_events, 3)}")
+    if comparison.gone_events:
+        lines.append(f"Would not happen with {subject}: {items(comparison.gone_events, 2)}")
+    if comparison.changed_events:
+        lines.append(f"Happens either way, at another time or differently: {items(comparison.changed_events, 2)}")
+    return "".join(f'<div class="cr-small cr-events">{line}</div>' for line in lines)
+
+
+def tradeoff_html(
+    comparison: Comparison, lead: str = "Expected, against no change", subject: str = "this choice"
+) -> str:
+    """A compact table: each metric's expected level with ``subject`` and its change against no
+    change, over the next year, the year after and the year to the game's end; whether Malaysia
+    stays inside the alignment band; the events that differ; why a figure moves, where needed."""
     rows = []
     for diff in comparison.differences:
-        cells = "".join(f'<td class="{_cls(t)}">{escape(t)}</td>' for t in diff.texts())
-        rows.append(f"<tr><td>{escape(diff.metric.label)}</td>{cells}</tr>")
-    from ..world import month_name
-
-    events = ""
-    if comparison.new_events:
-        items = "; ".join(f"{escape(month_name(m, True))}: {escape(text)}" for m, text in comparison.new_events[:3])
-        events += f'<div class="cr-small">Only with this choice: {items}</div>'
-    if comparison.gone_events:
-        items = "; ".join(f"{escape(month_name(m, True))}: {escape(text)}" for m, text in comparison.gone_events[:2])
-        events += f'<div class="cr-small">Would not happen: {items}</div>'
+        cells = "".join(_cell(diff, base, alt, comparison.band) for base, alt in diff.columns())
+        rows.append(f"<tr><td>{escape(diff.metric.name)}</td>{cells}</tr>")
+    band = f'<div class="cr-band">{escape(band_text(comparison.band, subject))}</div>' if comparison.band else ""
+    notes = "".join(f'<div class="cr-small cr-note">{escape(note)}</div>' for note in comparison.notes)
     return (
-        f"<div><b>{escape(lead)}</b> (one simulated future, same luck in "
-        f"both)<table><tr><th></th>{head}</tr>{''.join(rows)}</table>{events}</div>"
+        f"<div><b>{escape(lead)}</b> <span class='cr-small'>(one simulated future, same luck in both: the level "
+        f"expected with {escape(subject)}, below it the change against no change; levels at the end of each "
+        f"period, sums and averages over it)</span><table class='cr-look'><tr><th></th>{_heads(comparison)}</tr>"
+        f"{''.join(rows)}</table>{band}{_event_lines(comparison, escape(subject))}{notes}</div>"
     )
 
 
 def compare_html(rows: Sequence[tuple[str, Comparison]]) -> str:
-    """Every choice of a decision side by side (first year ahead)."""
+    """Every choice of a decision side by side: the levels expected in the last period looked at
+    (the year to the game's end when it is later than the next two years), with the changes, and
+    the months inside the alignment band."""
     if not rows:
         return ""
-    metrics = [d.metric.label.split(" (")[0] for d in rows[0][1].differences]
-    head = "".join(f"<th>{escape(m)}</th>" for m in metrics)
+    first = rows[0][1]
+    column = len(first.columns) - 1
+    heads = "".join(f"<th>{escape(d.metric.name)}</th>" for d in first.differences)
+    band_head = "<th>Months in the band</th>" if first.band else ""
     body = []
     for label, comparison in rows:
-        cells = "".join(f'<td class="{_cls(d.texts()[0])}">{escape(d.texts()[0])}</td>' for d in comparison.differences)
+        cells = "".join(_cell(d, *d.columns()[column], comparison.band, True) for d in comparison.differences)
+        if comparison.band:
+            b = comparison.band
+            more = b.alt_inside - b.base_inside
+            change = f"{more:+d}" if more else "no change"
+            cells += (
+                f'<td><span class="cr-level">{b.alt_inside} of {b.months}</span>'
+                f'<span class="cr-delta {_cls(change)}">{change}</span></td>'
+            )
         body.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
-    first = rows[0][1].labels[0] if rows[0][1].labels else ""
+    when = first.columns[column] if first.columns else ""
+    band_words = f"; months inside the ±{first.band.band:.2f} band, {escape(first.band.period)}" if first.band else ""
     return (
-        '<div class="cr-small">Each choice against no change, over '
-        f"{escape(first)}:</div><table><tr><th>Choice</th>{head}</tr>{''.join(body)}</table>"
+        f'<div class="cr-small">Each choice in {escape(when)}: the level expected, below it the change against '
+        f"no change{band_words}:</div><table><tr><th>Choice</th>{heads}{band_head}</tr>{''.join(body)}</table>"
     )
 
 

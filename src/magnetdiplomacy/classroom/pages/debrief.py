@@ -1,6 +1,7 @@
-"""The debrief at the end of a game: the score against the targets, this world against the model's
-own Malaysia, Malaysia's whole scorecard (unscored), the decisions on both sides, questions to
-discuss, a one-page PDF summary and the whole scorecard as CSV."""
+"""The debrief at the end of a game: a role-play seat's own scorecard against the model's play of that
+seat, the score against Malaysia's targets, this world against the model's own Malaysia, Malaysia's
+whole scorecard (unscored), the decisions on both sides, questions to discuss, a one-page PDF summary
+and the whole scorecard as CSV."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from html import escape
 import solara
 
 from ..game import Debrief as Brief
-from ..game import debrief
+from ..game import SeatCard, debrief
 from ..menus import SEAT_LABELS
 from ..room import get_classroom
+from ..seat_targets import SEAT_GOALS
 from ..session import ClassSession, Member
 from ..targets import WholeScorecard, whole_scorecard
 from ..world import month_name
 from . import charts
 from .common import css_key, div, html, score_table
+from .errors import SafeDownload
 
 
 def _debrief_charts(brief: Brief, you: str) -> str:
@@ -90,6 +93,42 @@ def _debrief_seat(brief: Brief) -> str:
     )
 
 
+RIGHT = "style='text-align:right'"
+
+
+def seat_card_html(card: SeatCard | None) -> str:
+    """A role-play seat's own scorecard: each target's goal and why, the class's value, the model's
+    play of the seat, and the points; or nothing for Malaysia and outside a role-play."""
+    if card is None:
+        return ""
+    label = SEAT_LABELS.get(card.seat, card.seat)
+    rows = []
+    for s in card.player.scores:
+        m = card.model.get(s.key)
+        rows.append(
+            f"<tr data-key='{escape(s.key)}'><td>{escape(s.label)}<div class='cr-small'>{escape(s.why)}</div></td>"
+            f"<td>{escape(s.goal)}</td><td><b>{escape(s.shown)}</b>{' ✓' if s.met else ''}</td>"
+            f"<td>{escape(m.shown)}{' ✓' if m.met else ''}</td><td {RIGHT}>{s.points:.0f} / {s.max_points:.0f}</td>"
+            f"<td {RIGHT}>{m.points:.0f}</td></tr>"
+        )
+    rows.append(
+        f"<tr><td><b>Total</b></td><td></td><td></td><td></td><td {RIGHT}><b>{card.player.total:.0f}</b> / 100</td>"
+        f"<td {RIGHT}>{card.model.total:.0f}</td></tr>"
+    )
+    return (
+        f"<h3 class='cr-seat-title'>{escape(label)}: your objectives ({escape(SEAT_GOALS[card.seat])})</h3>"
+        f"<div class='cr-seat-verdict' style='font-size:1rem;margin:4px 0 10px 0' data-seat='{escape(card.seat)}' "
+        f"data-total='{card.player.total:.1f}' "
+        f"data-model-total='{card.model.total:.1f}'>{escape(card.verdict)}</div>"
+        f"<div class='cr-help'>Scored over {escape(card.player.window)}; points grow in a straight line towards each "
+        "goal. The model's play of your seat is the same world with every seat played by the model.</div>"
+        f"<table class='cr-table cr-seat-scores' data-seat='{escape(card.seat)}'><tr><th>Target</th><th>Goal</th>"
+        f"<th>The class</th><th>Model's {escape(label)}</th><th {RIGHT}>Points</th><th {RIGHT}>Model's points</th></tr>"
+        + "".join(rows)
+        + "</table><h3>Malaysia's targets, for context</h3>"
+    )
+
+
 def _mark(met) -> str:  # noqa: ANN001 (True, False, or None/NaN for an indicator)
     if met is None or met != met:
         return ""
@@ -117,15 +156,24 @@ def whole_html(whole: WholeScorecard | None, window: str, you: str) -> str:
 
 
 def _debrief_html(session: ClassSession, brief: Brief, you: str, whole: WholeScorecard | None = None) -> str:
-    status = (
-        "The game is over."
-        if session.finished
-        else "Your teacher ended the class before the last quarter; this is where it stood."
+    if session.finished:
+        status = "The game is over."
+    elif session.status == "expired":
+        status = (
+            "The class reached the time limit set when it was opened, before the last quarter; your teacher can "
+            "extend it. This is where it stood."
+        )
+    else:
+        status = "Your teacher ended the class before the last quarter; this is where it stood."
+    scored = (
+        "Your seat is scored on its own objectives; Malaysia's national targets follow, for context."
+        if brief.seat_card
+        else f"Scored against Malaysia's targets over {brief.player.window}."
     )
     return (
-        f"<h2>Debrief</h2><div class='cr-help'>{escape(status)} Scored against Malaysia's targets over "
-        f"{escape(brief.player.window)}.</div>"
-        f"<div class='cr-verdict' data-total='{brief.player.total:.1f}' "
+        f"<h2>Debrief</h2><div class='cr-help'>{escape(status)} {escape(scored)}</div>"
+        + seat_card_html(brief.seat_card)
+        + f"<div class='cr-verdict' data-total='{brief.player.total:.1f}' "
         f"data-model-total='{brief.model.total:.1f}'>{escape(brief.verdict)}</div>"
         + score_table(brief.player, brief.model, you)
         + _debrief_charts(brief, you)
@@ -166,12 +214,11 @@ def Debrief(token: str, session: ClassSession, member: Member, version: int = 0)
             s_, m_ = room.member(token)
             from ..export import scorecard_csv
 
-            return scorecard_csv(s_, [m_])
+            return scorecard_csv(s_, [m_], bom=True)
 
         name = css_key(member.name)
         for make, filename, mime, label, css in (
             (pdf, f"summary_{name}.pdf", "application/pdf", "Download my one-page summary (PDF)", "cr-summary-pdf"),
             (whole_csv, f"scorecard_{name}.csv", "text/csv", "Download the whole scorecard (CSV)", "cr-scorecard-csv"),
         ):
-            button = solara.Button(label, icon_name="mdi-download", outlined=True, small=True, classes=[css])
-            solara.FileDownload(make, filename=filename, mime_type=mime, children=[button])
+            SafeDownload(make, filename, mime, label, css)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from html import escape
+
 import solara
 
-from ..auth import JoinError
+from ..auth import AccessDenied, JoinError
 from ..injects import script_summaries
 from ..room import get_classroom
 from ..session import ClassError
+from .address import browser_session
 from .common import div, html, query
+from .signin import SIGN_INS
 
 DEFAULT_START = "From April 2026, where history ends"
 SOLO_ENDS = {
@@ -28,31 +33,64 @@ def start_options() -> dict[str, str | None]:
     return out
 
 
+def _buttons(main: tuple[str, Callable[[], None], str], switch: tuple[str, Callable[[], None], str]) -> None:
+    """A form's main button and, next to it, a small one to switch to the other form: (label, on
+    click, CSS class) each."""
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
+        solara.Button(main[0], on_click=main[1], color="primary", classes=[main[2]])
+        solara.Button(switch[0], on_click=switch[1], text=True, small=True, classes=[switch[2]])
+
+
 @solara.component
 def JoinCard(code: str = ""):
+    """Join a class with its code and a name, or come back to a seat with a return code. The seat
+    is kept by this browser (its session cookie), never in the page's address."""
     router = solara.use_router()
     code_value = solara.use_reactive(code)
     name = solara.use_reactive("")
+    return_code = solara.use_reactive("")
+    returning = solara.use_reactive(False)
     error = solara.use_reactive("")
+    session_id = browser_session()
+    logins = get_classroom().logins
 
-    def join():
-        try:
-            token = get_classroom().join(code_value.value, name.value)
-        except (JoinError, ClassError) as err:
-            error.value = str(err)
-            return
-        router.push(f"/student?t={token}")
+    def go(take):
+        def run():
+            error.value = ""
+            try:
+                class_id = take()
+            except (JoinError, ClassError, AccessDenied) as err:
+                error.value = str(err)
+                return
+            SIGN_INS.value += 1  # the address may already be this one: look again
+            router.push(f"/student?c={class_id}")
+
+        return run
 
     with div("cr-card"):
         html(
-            "<h2>Join a class</h2><p class='cr-help'>Type the code your teacher shows and your name. You keep your "
-            "place if you reload the page.</p>"
+            "<h2>Join a class</h2><p class='cr-help'>Type the code your teacher shows and your name. This browser "
+            "keeps your place: reload the page or open the site again and you are back.</p>"
         )
-        solara.InputText("Class code", value=code_value, continuous_update=True, classes=["cr-join-code"])
-        solara.InputText("Your name", value=name, continuous_update=True, classes=["cr-join-name"])
-        solara.Button("Join", on_click=join, color="primary", classes=["cr-join"])
+        if not returning.value:
+            solara.InputText("Class code", value=code_value, continuous_update=True, classes=["cr-join-code"])
+            solara.InputText("Your name", value=name, continuous_update=True, classes=["cr-join-name"])
+            _buttons(
+                ("Join", go(lambda: logins.join(code_value.value, name.value, session_id)), "cr-join"),
+                ("I have a return code", lambda: returning.set(True), "cr-have-return-code"),
+            )
+        else:
+            html(
+                "<p class='cr-help'>On another computer: type the return code shown on your page where you joined "
+                "(like ABCDE-FGHJK) to get your place back here.</p>"
+            )
+            solara.InputText("Return code", value=return_code, continuous_update=True, classes=["cr-return-code"])
+            _buttons(
+                ("Back to my place", go(lambda: logins.return_to_seat(return_code.value, session_id)), "cr-return"),
+                ("Join with a class code", lambda: returning.set(False), "cr-join-instead"),
+            )
         if error.value:
-            html(error.value, ["cr-error"])
+            html(escape(error.value), ["cr-error"])
 
 
 @solara.component
@@ -64,18 +102,21 @@ def SoloCard():
     end = solara.use_reactive(next(iter(SOLO_ENDS)))
     error = solara.use_reactive("")
     busy = solara.use_reactive(False)
+    session_id = browser_session()
 
     def begin():
         busy.value = True
         script = options.get(start.value)
         until = SOLO_ENDS[end.value] or (None if script else "2030-12")
+        room = get_classroom()
         try:
-            token = get_classroom().start_solo(name.value, script=script, end=until)
-        except ClassError as err:
+            token = room.start_solo(name.value, script=script, end=until)
+            class_id = room.logins.claim_link(token, session_id)  # the game is this browser's; no token in the address
+        except (ClassError, AccessDenied) as err:
             error.value = str(err)
             busy.value = False
             return
-        router.push(f"/student?t={token}")
+        router.push(f"/student?c={class_id}")
 
     with div("cr-card"):
         html(

@@ -14,7 +14,7 @@ from . import charts
 def roster_html(session: ClassSession) -> str:
     done = session.ready.get(session.quarter, {})
     rows = []
-    for member in session.members.values():
+    for member in session.active_members():
         owner = session.owner_of(member)
         seat = session.seat_of(member)
         plan = session.plans.get((session.quarter, owner), {}) if owner else {}
@@ -86,7 +86,7 @@ def side_by_side_html(session: ClassSession) -> str:
     rows = []
     ai = session.ai_world()
     played = session.quarter > 0
-    for member in session.members.values():
+    for member in session.active_members():
         world = session.world(member.id)
         snap = world.snapshot()
         score = ""
@@ -115,7 +115,7 @@ def side_by_side_html(session: ClassSession) -> str:
             f"{values['s']:.1%}</td><td>{values['j']:,.0f}</td><td>US${values['e'] / 1e6:,.0f} m</td><td>"
             f"{values['t']:.0%}</td><td></td></tr>"
         )
-    if not session.members:
+    if not session.active_members():
         return "<div class='cr-small'>Nobody has joined yet.</div>"
     return (
         "<table class='cr-table cr-results'><tr><th>Student</th><th>This quarter</th><th>Alignment</th><th>Non-China "
@@ -146,7 +146,7 @@ def class_chart_html(session: ClassSession) -> str:
             )
         )
     else:
-        for i, member in enumerate(list(session.members.values())[:8]):
+        for i, member in enumerate(session.active_members()[:8]):
             world = session.world(member.id)
             lines.append(
                 (
@@ -165,7 +165,7 @@ def class_chart_html(session: ClassSession) -> str:
         x_range,
         start,
         title="Alignment"
-        + (" (first eight students)" if len(session.members) > 8 and session.mode != "roleplay" else ""),
+        + (" (first eight students)" if len(session.active_members()) > 8 and session.mode != "roleplay" else ""),
         width=620,
         height=280,
     )

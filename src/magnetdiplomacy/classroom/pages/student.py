@@ -31,6 +31,7 @@ from .common import (
 )
 from .debrief import Debrief
 from .home import JoinCard
+from .signin import ReturnCode, use_seat
 
 
 @solara.component
@@ -57,7 +58,7 @@ def TradeOff(token: str, decision: str, choice: str, who: str, quarter: int):
             by = f" (chosen by {who})" if who else ""
             html(tradeoff_html(result.value, f"What this choice is expected to change{by}"), ["cr-tradeoff"])
     elif result.state != solara.ResultState.ERROR:
-        html("Working out what this choice would change over the next two years…", ["cr-small", "cr-tradeoff-pending"])
+        html("Working out what this choice would change, to the game's end…", ["cr-small", "cr-tradeoff-pending"])
 
 
 @solara.component
@@ -73,7 +74,9 @@ def PlanTradeOff(token: str, plan_key: str, quarter: int):
 
     result = solara.use_thread(work, dependencies=[token, plan_key, quarter], intrusive_cancel=False)
     if result.state == solara.ResultState.FINISHED and result.value is not None:
-        html(tradeoff_html(result.value, "All these changes together"), ["cr-tradeoff", "cr-plan-tradeoff"])
+        html(
+            tradeoff_html(result.value, "All these changes together", "this plan"), ["cr-tradeoff", "cr-plan-tradeoff"]
+        )
     elif result.state not in (solara.ResultState.FINISHED, solara.ResultState.ERROR):
         html("Working out what the whole plan would change…", ["cr-small", "cr-tradeoff-pending"])
 
@@ -186,13 +189,15 @@ def _history(session: ClassSession, member: Member) -> str:
     seat = session.seat_of(member)
     rows = []
     for world, quarter, item in session.fired:
-        if world == key and item.source == "student" and (session.mode != "roleplay" or item.seat == seat):
+        if world == key and item.by_student and (session.mode != "roleplay" or item.seat == seat):
             who = (
                 f" <span class='cr-small'>({escape(item.who)})</span>"
                 if session.mode == "roleplay" and item.who
                 else ""
             )
-            rows.append(f"<tr><td>{escape(session.quarter_label(quarter))}</td><td>{escape(item.label)}{who}</td></tr>")
+            rows.append(
+                f"<tr><td>{escape(session.quarter_label(quarter))}</td><td>{escape(item.shown_label)}{who}</td></tr>"
+            )
     if not rows:
         return "<div class='cr-small'>No changes yet.</div>"
     return (
@@ -342,8 +347,9 @@ def _decisions(
     with div("cr-card", "cr-decisions"):
         html(
             f"<h2>Your decisions for {escape(label)}</h2><div class='cr-help'>{escape(SEAT_ROLES[seat])} "
-            "Choose what to change; everything else stays as it is. Under each choice: what it is expected "
-            "to change over the next two years, "
+            "Choose what to change; everything else stays as it is. Under each choice: the levels it is expected "
+            "to lead to over the next two years and in the year to the game's end, with the change against no "
+            "change, "
             "from a simulation of this world with and without it (others play by their rules; people in "
             "other seats make no new moves).</div>"
         )
@@ -415,13 +421,16 @@ def StudentView(token: str, session: ClassSession, member: Member, version: int 
 
 @solara.component
 def StudentPage():
-    token = query().get("t", "")
+    """A student's place (or solo game), held by this browser: the address never holds a token."""
+    q = query()
+    token, problem = use_seat(q.get("c", ""), q.get("t", ""))
     room = get_classroom()
-    try:
-        session, member = room.member(token)
-        problem = ""
-    except AccessDenied as err:
-        session, member, problem = None, None, str(err)
+    session, member = None, None
+    if not problem:
+        try:
+            session, member = room.member(token)
+        except AccessDenied as err:
+            problem = str(err)
     owner = session.owner_of(member) if session is not None and member is not None else None
     channels = ("public", f"owner:{owner}") if owner else ("public",)
     version = use_live(session, channels, member.id if member is not None else None)
@@ -430,3 +439,4 @@ def StudentPage():
         JoinCard()
         return
     StudentView(token, session, member, version)
+    ReturnCode(session.id, member.id)

@@ -38,14 +38,22 @@ CSS = """
 .cr-decision .v-label { font-size: 0.88rem; color: #222 !important; }
 .cr-tradeoff { font-size: 0.82rem; background: #eef6fb; border-left: 3px solid #0072B2; padding: 4px 8px;
     margin: 4px 0 2px 0; }
-.cr-tradeoff table { border-collapse: collapse; width: 100%; margin-top: 2px; }
-.cr-tradeoff td, .cr-tradeoff th { padding: 1px 6px 1px 0; text-align: left; font-weight: normal; }
+.cr-tradeoff table { border-collapse: collapse; width: 100%; margin-top: 2px; table-layout: fixed; }
+.cr-tradeoff td, .cr-tradeoff th { padding: 1px 6px 2px 0; text-align: left; font-weight: normal;
+    vertical-align: top; overflow-wrap: anywhere; }
 .cr-tradeoff th { color: #555; font-size: 0.76rem; }
+.cr-tradeoff th:first-child { width: 24%; }
+.cr-level { font-weight: 600; color: #111; }
+.cr-delta { display: block; font-size: 0.92em; color: #555; }
+.cr-flag { display: block; font-size: 0.9em; }
+.cr-flag.cr-inside { color: #05603a; } .cr-flag.cr-outside { color: #a0360a; font-weight: 600; }
+.cr-band { margin-top: 3px; }
+.cr-note { font-style: italic; }
 .cr-up { color: #05603a; } .cr-down { color: #a0360a; }
-.cr-compare { font-size: 0.78rem; overflow-x: auto; }
-.cr-compare table { border-collapse: collapse; }
-.cr-compare td, .cr-compare th { border-bottom: 1px solid #e6e6e6; padding: 2px 6px; text-align: left;
-    white-space: nowrap; }
+.cr-compare { font-size: 0.74rem; max-width: 100%; overflow-x: auto; }
+.cr-compare table { border-collapse: collapse; width: 100%; }
+.cr-compare td, .cr-compare th { border-bottom: 1px solid #e6e6e6; padding: 2px 3px; text-align: left;
+    vertical-align: top; overflow-wrap: break-word; }
 .cr-plan { background: #f7f7f7; border-radius: 6px; padding: 6px 10px; margin-top: 8px; font-size: 0.88rem; }
 .cr-tiles { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 8px; }
 .cr-tile { flex: 1 1 130px; min-width: 120px; border: 1px solid #d8d8d8; border-radius: 6px; padding: 4px 8px;

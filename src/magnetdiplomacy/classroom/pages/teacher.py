@@ -7,15 +7,18 @@ from html import escape
 import solara
 import solara.lab
 
-from ..auth import AccessDenied
+from ..auth import AccessDenied, format_code
 from ..injects import ADHOC_ACTIONS, script_summaries
-from ..menus import SEAT_LABELS
+from ..records import HISTORY_MODES, MAX_HEADLINE, MAX_NEWS_TEXT
 from ..room import get_classroom
 from ..session import MODE_LABELS, ClassError, ClassSession
 from ..world import month_name
 from .common import badge, div, html, malaysia_tiles, news_html, query, use_live
 from .overview import class_chart_html, roster_html, seats_html, side_by_side_html
 from .results import Downloads, Results
+from .roster import RosterControls, class_life
+from .roster import act as _act
+from .signin import FRESH_KEY, SignIn, SignOut, key_banner, open_new_class, teacher_credential, use_link_key
 from .student import Countdown
 
 NO_SCRIPT = "No script: start in April 2026, where history ends"
@@ -26,6 +29,8 @@ ENDS = {
     "December 2035 (the end of the model)": "2035-12",
     "The script's own end": None,
 }
+DEFAULT_END = "December 2030 (the targets' year)"
+SCRIPT_END = "The script's own end"
 TIMERS = {"No timer": 0, "1 minute": 60, "2 minutes": 120, "3 minutes": 180, "5 minutes": 300, "10 minutes": 600}
 
 
@@ -36,7 +41,8 @@ def CreateClass():
     mode = solara.use_reactive(MODE_LABELS["roleplay"])
     scripts = solara.use_memo(lambda: {NO_SCRIPT: None, **{title: name for name, title, _ in script_summaries()}}, [])
     script = solara.use_reactive(NO_SCRIPT)
-    end = solara.use_reactive("December 2030 (the targets' year)")
+    end = solara.use_reactive(DEFAULT_END)
+    history = solara.use_reactive(HISTORY_MODES["diverge"])
     timer = solara.use_reactive("No timer")
     auto = solara.use_reactive(True)
     error = solara.use_reactive("")
@@ -55,17 +61,18 @@ def CreateClass():
                 end=end_month,
                 timer_s=TIMERS[timer.value],
                 auto_advance=auto.value,
+                history={label: key for key, label in HISTORY_MODES.items()}[history.value],
             )
         except ClassError as err:
             error.value = str(err)
             return
-        router.push(f"/teacher?c={class_id}&k={key}&new=1")
+        open_new_class(router, class_id, key)  # signed in here; the key is shown once, never in the address
 
     with div("cr-card"):
         html(
             "<h2>Open a class</h2><p class='cr-help'>You will get a join code for students and a teacher's key for "
-            "you. A class lasts two weeks (for units over several lessons) or until you end it; its code stops working "
-            "then.</p>"
+            "you. A class lasts two weeks (for units over several lessons; you can extend it) or until you end it; its "
+            "code stops working then.</p>"
         )
         solara.InputText("Name of the class", value=name, continuous_update=True, classes=["cr-class-name"])
         solara.Select(
@@ -74,10 +81,7 @@ def CreateClass():
             value=mode,
             classes=["cr-class-mode"],
         )
-        solara.Select(
-            "Inject script (news you bring in)", values=list(scripts), value=script, classes=["cr-class-script"]
-        )
-        solara.Select("Play until", values=list(ENDS), value=end, classes=["cr-class-end"])
+        _script_fields(scripts, script, end, history)
         solara.Select("Time per quarter", values=list(TIMERS), value=timer, classes=["cr-class-timer"])
         solara.Switch(label="Move the clock as soon as every seat is done", value=auto, classes=["cr-class-auto"])
         solara.Button("Open the class", on_click=create, color="primary", classes=["cr-create"])
@@ -90,42 +94,34 @@ def CreateClass():
         )
 
 
-@solara.component
-def SignIn(message: str = ""):
-    router = solara.use_router()
-    code = solara.use_reactive("")
-    key = solara.use_reactive("")
-    error = solara.use_reactive(message)
+def _script_fields(
+    scripts: dict[str, str | None],
+    script: solara.Reactive[str],
+    end: solara.Reactive[str],
+    history: solara.Reactive[str],
+) -> None:
+    """The inject script, the month the class ends (a script's own by default) and how replayed
+    history meets students' moves."""
 
-    def sign_in():
-        try:
-            class_id = get_classroom().teacher_by_code(code.value, key.value)
-        except AccessDenied as err:
-            error.value = str(err)
-            return
-        router.push(f"/teacher?c={class_id}&k={key.value.strip()}")
+    def pick_script(title: str) -> None:
+        # a script is written for its own months: its end is the natural default
+        script.value = title
+        end.value = SCRIPT_END if scripts.get(title) else DEFAULT_END
 
-    with div("cr-card"):
-        html(
-            "<h2>Open your console</h2><p class='cr-help'>The class code and the teacher's key you were given when you "
-            "opened the class.</p>"
-        )
-        solara.InputText("Class code", value=code, continuous_update=True, classes=["cr-signin-code"])
-        solara.InputText("Teacher's key", value=key, continuous_update=True, password=True, classes=["cr-signin-key"])
-        solara.Button("Open the console", on_click=sign_in, color="primary", classes=["cr-signin"])
-        if error.value:
-            html(escape(error.value), ["cr-error", "cr-denied"])
-
-
-def _act(error, fn, *args, **kwargs):
-    def run():
-        error.value = ""
-        try:
-            fn(*args, **kwargs)
-        except (AccessDenied, ClassError) as err:
-            error.value = str(err)
-
-    return run
+    solara.Select(
+        "Inject script (news you bring in)",
+        values=list(scripts),
+        value=script.value,
+        on_value=pick_script,
+        classes=["cr-class-script"],
+    )
+    solara.Select("Play until", values=list(ENDS), value=end, classes=["cr-class-end"])
+    solara.Select(
+        "When replayed history would undo a student's move",
+        values=list(HISTORY_MODES.values()),
+        value=history,
+        classes=["cr-class-history"],
+    )
 
 
 @solara.component
@@ -136,6 +132,7 @@ def Controls(version: int, session: ClassSession, class_id: str, key: str):
         html("<h2>Clock</h2>")
         _clock_buttons(session, class_id, key, error, confirm_end)
         _clock_settings(session, class_id, key, error)
+        class_life(session, class_id, key, error)
         if error.value:
             html(escape(error.value), ["cr-error"])
 
@@ -253,9 +250,19 @@ def InjectPanel(version: int, session: ClassSession, class_id: str, key: str):
             "current quarter.</div>"
         )
         solara.Select("What happens", values=list(ADHOC_ACTIONS), value=preset, classes=["cr-adhoc-action"])
-        solara.InputText("Headline", value=headline, continuous_update=True, classes=["cr-adhoc-headline"])
+        solara.InputText(
+            f"Headline ({len(headline.value)} of {MAX_HEADLINE} characters)",
+            value=headline,
+            continuous_update=True,
+            classes=["cr-adhoc-headline"],
+        )
         with div("cr-adhoc-text"):
-            solara.InputTextArea("Text for students (optional)", value=text, continuous_update=True, rows=2)
+            solara.InputTextArea(
+                f"Text for students, optional ({len(text.value)} of {MAX_NEWS_TEXT} characters)",
+                value=text,
+                continuous_update=True,
+                rows=2,
+            )
         solara.Button(
             "Send to the class", on_click=send, color="primary", disabled=not open_, classes=["cr-adhoc-fire"]
         )
@@ -354,30 +361,17 @@ def Console(session: ClassSession, class_id: str, key: str, new: bool, version: 
 
 
 def _join_card(session: ClassSession, key: str, show_key: solara.Reactive[bool]) -> None:
-    """The join code for students and, on request, the teacher's key."""
+    """The join code for students, the teacher's key once (right after the class was opened) and
+    signing out. ``key`` is the console's credential, not the key itself."""
+    code = escape(format_code(session.code or ""))
     with div("cr-card"):
         html(
-            f"<h2>Join code</h2><div class='cr-code'>{escape(session.code or '')}</div><div class='cr-help'>"
+            f"<h2>Join code</h2><div class='cr-code'>{code}</div><div class='cr-help'>"
             "Students open this site, choose <b>Join a class</b> and type the code (or open <a "
-            f"href='/join?code={escape(session.code or '')}'>/join?code={escape(session.code or '')}</a>). The "
-            "code works until the class ends.</div>"
+            f"href='/join?code={code}'>/join?code={code}</a>). The code works until the class ends.</div>"
         )
-        if show_key.value:
-            html(
-                f"<div class='cr-banner'>Your teacher's key: <span class='cr-key'>{escape(key)}</span><br>Keep it "
-                "private. With the join code it opens this console from any "
-                "computer; this page's address holds it too, so bookmark the page and do not project the address "
-                "bar.</div>"
-            )
-            solara.Button("Hide the key", on_click=lambda: show_key.set(False), text=True, small=True)
-        else:
-            solara.Button(
-                "Show the teacher's key",
-                on_click=lambda: show_key.set(True),
-                text=True,
-                small=True,
-                classes=["cr-show-key"],
-            )
+        key_banner(session, show_key)
+        SignOut(session.id)
 
 
 def _class_tab(version: int, session: ClassSession, class_id: str, key: str) -> None:
@@ -387,7 +381,7 @@ def _class_tab(version: int, session: ClassSession, class_id: str, key: str) -> 
             html("<h2>Students</h2>" + roster_html(session))
             if session.mode == "roleplay":
                 html("<h3>Seats</h3>" + seats_html(session))
-                FreeSeat(version, session, class_id, key)
+            RosterControls(version, session, class_id, key)
         with div("cr-card", "cr-dashboard"):
             if session.mode == "roleplay":
                 world = session.world(session.world_keys()[0])
@@ -402,40 +396,18 @@ def _class_tab(version: int, session: ClassSession, class_id: str, key: str) -> 
 
 
 @solara.component
-def FreeSeat(version: int, session: ClassSession, class_id: str, key: str):
-    room = get_classroom()
-    pick: solara.Reactive[str | None] = solara.use_reactive(None)
-    error = solara.use_reactive("")
-    names = {f"{m.name} ({SEAT_LABELS[m.seat]})": m.id for m in session.members.values() if m.seat}
-    if not names:
-        return
-    with solara.Row(style={"align-items": "center"}, gap="8px"):
-        solara.Select(
-            "Free a seat", values=list(names), value=pick, classes=["cr-free-pick"], style={"max-width": "260px"}
-        )
-        solara.Button(
-            "Free it",
-            on_click=_act(error, room.free_seat, class_id, key, names.get(pick.value or "", "")),
-            small=True,
-            outlined=True,
-            disabled=pick.value not in names,
-            classes=["cr-free"],
-        )
-    if error.value:
-        html(escape(error.value), ["cr-error"])
-
-
-@solara.component
 def TeacherPage():
     q = query()
-    class_id, key = q.get("c", ""), q.get("k", "")
+    class_id = q.get("c", "")
+    link_problem = use_link_key(class_id, q.get("k", ""))  # an old address with the key: once, then cleaned
+    credential = teacher_credential(class_id)
     room = get_classroom()
     session, problem = None, ""
     if class_id:
         try:
-            session = room.teacher(class_id, key)
+            session = room.teacher(class_id, credential)
         except AccessDenied as err:
-            problem = f"{err} The teacher's controls need the teacher's key."
+            problem = f"{link_problem or err} Sign in with the class code and the teacher's key."
     version = use_live(session, ("public", "teacher"), settle=0.25)
     if session is None:
         with div("cr-cards"):
@@ -443,4 +415,4 @@ def TeacherPage():
                 CreateClass()
             SignIn(problem)
         return
-    Console(session, class_id, key, q.get("new") == "1", version)
+    Console(session, class_id, credential, FRESH_KEY.value[0] == class_id, version)

@@ -1,0 +1,144 @@
+"""The teacher in control, in headless Chromium: a student who switches seats is credited with what
+they do there and cannot go back and act for their old seat; a ghost left by a lost link is removed
+and the clock moves; pausing keeps the time left on the quarter's timer.
+
+Classes are opened (and students joined) in this process on the server's database; everything
+after that happens in the browser: the teacher's console from an old ``?c=…&k=…`` link (it signs
+the browser in once), the students from their ``/student?t=…`` links.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app_helpers import new_page, require_chromium, screenshot, serve_classroom
+from magnetdiplomacy.classroom import Classroom, Store
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
+
+require_chromium()
+
+SHORT = {"end": "2027-03"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with serve_classroom(tmp_path_factory.mktemp("control") / "classroom.sqlite", "classroom_control.log") as running:
+        yield running
+
+
+@pytest.fixture
+def prepare(server):
+    """A classroom on the server's database, to open a class and join students before the pages."""
+    room = Classroom(Store(server.db), timers=False)
+    yield room
+    room.close()
+
+
+def page_for(browser, url: str, signs_in: bool = True):
+    page = new_page(browser)
+    page.goto(url)
+    if signs_in:  # an old link signs the browser in once, then its address is swapped for a clean one
+        page.wait_for_url(lambda address: "t=" not in address and "k=" not in address)
+    return page
+
+
+def say_done(page) -> None:
+    """Press "done" (again if the page was redrawing under the click: the button stays until the
+    server has it)."""
+    for _ in range(3):
+        if page.locator(".cr-waiting").count():
+            return
+        if page.locator(".cr-ready").count():
+            page.locator(".cr-ready").click()
+        try:
+            page.wait_for_selector(".cr-waiting", timeout=10_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try once more
+            continue
+    page.wait_for_selector(".cr-waiting", timeout=5_000)
+
+
+def console(browser, server, class_id: str, key: str):
+    page = page_for(browser, server.url + f"teacher?c={class_id}&k={key}")
+    page.wait_for_selector(".cr-console")
+    return page
+
+
+def test_a_student_who_switches_seats_is_credited_and_cannot_act_for_the_old_seat(browser, server, prepare):
+    class_id, code, key = prepare.create_class("Seats", "roleplay", **SHORT)
+    tokens = {}
+    for name, seat in (("Ana", "malaysia"), ("Ben", "united_states"), ("Chi", "china")):
+        tokens[name] = prepare.join(code, name)
+        prepare.claim_seat(tokens[name], seat)
+    prepare.start(class_id, key)
+    ben = page_for(browser, server.url + f"student?t={tokens['Ben']}")
+    chi = page_for(browser, server.url + f"student?t={tokens['Chi']}")
+    ben.wait_for_selector(".cr-status[data-seat='united_states']")
+    ben.locator(".cr-leave").click()
+    ben.locator(".cr-take-china").click()
+    ben.wait_for_selector(".cr-status[data-seat='china']")
+    ben.locator(".cr-d-controls .cr-c-escalate label").click()
+    ben.wait_for_selector(".cr-d-controls .cr-c-escalate input[aria-checked='true']")
+    # Chi sees who planned it for the seat
+    chi.wait_for_function("() => document.body.innerText.includes('Ben')")
+    ben.locator(".cr-leave").click()
+    ben.locator(".cr-take-united_states").click()
+    ben.wait_for_selector(".cr-seat-error")
+    assert "China seat this quarter" in ben.inner_text(".cr-seat-error")
+    teacher = console(browser, server, class_id, key)
+    teacher.locator(".cr-advance").click()
+    chi.wait_for_selector(".cr-status[data-quarter='1']")
+    chi.wait_for_function("() => document.querySelector('.cr-news').innerText.includes('China (Ben)')")
+    assert "China (Chi)" not in chi.inner_text(".cr-news")
+    chi.wait_for_function(
+        "() => document.querySelector('.cr-history') && document.querySelector('.cr-history').innerText.includes('Ben')"
+    )
+    screenshot(chi, "classroom_control_01_credited")
+
+
+def test_a_removed_ghost_no_longer_blocks_the_clock(browser, server, prepare):
+    class_id, code, key = prepare.create_class("Ghost", "individual", **SHORT)
+    ghost = prepare.join(code, "Ana")
+    ben = prepare.join(code, "Ben")
+    again = prepare.join(code, "Ana")  # Ana lost her link and joined again
+    prepare.start(class_id, key)
+    for token in (ben, again):
+        page = page_for(browser, server.url + f"student?t={token}")
+        page.wait_for_selector(".cr-ready")
+        say_done(page)
+    teacher = console(browser, server, class_id, key)
+    teacher.wait_for_selector(".cr-console[data-done='2'][data-expected='3'][data-quarter='0']")
+    teacher.locator(".cr-roster-pick").click()
+    teacher.get_by_role("option").first.wait_for()
+    options = teacher.get_by_role("option").all_inner_texts()
+    first_ana = next(text for text in options if text.startswith("Ana, #1 of 2"))
+    teacher.get_by_role("option", name=first_ana).click()
+    teacher.locator(".cr-remove").click()
+    teacher.locator(".cr-remove-confirm").click()
+    teacher.wait_for_selector(".cr-console[data-quarter='1']")
+    ghost_page = page_for(browser, server.url + f"student?t={ghost}", signs_in=False)
+    ghost_page.wait_for_selector(".cr-denied, .cr-error")
+    assert "taken you off" in ghost_page.inner_text(".cr-denied, .cr-error")
+    screenshot(teacher, "classroom_control_02_ghost_removed")
+
+
+def test_pause_and_resume_keep_the_time_left(browser, server, prepare):
+    class_id, code, key = prepare.create_class("Timer", "roleplay", timer_s=120, **SHORT)
+    prepare.claim_seat(prepare.join(code, "Ana"), "malaysia")
+    prepare.start(class_id, key)
+    teacher = console(browser, server, class_id, key)
+    teacher.wait_for_selector(".cr-countdown")
+    teacher.wait_for_function("() => /1:(4\\d|3\\d)/.test(document.querySelector('.cr-countdown').innerText)")
+    teacher.locator(".cr-pause").click()
+    teacher.wait_for_selector(".cr-paused-left")
+    left = int(teacher.locator(".cr-paused-left").get_attribute("data-left"))
+    assert 60 <= left <= 110
+    teacher.wait_for_timeout(3_000)  # time passes while paused
+    teacher.locator(".cr-resume").click()
+    teacher.wait_for_selector(".cr-countdown")
+    shown = teacher.inner_text(".cr-countdown")
+    minutes, seconds = map(int, re.match(r"(\d+):(\d\d)", shown).groups())
+    assert left - 3 <= minutes * 60 + seconds <= left, (left, shown)
