@@ -142,3 +142,22 @@ def test_pause_and_resume_keep_the_time_left(browser, server, prepare):
     shown = teacher.inner_text(".cr-countdown")
     minutes, seconds = map(int, re.match(r"(\d+):(\d\d)", shown).groups())
     assert left - 3 <= minutes * 60 + seconds <= left, (left, shown)
+
+
+def test_a_scripts_own_end_is_the_default_and_news_length_is_shown(browser, server):
+    page = new_page(browser)
+    page.goto(server.url + "teacher")
+    page.wait_for_selector(".cr-create")
+    page.locator(".cr-class-name input").fill("Lesson 90")
+    page.locator(".cr-class-script").click()
+    page.get_by_role("option", name="October 2025: escalation and truce").click()
+    page.wait_for_function("() => document.querySelector('.cr-class-end').innerText.includes(\"The script's own end\")")
+    page.locator(".cr-create").click()
+    page.wait_for_selector(".cr-console")
+    assert "Quarter 1 of 8" in page.inner_text(".cr-console")  # August 2025 to July 2027, not to 2030
+    page.get_by_role("tab", name="News & injects").click()
+    page.locator(".cr-adhoc-headline input").fill("x" * 130)
+    page.wait_for_function("() => document.querySelector('.cr-adhoc-headline').innerText.includes('130 of 120')")
+    page.locator(".cr-adhoc-fire").click()
+    page.wait_for_selector(".cr-error")
+    assert "keep it to 120" in page.inner_text(".cr-error")
