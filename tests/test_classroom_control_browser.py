@@ -61,6 +61,36 @@ def say_done(page) -> None:
     page.wait_for_selector(".cr-waiting", timeout=5_000)
 
 
+def click_until(page, selector: str, then: str, tries: int = 3, timeout: float = 20_000) -> None:
+    """Click ``selector`` until ``then`` shows (a click can land while the page redraws on a busy
+    machine and be lost; the controls used here are safe to press twice)."""
+    for _ in range(tries):
+        if page.locator(then).count():
+            return
+        if page.locator(selector).count():
+            page.locator(selector).first.click()
+        try:
+            page.wait_for_selector(then, timeout=timeout)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again
+            continue
+    page.wait_for_selector(then, timeout=timeout)
+
+
+def pick_option(page, select: str, option: str, tries: int = 3) -> None:
+    """Open a select and choose ``option`` (again if the list was redrawn under the click)."""
+    for _ in range(tries):
+        page.locator(select).click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=10_000)
+        except Exception:  # noqa: BLE001 - the list was redrawn: open it again
+            page.keyboard.press("Escape")
+            continue
+        if option in page.inner_text(select):
+            return
+    assert option in page.inner_text(select), f"could not choose {option!r}"
+
+
 def console(browser, server, class_id: str, key: str):
     page = page_for(browser, server.url + f"teacher?c={class_id}&k={key}")
     page.wait_for_selector(".cr-console")
@@ -77,20 +107,18 @@ def test_a_student_who_switches_seats_is_credited_and_cannot_act_for_the_old_sea
     ben = page_for(browser, server.url + f"student?t={tokens['Ben']}")
     chi = page_for(browser, server.url + f"student?t={tokens['Chi']}")
     ben.wait_for_selector(".cr-status[data-seat='united_states']")
-    ben.locator(".cr-leave").click()
-    ben.locator(".cr-take-china").click()
-    ben.wait_for_selector(".cr-status[data-seat='china']")
+    click_until(ben, ".cr-leave", ".cr-take-china")
+    click_until(ben, ".cr-take-china", ".cr-status[data-seat='china']")
     ben.locator(".cr-d-controls .cr-c-escalate label").click()
     ben.wait_for_selector(".cr-d-controls .cr-c-escalate input[aria-checked='true']")
     # Chi sees who planned it for the seat
     chi.wait_for_function("() => document.body.innerText.includes('Ben')")
-    ben.locator(".cr-leave").click()
-    ben.locator(".cr-take-united_states").click()
-    ben.wait_for_selector(".cr-seat-error")
+    click_until(ben, ".cr-leave", ".cr-take-united_states")
+    click_until(ben, ".cr-take-united_states", ".cr-seat-error")
     assert "China seat this quarter" in ben.inner_text(".cr-seat-error")
     teacher = console(browser, server, class_id, key)
-    teacher.locator(".cr-advance").click()
-    chi.wait_for_selector(".cr-status[data-quarter='1']")
+    click_until(teacher, ".cr-advance", ".cr-console[data-quarter='1']")
+    chi.wait_for_selector(".cr-status[data-quarter='1']", timeout=60_000)
     chi.wait_for_function("() => document.querySelector('.cr-news').innerText.includes('China (Ben)')")
     assert "China (Chi)" not in chi.inner_text(".cr-news")
     chi.wait_for_function(
@@ -115,10 +143,10 @@ def test_a_removed_ghost_no_longer_blocks_the_clock(browser, server, prepare):
     teacher.get_by_role("option").first.wait_for()
     options = teacher.get_by_role("option").all_inner_texts()
     first_ana = next(text for text in options if text.startswith("Ana, #1 of 2"))
-    teacher.get_by_role("option", name=first_ana).click()
-    teacher.locator(".cr-remove").click()
-    teacher.locator(".cr-remove-confirm").click()
-    teacher.wait_for_selector(".cr-console[data-quarter='1']")
+    teacher.keyboard.press("Escape")
+    pick_option(teacher, ".cr-roster-pick", first_ana)
+    click_until(teacher, ".cr-remove", ".cr-remove-confirm")
+    click_until(teacher, ".cr-remove-confirm", ".cr-console[data-quarter='1']", timeout=30_000)
     ghost_page = page_for(browser, server.url + f"student?t={ghost}", signs_in=False)
     ghost_page.wait_for_selector(".cr-denied, .cr-error")
     assert "taken you off" in ghost_page.inner_text(".cr-denied, .cr-error")
