@@ -164,7 +164,7 @@ def test_a_student_joins_without_a_token_in_the_address_and_comes_back_by_browse
 
 
 def test_an_old_seat_link_works_once_and_leaves_no_trace_in_the_history(site, new_browser):
-    room = Classroom(Store(site.db), timers=False)  # a class the server has not loaded yet
+    room = Classroom(Store(site.db, lock=False), timers=False)  # a class the server has not loaded yet
     _, code, _ = room.create_class("Link class", "individual", end="2027-03")
     token = room.join(code, "Eve")
     room.store.close()

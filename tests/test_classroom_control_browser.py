@@ -32,7 +32,7 @@ def server(tmp_path_factory):
 @pytest.fixture
 def prepare(server):
     """A classroom on the server's database, to open a class and join students before the pages."""
-    room = Classroom(Store(server.db), timers=False)
+    room = Classroom(Store(server.db, lock=False), timers=False)  # the server holds the writer lock
     yield room
     room.close()
 

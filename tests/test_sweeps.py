@@ -346,7 +346,7 @@ GOOD = (
 BAD_SWEEPS = {
     "yaml": ("parameters: [oops\n", "malformed YAML"),
     "list": ("- a\n- b\n", "must be a mapping"),
-    "empty": ("", "must be a mapping"),
+    "empty": ("", "empty"),
     "topkey": (GOOD + "replicatoins: 3\n", "replicatoins: unknown key"),
     "unknown_param": (
         GOOD.replace("china.licence_grant_rate", "china.licence_grant_rat"),

@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .handouts import handouts_command
@@ -31,7 +32,8 @@ errors = Console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """One line on stderr (the message as it is, never read as markup), then exit."""
+    errors.print(f"[bold red]error:[/] {escape(' '.join(message.splitlines()))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -50,19 +52,22 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run folder's path."),
 ) -> None:
     """Run a scenario, print a summary and Malaysia's scorecard, and write a run folder (Parquet, scorecard.csv,
-    manifest.json)."""
-    from .runs import check_out_folder, default_folder, prepare, simulate, write_folder
-    from .scenario import ScenarioError
+    manifest.json). Inputs are checked before the model loads, and the model's invariants every month."""
+    from .parameters.inputs import check_output_folder
+    from .scenario import ScenarioError, default_folder, prepare
 
     try:
         scenario = prepare(config, seed=seed, end=end, overrides=set_)
-        folder = out or default_folder(scenario, scenario.run.seed)
-        check_out_folder(folder)
+        folder = check_output_folder(out if out is not None else default_folder(scenario, scenario.run.seed))
     except ScenarioError as err:
         fail(str(err))
-    result = simulate(scenario) if quiet else _simulate_with_progress(scenario)
+    from .runs import InvariantError, simulate, write_folder
+
     try:
+        result = simulate(scenario) if quiet else _simulate_with_progress(scenario)
         write_folder(result, folder, csv=csv)
+    except InvariantError as err:
+        fail(str(err), 1)
     except ScenarioError as err:
         fail(str(err))
     if quiet:
@@ -89,23 +94,10 @@ def compare_command(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .compare import b_from_changes, compare, describe, describe_scorecard, write
-    from .runs import check_out_folder, prepare
-    from .scenario import ScenarioError
+    first, second = _compare_inputs(a, b, end, year, set_, out)
+    from .compare import compare, describe, describe_scorecard, write
+    from .runs import InvariantError
 
-    if b is None and not set_:
-        fail("compare: give scenario B or at least one --set change for B")
-    try:
-        first = prepare(a, end=end)
-        second = prepare(b, end=end, overrides=set_) if b is not None else b_from_changes(first, set_)
-        check_out_folder(out)
-        last = int(min(first.run.end, second.run.end)[:4])
-        if year is not None and not int(first.run.start[:4]) <= year <= last:
-            raise ScenarioError(f"--year {year}: outside the runs ({first.run.start[:4]} to {last})")
-        if first.run.start != second.run.start:
-            raise ScenarioError(f"{a} and {b}: the scenarios start in different months; pair scenarios with one start")
-    except ScenarioError as err:
-        fail(str(err))
     count = (os.cpu_count() or 1) if workers is None else workers
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -115,7 +107,10 @@ def compare_command(
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done)
 
-        result = compare(first, second, pairs, year=year, workers=min(count, seeds), progress=advance)
+        try:
+            result = compare(first, second, pairs, year=year, workers=min(count, seeds), progress=advance)
+        except InvariantError as err:
+            fail(str(err), 1)
     write(result, out)
     title = f"{second.name} minus {first.name}, {result.year}, paired over {seeds} seeds"
     caption = "difference: mean of B - A over the seeds [95% interval]"
@@ -131,6 +126,30 @@ def compare_command(
         f"wrote differences.csv (every outcome), paired.csv, scorecard.csv and a plot to [bold]{out}[/]",
         highlight=False,
     )
+
+
+def _compare_inputs(a: str, b: str | None, end: str | None, year: int | None, changes: list[str], out: Path):
+    """Scenarios A and B of ``compare`` (B is A with the changes when not given), every input
+    checked before any work starts (one line and exit 2 otherwise)."""
+    from .parameters.inputs import check_output_folder
+    from .scenario import ScenarioError, prepare
+
+    if b is None and not changes:
+        fail("compare: give scenario B or at least one --set change for B")
+    try:
+        first = prepare(a, end=end)
+        second = prepare(b, end=end, overrides=changes) if b is not None else prepare(first, overrides=changes)
+        check_output_folder(out)
+        last = int(min(first.run.end, second.run.end)[:4])
+        if year is not None and not int(first.run.start[:4]) <= year <= last:
+            raise ScenarioError(f"--year {year}: outside the runs ({first.run.start[:4]} to {last})")
+        if first.run.start != second.run.start:
+            raise ScenarioError(f"{a} and {b}: the scenarios start in different months; pair scenarios with one start")
+    except ScenarioError as err:
+        fail(str(err))
+    from .compare import b_from_changes
+
+    return first, b_from_changes(first, changes) if b is None else second  # B named after its changes
 
 
 def _print_table(title: str, columns, rows, caption: str | None = None, justify: str = "") -> None:
@@ -217,7 +236,7 @@ def first_sentence(text: str) -> str:
 @app.command("scenarios")
 def scenarios_command() -> None:
     """List the named scenarios with one-line descriptions."""
-    from .scenario import ScenarioError, list_scenarios, load_scenario
+    from .scenario import ScenarioError, list_scenarios, load_scenario, shown_path
 
     table = Table(title="Scenarios (run one with: magnetdiplomacy run NAME)")
     table.add_column("name")
@@ -228,9 +247,7 @@ def scenarios_command() -> None:
             description = first_sentence(load_scenario(path).description)
         except ScenarioError as err:
             description = f"(invalid: {err})"
-        table.add_row(
-            name, description, str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
-        )
+        table.add_row(name, description, shown_path(path))
     console.print(table)
 
 
@@ -306,6 +323,9 @@ Flush = Annotated[
     int, typer.Option("--flush", help="Write finished runs to disk every N runs (and at least every 10 s).")
 ]
 SweepQuiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; print only the sweep folder.")]
+MaxRuns = Annotated[
+    int | None, typer.Option("--max-runs", help="Refuse a design of more runs than this (default 1,000,000).")
+]
 ShareHistory = Annotated[
     bool,
     typer.Option(
@@ -330,16 +350,19 @@ def sweep_command(
     flush: Flush = 500,
     quiet: SweepQuiet = False,
     share_history: ShareHistory = True,
+    max_runs: MaxRuns = None,
 ) -> None:
     """Run a parameter sweep, streaming results to Parquet; rerun the same command to resume."""
     from .progress import SweepBar
     from .scenario import ScenarioError
+    from .sweeps import command
+
+    counts = {"--batch": (batch, 1), "--limit": (limit, 0), "--dask-local": (dask_local, 1), "--workers": (workers, 0)}
+    options = (workers, scheduler, dask_local)
+    sweep, folder, executor = command.load(file, out, counts | {"--flush": (flush, 1)}, options, max_runs)
     from .sweeps import run_sweep
     from .sweeps.runner import SweepInterrupted
 
-    counts = {"--batch": (batch, 1), "--limit": (limit, 0), "--dask-local": (dask_local, 1), "--workers": (workers, 0)}
-    sweep, executor = _load_sweep(file, counts | {"--flush": (flush, 1)}, workers, scheduler, dask_local)
-    folder = out or Path("runs") / sweep.name
     try:
         report = run_sweep(
             sweep,
@@ -349,7 +372,7 @@ def sweep_command(
             limit=limit,
             flush_runs=flush,
             progress=None if quiet else SweepBar(console),
-            on_ready=None if quiet else _announce(sweep, folder),
+            on_ready=None if quiet else command.announce(console, sweep, folder),
             share_history=share_history,
         )
     except SweepInterrupted as stop:
@@ -362,74 +385,8 @@ def sweep_command(
         )
         raise typer.Exit(130) from None
     except ScenarioError as err:
-        fail(str(err))
-    _finish_sweep(report, quiet)
-
-
-def _load_sweep(file: Path, counts: dict[str, tuple[int | None, int]], workers, scheduler, dask_local):
-    """The sweep file and the executor, or one line and exit 2 for a user's mistake."""
-    from .scenario import ScenarioError
-    from .sweeps import load_sweep
-    from .sweeps.executors import make_executor
-
-    try:
-        for option, (value, low) in counts.items():
-            if value is not None and value < low:
-                raise ScenarioError(f"{option} {value}: must be {low} or more")
-        return load_sweep(file), make_executor(workers, scheduler, dask_local)
-    except ScenarioError as err:
-        fail(str(err))
-        raise  # unreachable: fail exits
-
-
-def _announce(sweep, folder: Path):
-    """What the sweep will do, printed once its plan is ready."""
-
-    def ready(report) -> None:
-        plural = "s" if sweep.replications != 1 else ""
-        resumed = f", resuming: {report.done_before:,} done before" if report.done_before else ""
-        console.print(
-            f"sweep [bold]{sweep.name}[/]: {sweep.design.kind} design, {report.total:,} runs "
-            f"({sweep.n_points:,} points x {sweep.replications} replication{plural}){resumed}; "
-            f"{report.executor}; results in {folder}",
-            highlight=False,
-        )
-
-    return ready
-
-
-def _finish_sweep(report, quiet: bool) -> None:
-    """Report a sweep's end: failed runs (exit 1), what was done, and what to do next."""
-    if report.errors:
-        run_id, message = report.errors[0]
-        errors.print(
-            f"[bold red]error:[/] {len(report.errors)} run(s) failed, first run {run_id}: {message}; "
-            f"{report.completed:,} of {report.total:,} runs saved in {report.folder} "
-            "(plan.parquet lists each run's parameters); rerun to retry",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1)
-    if quiet:
-        print(report.folder)
-        return
-    if report.done_now == 0 and report.complete:
-        console.print(
-            f"all {report.total:,} runs were already done in {report.folder}; nothing to run", highlight=False
-        )
-    else:
-        rate = report.done_now / report.seconds if report.seconds else 0.0
-        console.print(
-            f"{report.done_now:,} runs in {report.seconds:.1f} s ({rate:.1f} runs/s); "
-            f"{report.completed:,} of {report.total:,} done",
-            highlight=False,
-        )
-    if report.complete:
-        console.print(f"next: [bold]magnetdiplomacy analyze {report.folder}[/]", highlight=False)
-    else:
-        console.print(
-            f"{report.total - report.completed:,} runs left; rerun the same command to continue", highlight=False
-        )
+        command.refuse(str(err))
+    command.finish(console, report, quiet)
 
 
 @app.command("analyze")
@@ -442,42 +399,13 @@ def analyze_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the analysis folder."),
 ) -> None:
     """Sobol or Morris indices per outcome (SALib), summary tables and PNG plots of a finished sweep."""
-    from .scenario import ScenarioError
-    from .sweeps import analyze
+    from .sweeps import command
 
-    try:
-        result = analyze(folder, out, plots=not no_plots)
-    except ScenarioError as err:
-        fail(str(err))
+    result = command.analyze_folder(folder, out, plots=not no_plots)
     if quiet:
         print(result.out)
         return
-    summary = Table(title=f"{folder}: outcomes over all runs")
-    for column in ("outcome", "mean", "p5", "median", "p95", "noise share"):
-        summary.add_column(column, justify="left" if column == "outcome" else "right")
-    for _, row in result.summary.iterrows():
-        summary.add_row(
-            row["outcome"],
-            *(f"{row[c]:.3g}" if row[c] == row[c] else "-" for c in ("mean", "p5", "median", "p95", "noise_share")),
-        )
-    console.print(summary)
-    from .sweeps.analysis import RANK_BY
-
-    key = RANK_BY[result.method]
-    for name in result.summary["outcome"]:
-        top = result.top(name)
-        table = Table(title=f"{name}: parameters ranked by {key} ({result.method})")
-        table.add_column("parameter")
-        metrics = [c for c in top.columns if c not in ("outcome", "method", "parameter")]
-        for column in metrics:
-            table.add_column(column, justify="right")
-        for _, row in top.iterrows():
-            table.add_row(row["parameter"], *(f"{row[c]:.3g}" if row[c] == row[c] else "-" for c in metrics))
-        console.print(table)
-    console.print(
-        f"wrote {len(result.files)} files to [bold]{result.out}[/] (report.md, indices.csv, summary.csv, PNG plots)",
-        highlight=False,
-    )
+    command.print_analysis(console, folder, result)
 
 
 app.command("validate")(validate_command)
@@ -486,12 +414,24 @@ app.command("handouts")(handouts_command)
 
 
 def main() -> None:
-    """Entry point of the ``magnetdiplomacy`` console script."""
+    """Entry point of the ``magnetdiplomacy`` console script. A mistake on the command line itself (an
+    unknown command or option, a value of the wrong type) is one line too, with exit code 2."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer's own copy of click
+
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError:
+        app()  # the help, as typer prints it; exits
+        return
+    except ClickException as err:
+        context = getattr(err, "ctx", None)
+        where = f"{context.command_path}: " if context is not None else ""
+        errors.print(f"[bold red]error:[/] {escape(where + err.format_message())} (see --help)", soft_wrap=True)
+        code = err.exit_code
+    except (typer.Abort, KeyboardInterrupt):
         errors.print("interrupted")
-        sys.exit(130)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,8 +6,12 @@ in Malaysia's alignment by tie, trade and concessions), ``scorecard.csv`` (Malay
 :func:`magnetdiplomacy.targets.scorecard`, for 2030 or, if the run does not cover all of 2030, the
 last whole calendar year it covers; see :func:`scorecard_year`), ``manifest.json`` and, with
 ``csv=True``, CSV copies.
-Folders are written to a temporary sibling and renamed into place, so a failed run leaves nothing
-half-written behind.
+Folders are written to a hidden staging sibling (``.<folder>.staging-<pid>-<host>-<hex>``) and renamed
+into place, so a failed run leaves nothing half-written behind: the staging folder is removed on any
+exit Python sees (an error, Ctrl-C, SIGTERM, SIGHUP), and one left by a process killed outright
+(``kill -9``) is removed the next time a folder is written beside it. Output folders are checked
+before any work starts (:func:`check_out_folder`), and every run checks the model's invariants each
+month (:class:`InvariantError` names the first broken one).
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -32,10 +37,22 @@ import pandas as pd
 from .model import MagnetDiplomacyModel
 from .outputs import EVENT_COLUMNS, format_value, in_view
 from .parameters import Scenario
-from .scenario import PROJECT_ROOT, ScenarioError, load_scenario
+from .parameters.inputs import check_output_folder, make_staging, remove_stale_staging
+from .scenario import PROJECT_ROOT, ScenarioError, default_folder, load_scenario, prepare
 from .targets import TARGET_YEAR, scorecard
-from .timeline import months_between, parse_month
 from .version import package_version
+
+__all__ = [
+    "InvariantError",
+    "RunResult",
+    "ScenarioError",
+    "check_out_folder",
+    "default_folder",
+    "prepare",
+    "run",
+    "simulate",
+    "write_folder",
+]
 
 TABLES = ("timeseries", "agents", "events", "alignment_attribution")
 
@@ -196,15 +213,40 @@ def tables(model: MagnetDiplomacyModel) -> tuple[pd.DataFrame, pd.DataFrame]:
     return model_df, events_df
 
 
+class InvariantError(RuntimeError):
+    """A month of a run broke one of the model's invariants (a bug, not the user's mistake)."""
+
+
+def checking(model: MagnetDiplomacyModel, progress: Callable[[int, int], None] | None) -> Callable[[int, int], None]:
+    """A progress callback that first checks the model's invariants for the month just simulated."""
+
+    def step_done(done: int, total: int) -> None:
+        problems = model.check_invariants()
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InvariantError(
+                f"{model.config.name}, seed {model.seed}, {model.label_of(done - 1)}: "
+                f"invariant broken: {problems[0]}{more}"
+            )
+        if progress is not None:
+            progress(done, total)
+
+    return step_done
+
+
 def simulate(
-    scenario: Scenario, seed: int | None = None, progress: Callable[[int, int], None] | None = None
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    check: bool = True,
 ) -> RunResult:
-    """Run a validated scenario to its end and collect its tables (no files written)."""
+    """Run a validated scenario to its end and collect its tables (no files written); with
+    ``check``, the model's invariants are checked every month (:class:`InvariantError`)."""
     seed = scenario.run.seed if seed is None else seed
     started = time.perf_counter()
     model = MagnetDiplomacyModel(scenario, rng=seed)
     built = time.perf_counter()
-    model.run(progress=progress)
+    model.run(progress=checking(model, progress) if check else progress)
     finished = time.perf_counter()
     model_df, events_df = tables(model)
     manifest = {
@@ -243,35 +285,50 @@ class BatchModel(MagnetDiplomacyModel):
         super().__init__(load_scenario(config, parameters or None), rng=rng)
 
 
-def check_out_folder(folder: Path) -> None:
-    """Refuse a run folder that exists and is not empty (one line for the user)."""
-    if folder.exists() and any(folder.iterdir()):
-        raise ScenarioError(f"{folder}: output folder exists and is not empty (choose another --out)")
+def check_out_folder(folder: Path, option: str = "--out") -> Path:
+    """Refuse an output folder before any work starts: one that exists and is not empty, is a
+    file or lies under one, sits in /proc, /sys or /dev, is too long, or cannot be written
+    (:func:`magnetdiplomacy.parameters.inputs.check_output_folder`); removes staging folders that
+    killed runs left beside it. Returns the folder."""
+    return check_output_folder(Path(folder), option)
 
 
-def default_folder(scenario: Scenario, seed: int) -> Path:
-    """``runs/<scenario>_<time>_s<seed>``."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path("runs") / f"{scenario.name}_{stamp}_s{seed}"
+def _leave(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds through staged_folder, which removes its staging folder
+
+
+@contextlib.contextmanager
+def _exit_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise SystemExit inside the block (Python's default kills outright)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager
 def staged_folder(folder: Path) -> Iterator[Path]:
-    """Write an output folder atomically: the caller fills the yielded temporary sibling, which
-    is renamed into place when the block ends and removed if it fails. Refuses a non-empty folder."""
-    folder = Path(folder)
-    check_out_folder(folder)
+    """Write an output folder atomically: the caller fills the yielded staging sibling, which is
+    renamed into place when the block ends and removed on any exit Python sees. Staging folders
+    left beside it by killed processes are removed first. Refuses a folder :func:`check_out_folder` refuses."""
+    folder = check_out_folder(Path(folder))
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    staging.chmod(0o755)
-    try:
-        yield staging
-        if folder.exists():
-            folder.rmdir()
-        os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    remove_stale_staging(folder.parent)
+    with _exit_on_signals():
+        staging = make_staging(folder)
+        try:
+            yield staging
+            if folder.exists():
+                folder.rmdir()
+            os.replace(staging, folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
 
 
 def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
@@ -297,28 +354,6 @@ def write_folder(result: RunResult, folder: Path, csv: bool = False) -> Path:
         )
     result.folder = folder
     return folder
-
-
-def prepare(
-    scenario: str | Path | Scenario = "baseline",
-    *,
-    seed: int | None = None,
-    end: str | None = None,
-    overrides: Mapping[str, Any] | Iterable[str] | None = None,
-) -> Scenario:
-    """Load a scenario and apply ``--end`` and ``--set`` style overrides."""
-    loaded = load_scenario(scenario, overrides)
-    if end is not None:
-        try:
-            parse_month(end)
-        except ValueError as err:
-            raise ScenarioError(f"--end {end}: {err}") from None
-        if months_between(loaded.run.start, end) < 0:
-            raise ScenarioError(f"--end {end}: before the scenario's start ({loaded.run.start})")
-        loaded = load_scenario(loaded, {"run.end": end})
-    if seed is not None:
-        loaded = load_scenario(loaded, {"run.seed": seed})
-    return loaded
 
 
 def run(

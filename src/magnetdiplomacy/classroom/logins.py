@@ -36,6 +36,7 @@ from .auth import (
     seal,
     unseal,
 )
+from .dbfile import DatabaseUnavailable
 from .records import clean_name
 
 if TYPE_CHECKING:
@@ -90,10 +91,13 @@ class Logins:
         if not session_id:
             raise AccessDenied("This browser sends no session cookie: allow cookies for this site and reload.")
         row = (browser_hash(session_id), role, class_id)
-        with self.store.tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO logins VALUES (?, ?, ?, ?, ?, ?)", (*row, member_id, sealed, time.time())
-            )
+        try:
+            with self.store.tx() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO logins VALUES (?, ?, ?, ?, ?, ?)", (*row, member_id, sealed, time.time())
+                )
+        except DatabaseUnavailable:
+            pass  # nothing can be saved: this browser is signed in until the server stops (it can view)
         with self.lock:
             self._bound[row] = member_id
 
@@ -113,8 +117,11 @@ class Logins:
 
     def _unbind(self, session_id: str, role: str, class_id: str) -> None:
         row = (browser_hash(session_id), role, class_id)
-        with self.store.tx() as db:
-            db.execute("DELETE FROM logins WHERE browser_hash = ? AND role = ? AND class_id = ?", row)
+        try:
+            with self.store.tx() as db:
+                db.execute("DELETE FROM logins WHERE browser_hash = ? AND role = ? AND class_id = ?", row)
+        except DatabaseUnavailable:
+            pass  # signed out until the server stops
         with self.lock:
             self._bound.pop(row, None)
 
@@ -224,8 +231,12 @@ class Logins:
             self.attempts.fail(buckets)
             raise AccessDenied(USED_LINK) from None
         with session.lock:
-            member.token_hash = hash_secret(new_secret())
-            self.store.update_member(member.id, token_hash=member.token_hash)
+            token_hash = hash_secret(new_secret())
+            try:
+                self.store.update_member(member.id, token_hash=token_hash)
+                member.token_hash = token_hash
+            except DatabaseUnavailable:
+                pass  # nothing can be saved: the link keeps working (the seat can be viewed)
         self._take(session_id, session, member.id)
         return session.id
 
@@ -246,10 +257,14 @@ class Logins:
     def _take(self, session_id: str, session: ClassSession, member_id: str, code: str | None = None) -> None:
         """Bind the browser to the member, with their return code (a new one unless given)."""
         if code is None:
-            code = self._new_return_code(session.id, member_id)
-            with self.store.tx() as db:  # other browsers' copies of the old code are no use now
-                db.execute("UPDATE logins SET sealed_code = NULL WHERE member_id = ?", (member_id,))
-        self._bind(session_id, STUDENT, session.id, member_id, seal(code, session_id, member_id))
+            try:
+                code = self._new_return_code(session.id, member_id)
+                with self.store.tx() as db:  # other browsers' copies of the old code are no use now
+                    db.execute("UPDATE logins SET sealed_code = NULL WHERE member_id = ?", (member_id,))
+            except DatabaseUnavailable:
+                code = None  # nothing can be saved: no new return code, the seat can be viewed
+        sealed = seal(code, session_id, member_id) if code else None
+        self._bind(session_id, STUDENT, session.id, member_id, sealed)
 
     def _new_return_code(self, class_id: str, member_id: str) -> str:
         while True:

@@ -4,12 +4,14 @@ that move their clocks."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Concatenate
 
 from .auth import (
     AccessDenied,
@@ -23,10 +25,12 @@ from .auth import (
     normalise_code,
     read_browser_credential,
 )
+from .dbfile import DatabaseUnavailable
+from .fields import check_class_options, check_settings, check_world_options
 from .injects import Script, ScriptError, load_script
 from .logins import Logins
 from .menus import Choice, Decision, MenuError, find_choice, plan_actions
-from .records import DEFAULT_HOURS, HISTORY_MODES, OPEN, ClassError, Member, Settings, clean_name, visible_text
+from .records import DEFAULT_HOURS, OPEN, ClassError, Member, Settings, clean_name, visible_text
 from .session import ClassSession
 from .store import Store
 from .world import (
@@ -36,6 +40,18 @@ from .world import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def _saves[**P, R](method: Callable[Concatenate[Classroom, P], R]) -> Callable[Concatenate[Classroom, P], R]:
+    """A method that changes a class: refused before anything changes, in memory or in the
+    database, when changes cannot be saved (:class:`~.dbfile.DatabaseUnavailable`)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Classroom, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        self.store.require_writable()
+        return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 def _on_roster(member: Member) -> Member:
@@ -77,7 +93,10 @@ class Classroom:
     def _expire(self, session: ClassSession, now: float | None = None) -> None:
         if session.status in OPEN and (time.time() if now is None else now) >= session.expires:
             session.status = "expired"
-            self.store.update_class(session.id, status="expired", deadline=None)
+            try:
+                self.store.update_class(session.id, status="expired", deadline=None)
+            except DatabaseUnavailable:
+                pass  # expired in memory; the database says so again at the next start
 
     def close(self) -> None:
         self._stop.set()
@@ -103,6 +122,7 @@ class Classroom:
         except WorldError as err:
             raise ClassError(str(err)) from None
 
+    @_saves
     def create_class(
         self,
         name: str,
@@ -117,13 +137,10 @@ class Classroom:
         **settings: Any,
     ) -> tuple[str, str, str]:
         """Open a class; returns (class id, join code, teacher's key). The key is not stored."""
-        if mode not in ("individual", "roleplay"):
-            raise ClassError(f"mode must be 'individual' or 'roleplay', not '{mode}'")
+        start, end = check_class_options(mode, start, end, seed, scenario, hours, settings)
         name = " ".join(visible_text(str(name or "")).split())[:80] or "My class"
         loaded = self._script(script)
         spec = self._spec(loaded, start, end, seed, scenario)
-        if settings.get("history", Settings.history) not in HISTORY_MODES:
-            raise ClassError(f"history must be one of {', '.join(HISTORY_MODES)}")
         key = new_secret()
         class_id = new_id()
         now = time.time()
@@ -153,6 +170,7 @@ class Classroom:
                 session._announce_due()
         return class_id, code, key
 
+    @_saves
     def start_solo(
         self,
         name: str,
@@ -163,6 +181,7 @@ class Classroom:
         script: str | Script | None = None,
     ) -> str:
         """A single-player game; returns the player's token."""
+        start, end = check_world_options(start, end, seed, None)
         loaded = self._script(script)
         spec = self._spec(loaded, start, end, seed, None)
         class_id = new_id()
@@ -273,6 +292,7 @@ class Classroom:
 
     # ---- students ---------------------------------------------------------------------------------------
 
+    @_saves
     def join(self, code: str, name: str) -> str:
         """Join a class with its code; returns the student's seat token."""
         code = normalise_code(code)
@@ -288,10 +308,12 @@ class Classroom:
             "That code does not open a class: check it with your teacher (codes stop working when a class ends)."
         )
 
+    @_saves
     def claim_seat(self, token: str, seat: str | None) -> None:
         session, member = self.member(token)
         session.claim_seat(member, seat)
 
+    @_saves
     def choose(self, token: str, decision: str, choice: str) -> tuple[Decision, Choice]:
         session, member = self.member(token)
         try:
@@ -299,6 +321,7 @@ class Classroom:
         except MenuError as err:
             raise AccessDenied(str(err)) from None
 
+    @_saves
     def set_ready(self, token: str, ready: bool = True) -> bool:
         session, member = self.member(token)
         return session.set_ready(member, ready)
@@ -339,24 +362,31 @@ class Classroom:
 
     # ---- the teacher -----------------------------------------------------------------------------------
 
+    @_saves
     def start(self, class_id: str, key: str) -> None:
         self.teacher(class_id, key).start()
 
+    @_saves
     def advance(self, class_id: str, key: str) -> None:
         self.teacher(class_id, key).advance("teacher")
 
+    @_saves
     def pause(self, class_id: str, key: str, paused: bool = True) -> None:
         self.teacher(class_id, key).pause(paused)
 
+    @_saves
     def configure(self, class_id: str, key: str, **settings: Any) -> None:
-        self.teacher(class_id, key).configure(**settings)
+        self.teacher(class_id, key).configure(**check_settings(settings))
 
+    @_saves
     def fire_inject(self, class_id: str, key: str, inject_id: str) -> None:
         self.teacher(class_id, key).fire_scripted(inject_id)
 
+    @_saves
     def skip_inject(self, class_id: str, key: str, inject_id: str) -> None:
         self.teacher(class_id, key).skip_scripted(inject_id)
 
+    @_saves
     def fire_adhoc(
         self,
         class_id: str,
@@ -368,22 +398,28 @@ class Classroom:
     ) -> None:
         self.teacher(class_id, key).fire_adhoc(headline, text, action, params)
 
+    @_saves
     def free_seat(self, class_id: str, key: str, member_id: str) -> None:
         self.teacher(class_id, key).free_seat(member_id)
 
+    @_saves
     def end(self, class_id: str, key: str) -> None:
         self.teacher(class_id, key).end()
 
+    @_saves
     def remove_member(self, class_id: str, key: str, member_id: str) -> None:
         self.teacher(class_id, key).remove_member(member_id)
 
+    @_saves
     def merge_members(self, class_id: str, key: str, keep_id: str, drop_id: str) -> None:
         self.teacher(class_id, key).merge_members(keep_id, drop_id)
         self.logins.move_member(drop_id, keep_id)
 
+    @_saves
     def extend(self, class_id: str, key: str, days: float) -> None:
         self.teacher(class_id, key).extend(days)
 
+    @_saves
     def reopen(self, class_id: str, key: str) -> None:
         self.teacher(class_id, key).reopen()
 
@@ -404,7 +440,20 @@ class Classroom:
         except Exception:  # pragma: no cover - a damaged database must not stop the server
             log.exception("could not load classes")
         while not self._stop.wait(0.25):
-            self.tick_timers()
+            self.watch_database()
+            if self.store.watch.reason is None:  # no clock moves while nothing can be saved
+                self.tick_timers()
+
+    def watch_database(self) -> None:
+        """Look at the database file: when it is deleted, replaced or made read-only (or writable
+        again), every page redraws to say so (the log says it once, with the path)."""
+        before = self.store.watch.reason
+        self.store.check()
+        if self.store.watch.reason != before:
+            with self.lock:
+                sessions = list(self.sessions.values())
+            for session in sessions:
+                session.bump("public")
 
     def tick_timers(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
@@ -429,6 +478,11 @@ class Classroom:
 
 _CLASSROOM: Classroom | None = None
 _CLASSROOM_LOCK = threading.Lock()
+
+
+def current_classroom() -> Classroom | None:
+    """The server's classroom if it has been made (pages ask without making one)."""
+    return _CLASSROOM
 
 
 def get_classroom() -> Classroom:

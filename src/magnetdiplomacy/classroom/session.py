@@ -221,6 +221,7 @@ class ClassSession(TeacherControls):
                 raise ClassError("This class has ended.")
             if self.status == "paused":
                 raise ClassError("The class is paused: resume it first.")
+            self.store.require_writable()  # before simulating what could not be saved
             quarter = self.quarter
             ticks = self.quarter_ticks(quarter)
             first = ticks[0]
@@ -229,23 +230,26 @@ class ClassSession(TeacherControls):
             # simulate (nothing is written if this fails)
             try:
                 for key, seats in turns:
-                    fired = [f for k, f in new_fired if k == key] + [
+                    fired = [f for k, f, _ in new_fired if k == key] + [
                         f for w, _, f in self.fired if w == ALL_WORLDS and f.tick in ticks
                     ]
                     self.world(key).advance(sorted(fired, key=lambda f: f.tick), seats, self.replays_history)
+                self._record_quarter(quarter, new_fired, turns)
             except Exception:
-                self.worlds.clear()  # rebuilt from the store on next use
+                self.worlds.clear()  # rebuilt from what is recorded on next use
                 raise
-            self._record_quarter(quarter, new_fired, turns)
             if not self.finished and self.settings.auto_injects:
                 self._announce_due()
             log.info("class %s: quarter %d simulated (%s)", self.id, quarter, why)
         self.bump("public")
         clock_moving()  # every page redraws now: look-aheads wait
 
-    def _plans_to_fire(self, quarter: int, first: int) -> tuple[list[tuple[str, Fired]], list[tuple[str, list[str]]]]:
-        """Every world's planned changes for the quarter as fired actions, and who held which seats."""
-        new_fired: list[tuple[str, Fired]] = []
+    def _plans_to_fire(
+        self, quarter: int, first: int
+    ) -> tuple[list[tuple[str, Fired, str]], list[tuple[str, list[str]]]]:
+        """Every world's planned changes for the quarter as fired actions (with the key that records
+        each once: quarter, owner and decision), and who held which seats."""
+        new_fired: list[tuple[str, Fired, str]] = []
         turns: list[tuple[str, list[str]]] = []
         news = teacher_levers((f for w, _, f in self.fired if w == ALL_WORLDS), self.quarter_ticks(quarter))
         for key in self.world_keys():
@@ -263,33 +267,42 @@ class ClassSession(TeacherControls):
                     source = OVERRULED if lever(choice.change, params) in news else "student"
                     label = f"{decision.title}: {choice.label}"
                     who = chooser.name if chooser else self.names(owner)
-                    new_fired.append((key, Fired(first, choice.change, params, seat, source, label, who, checked)))
+                    fired = Fired(first, choice.change, params, seat, source, label, who, checked)
+                    new_fired.append((key, fired, f"q{quarter}:{owner}:{decision.key}"))
             turns.append((key, seats))
         return new_fired, turns
 
     def _record_quarter(
-        self, quarter: int, new_fired: list[tuple[str, Fired]], turns: list[tuple[str, list[str]]]
+        self, quarter: int, new_fired: list[tuple[str, Fired, str]], turns: list[tuple[str, list[str]]]
     ) -> None:
-        """Write the simulated quarter to the store and to memory, and move the clock on."""
+        """Write the simulated quarter to the store (once: refused if the database has the class
+        past it already), then to memory, and move the clock on."""
+        status = "running" if self.status == "lobby" else self.status
+        if quarter + 1 >= self.n_quarters:
+            status, deadline = "finished", None
+        elif status == "running" and self.settings.timer_s:
+            deadline = time.time() + self.settings.timer_s
+        else:
+            deadline = None
         with self.store.tx():
-            for key, item in new_fired:
-                self.store.add_fired(self.id, key, quarter, item.to_dict())
+            if not self.store.claim_quarter(self.id, quarter, status=status, deadline=deadline):
+                self._played_elsewhere(quarter)
+            for key, item, once in new_fired:
+                self.store.add_fired(self.id, key, quarter, item.to_dict(), once)
             for key, seats in turns:
                 self.store.add_turn(self.id, key, quarter, seats)
-            self.quarter = quarter + 1
-            if self.status == "lobby":
-                self.status = "running"
-            if self.finished:
-                self.status = "finished"
-                self.deadline = None
-            elif self.status == "running" and self.settings.timer_s:
-                self.deadline = time.time() + self.settings.timer_s
-            else:
-                self.deadline = None
-            self.store.update_class(self.id, quarter=self.quarter, status=self.status, deadline=self.deadline)
-        self.fired += [(key, quarter, item) for key, item in new_fired]
+        self.quarter, self.status, self.deadline = quarter + 1, status, deadline
+        self.fired += [(key, quarter, item) for key, item, _ in new_fired]
         for key, seats in turns:
             self.turns[key][quarter] = seats
+
+    def _played_elsewhere(self, quarter: int) -> None:
+        log.error("class %s: quarter %d is already past in the database (another server?): reloaded", self.id, quarter)
+        self.reload()
+        raise ClassError(
+            f"{self.quarter_label(quarter)} has been simulated already (the class database is ahead of this server): "
+            "the class is shown as the database has it."
+        )
 
     # ---- news and injects ---------------------------------------------------------------------------
 
@@ -307,18 +320,25 @@ class ClassSession(TeacherControls):
 
     def _fire_inject(self, inject: Inject, tick: int, kind: str = "inject") -> None:
         month = self.calendar.label(tick)
+        body = inject.text.strip()
+        if inject.question:
+            body = f"{body}\n\nQuestion: {inject.question.strip()}".strip()
+        fired = []
         with self.store.tx():
-            for name, params in inject.fired_actions():
-                item = Fired(tick, name, params, "", kind, inject.headline, "")
-                self.store.add_fired(self.id, ALL_WORLDS, self.quarter, item.to_dict())
-                self.fired.append((ALL_WORLDS, self.quarter, item))
-            body = inject.text.strip()
-            if inject.question:
-                body = f"{body}\n\nQuestion: {inject.question.strip()}".strip()
+            if inject.id and kind == "inject" and self.store.inject_fired(self.id, inject.id):
+                self.inject_status[inject.id] = "fired"  # another server announced it (the database says)
+                return
             news_id = self.store.add_news(self.id, self.quarter, month, kind, inject.headline, body, inject.id)
+            once = f"inject:{inject.id}" if inject.id and kind == "inject" else f"news:{news_id}"
+            for i, (name, params) in enumerate(inject.fired_actions()):
+                item = Fired(tick, name, params, "", kind, inject.headline, "")
+                if self.store.add_fired(self.id, ALL_WORLDS, self.quarter, item.to_dict(), f"{once}:{i}"):
+                    fired.append((ALL_WORLDS, self.quarter, item))
             if inject.id and kind == "inject":
                 self.store.set_inject(self.id, inject.id, "fired", self.quarter)
-                self.inject_status[inject.id] = "fired"
+        if inject.id and kind == "inject":
+            self.inject_status[inject.id] = "fired"
+        self.fired += fired
         self.news.append(NewsItem(news_id, self.quarter, month, kind, inject.headline, body, inject.id, time.time()))
 
     def fire_scripted(self, inject_id: str) -> None:

@@ -16,6 +16,7 @@ from .menus import SEAT_LABELS, plan_actions
 from .records import ALL_WORLDS, OPEN, OVER, SHARED, Member, NewsItem, PlanLine, Settings
 from .store import Store
 from .world import (
+    OVERRULED,
     QUARTER,
     Calendar,
     Fired,
@@ -82,7 +83,12 @@ class ClassState:
             self.plans[(row["quarter"], row["owner"])][row["decision"]] = (row["choice"], row["member_id"])
         for row in self.store.ready(self.id):
             self.ready[row["quarter"]][row["owner"]] = row["member_id"]
+        seen: set[tuple] = set()
         for row in self.store.fired(self.id):
+            once = _once(row)
+            if seen.intersection(once):
+                continue  # recorded twice (an earlier version, two servers on one database): applied once
+            seen.update(once)
             self.fired.append(
                 (
                     row["world"],
@@ -109,6 +115,23 @@ class ClassState:
             )
         for row in self.store.injects(self.id):
             self.inject_status[row["inject_id"]] = row["status"]
+
+    def reload(self) -> None:
+        """Read the class again from the store (another server moved it on); worlds are rebuilt."""
+        with self.lock:
+            row = self.store.class_row(self.id)
+            if row is None:
+                return
+            self.status, self.quarter, self.deadline = row["status"], int(row["quarter"]), row["deadline"]
+            self.remaining, self.expires, self.code = row.get("remaining"), row["expires"], row["code"]
+            self.settings = Settings.from_json(row["settings"])
+            for part in (self.members, self.plans, self.ready, self.turns, self.inject_status, self.worlds):
+                part.clear()
+            self.fired.clear()
+            self.news.clear()
+            self._ai = None
+            self._load()
+        self.bump("public")
 
     # ---- channels ---------------------------------------------------------------------------
 
@@ -356,3 +379,16 @@ class ClassState:
                     }
                 )
         return out
+
+
+def _once(row: dict) -> list[tuple]:
+    """What a fired row carries out, to apply it once: its key, and everything a student's move holds
+    (one per seat, decision and quarter) or an inject of an earlier version (no key) holds. The
+    teacher's news may repeat."""
+    out: list[tuple] = [(row["world"], row["key"])] if row.get("key") else []
+    if row["source"] in ("student", OVERRULED) or (row["source"] == "inject" and not out):
+        params = json.dumps(row["params"], sort_keys=True)
+        out.append(
+            (row["world"], row["quarter"], row["tick"], row["action"], params, row["seat"], row["source"], row["label"])
+        )
+    return out

@@ -7,31 +7,59 @@ needed to bring a class back: worlds are rebuilt from their specification and th
 :func:`magnetdiplomacy.classroom.world.rebuild`).
 
 The database lives at ``$MAGNETDIPLOMACY_CLASSROOM_DB`` or, by default,
-``runs/classroom/classroom.sqlite`` in the project folder. It runs in WAL mode, so a crash loses at
-most the write in progress.
+``runs/classroom/classroom.sqlite`` in the project folder. Every change is one transaction with a
+rollback journal, so a crash (even ``kill -9``) loses at most the change in progress. (Not WAL: its
+shared-memory file is mapped into the process, and a database made read-only under a running
+server crashed it with a bus error; a rollback journal maps nothing.)
+
+One server writes a database (see :mod:`.dbfile`): a second one is refused with a message naming
+the database and the process holding it. A quarter's actions are recorded once: each fired row has
+a key (the seat's decision and quarter, the inject, the news) unique in its world, and the quarter
+moves on only if the database still has the class at that quarter. A database that is read-only at
+start is read into memory and served for viewing; one deleted, replaced or made read-only under
+the server is noticed (:meth:`Store.check`), changes are refused with a clear message
+(:class:`~.dbfile.DatabaseUnavailable`), and the classes are served as they are.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..scenario import PROJECT_ROOT
+from .dbfile import (
+    ENV_VAR,
+    DatabaseUnavailable,
+    FileWatch,
+    release_writer_lock,
+    take_writer_lock,
+    user_message,
+    why_not_writable,
+)
 
-ENV_VAR = "MAGNETDIPLOMACY_CLASSROOM_DB"
-SCHEMA_VERSION = 2
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 3
+VIEWING = "is open read-only for viewing"  # Store(read_only=True)
 # Columns added after version 1 (table, column, type): added in place to an older database.
 ADDED_COLUMNS = (
     ("members", "removed", "INTEGER DEFAULT 0"),  # the teacher took the student off the roster
     ("classes", "remaining", "REAL"),  # seconds left on the quarter's timer while paused
+    ("fired", "key", "TEXT"),  # what the row carries out, once per world (NULL in rows of version 2)
 )
+# Made after the columns (an older database gets the column first).
+INDEXES = "CREATE UNIQUE INDEX IF NOT EXISTS fired_once ON fired(class_id, world, key) WHERE key IS NOT NULL;"
+# What SQLite says when the file cannot be written (read-only, failing disk, locked too long...).
+UNWRITABLE = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_FULL", "SQLITE_BUSY", "SQLITE_NOTADB")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -73,52 +101,189 @@ def default_path() -> Path:
 
 
 class Store:
-    """One SQLite database shared by every class on this server (thread-safe)."""
+    """One SQLite database shared by every class on this server (thread-safe).
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    ``lock=False`` opens it without the writer lock: only to prepare classes on the database of a
+    running server that has not loaded them yet (tests). ``read_only=True`` reads it into memory
+    for viewing and refuses every change."""
+
+    def __init__(self, path: str | Path | None = None, *, lock: bool = True, read_only: bool = False) -> None:
         self.path = Path(path) if path else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
-        self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        with self.lock:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
-            self._add_columns()
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         self._depth = 0
+        self._writer: str | None = None
+        reason = VIEWING if read_only else why_not_writable(self.path)
+        if reason is None:
+            self._writer = take_writer_lock(self.path) if lock else None
+            try:
+                self.db = self._open_writable()
+            except sqlite3.DatabaseError as err:
+                reason = f"cannot be opened ({err})"
+        if reason is not None:
+            self.db = self._open_snapshot(reason)
+        self.watch = FileWatch(self.path, fixed=reason)
 
-    def _add_columns(self) -> None:
+    def _connect(self, target: str, uri: bool = False) -> sqlite3.Connection:
+        db = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=30, uri=uri)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _open_writable(self) -> sqlite3.Connection:
+        db = self._connect(str(self.path))
+        try:
+            db.execute("PRAGMA journal_mode=DELETE")  # a WAL database of an earlier version is converted
+            db.execute("PRAGMA synchronous=FULL")
+            self._make_schema(db)
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if row is None or row[0] != str(SCHEMA_VERSION):
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _open_snapshot(self, reason: str) -> sqlite3.Connection:
+        """The database read into memory (or an empty one): served for viewing, never written."""
+        mem = self._connect(":memory:")
+        quoted = urllib.parse.quote(str(self.path.resolve()))
+        for options, note in (
+            ("mode=ro", ""),
+            ("immutable=1", " (read as the file stands: its last changes may be missing)"),
+        ):
+            try:
+                src = sqlite3.connect(f"file:{quoted}?{options}", uri=True)
+                try:
+                    src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                    src.backup(mem)
+                finally:
+                    src.close()
+            except sqlite3.Error:
+                continue
+            level = logging.INFO if reason == VIEWING else logging.WARNING
+            log.log(level, "classroom database %s %s: its classes are served for viewing%s", self.path, reason, note)
+            break
+        else:
+            log.error("classroom database %s %s: serving no classes and saving nothing", self.path, reason)
+        try:
+            self._make_schema(mem)
+        except sqlite3.DatabaseError:  # not a classroom database after all: start from nothing
+            mem.close()
+            mem = self._connect(":memory:")
+            self._make_schema(mem)
+        return mem
+
+    def _make_schema(self, db: sqlite3.Connection) -> None:
+        db.executescript(SCHEMA)
+        self._add_columns(db)
+        db.executescript(INDEXES)
+
+    def _add_columns(self, db: sqlite3.Connection) -> None:
         """Bring a database written by an earlier version up to this schema (nothing is lost)."""
         for table, column, kind in ADDED_COLUMNS:
-            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
             if column not in have:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self.lock:
             self.db.close()
+            if self._writer is not None:
+                release_writer_lock(self._writer)
+                self._writer = None
+
+    # ---- can changes be saved? --------------------------------------------------------------------
+
+    @property
+    def problem(self) -> str | None:
+        """Why changes cannot be saved, as pages say it (None: they can), as last looked at."""
+        return user_message(self.watch.reason) if self.watch.reason else None
+
+    def check(self) -> str | None:
+        """Look at the file again (the timer does, and every change): why changes cannot be saved,
+        as pages say it, or None. A database deleted or replaced under the server is copied first."""
+        reason, lost = self.watch.check()
+        if lost:
+            self._save_copy(reason or "")
+        return user_message(reason) if reason else None
+
+    def require_writable(self) -> None:
+        """Raise :class:`~.dbfile.DatabaseUnavailable` if a change cannot be saved now."""
+        problem = self.check()
+        if problem:
+            raise DatabaseUnavailable(problem)
+
+    def _save_copy(self, reason: str) -> None:
+        """What this server has, saved next to where the database was (to put back by hand)."""
+        target = self.path.with_name(f"{self.path.stem}.saved-{time.strftime('%Y%m%d-%H%M%S')}{self.path.suffix}")
+        try:
+            with self.lock:
+                copy = sqlite3.connect(str(target))
+                try:
+                    self.db.backup(copy)
+                finally:
+                    copy.close()
+        except (sqlite3.Error, OSError) as err:
+            log.error("classroom database %s %s; what this server has could not be saved (%s)", self.path, reason, err)
+            return
+        log.error(
+            "classroom database %s %s; what this server has is saved in %s: stop the server, put that file "
+            "back as %s, and start it again",
+            self.path,
+            reason,
+            target,
+            self.path,
+        )
+
+    def _failed(self, err: sqlite3.Error) -> Exception:
+        """The exception for a failed write: a clear one if the file could not be written."""
+        if not getattr(err, "sqlite_errorname", "").startswith(UNWRITABLE):
+            return err
+        log.error("classroom database %s could not be written: %s", self.path, err)
+        problem = self.check()
+        reason = self.watch.reason or f"could not be written ({err})"
+        try:
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error:  # a half-done write the file cannot take back: serve what the file holds
+            self.db.close()
+            self.db = self._open_snapshot(reason)
+            self.watch.fixed = self.watch.reason = reason
+        return DatabaseUnavailable(problem or user_message(reason))
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        """A transaction (nested calls join the outer one)."""
+        """A transaction (nested calls join the outer one); refused if a change cannot be saved."""
         with self.lock:
             outer = self._depth == 0
             if outer:
-                self.db.execute("BEGIN IMMEDIATE")
+                self.require_writable()
+                try:
+                    self.db.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error as err:
+                    raise self._failed(err) from None
             self._depth += 1
             try:
                 yield self.db
-            except BaseException:
+            except BaseException as err:
                 self._depth -= 1
                 if outer:
-                    self.db.execute("ROLLBACK")
+                    self._rollback()
+                if isinstance(err, sqlite3.Error) and outer:
+                    raise self._failed(err) from None
                 raise
             else:
                 self._depth -= 1
                 if outer:
-                    self.db.execute("COMMIT")
+                    try:
+                        self.db.execute("COMMIT")
+                    except sqlite3.Error as err:
+                        self._rollback()
+                        raise self._failed(err) from None
+
+    def _rollback(self) -> None:
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error:  # no transaction left to roll back (SQLite ended it on the error)
+            pass
 
     def _rows(self, sql: str, args: tuple = ()) -> list[dict]:
         with self.lock:
@@ -226,11 +391,14 @@ class Store:
 
     # ---- the journal ---------------------------------------------------------------------------
 
-    def add_fired(self, class_id: str, world: str, quarter: int, item: dict) -> None:
+    def add_fired(self, class_id: str, world: str, quarter: int, item: dict, key: str | None = None) -> bool:
+        """Record an action carried out in a world; with a ``key`` (what it carries out: a seat's
+        decision in a quarter, an inject, the teacher's news) only once per world. Returns whether
+        it was recorded (False: that key is recorded already)."""
         with self.tx() as db:
-            db.execute(
-                "INSERT INTO fired (class_id, world, quarter, tick, action, params, seat, source, label, who, created) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            cur = db.execute(
+                "INSERT OR IGNORE INTO fired (class_id, world, quarter, tick, action, params, seat, source, label, "
+                "who, created, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     class_id,
                     world,
@@ -243,8 +411,21 @@ class Store:
                     item["label"],
                     item["who"],
                     time.time(),
+                    key,
                 ),
             )
+            return cur.rowcount == 1
+
+    def claim_quarter(self, class_id: str, quarter: int, **fields: Any) -> bool:
+        """Move the class on from ``quarter`` (with ``fields``) if the database still has it there;
+        False if it has moved on already (another server played that quarter)."""
+        sets = ", ".join(f"{k} = ?" for k in ("quarter", *fields, "updated"))
+        with self.tx() as db:
+            cur = db.execute(
+                f"UPDATE classes SET {sets} WHERE id = ? AND quarter = ?",
+                (quarter + 1, *fields.values(), time.time(), class_id, quarter),
+            )
+            return cur.rowcount == 1
 
     def fired(self, class_id: str) -> list[dict]:
         rows = self._rows("SELECT * FROM fired WHERE class_id = ? ORDER BY id", (class_id,))
@@ -292,6 +473,10 @@ class Store:
 
     def injects(self, class_id: str) -> list[dict]:
         return self._rows("SELECT * FROM injects WHERE class_id = ?", (class_id,))
+
+    def inject_fired(self, class_id: str, inject_id: str) -> bool:
+        rows = self._rows("SELECT status FROM injects WHERE class_id = ? AND inject_id = ?", (class_id, inject_id))
+        return bool(rows) and rows[0]["status"] == "fired"
 
 
 def dumps(value: Any) -> str:

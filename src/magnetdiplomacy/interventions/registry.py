@@ -7,6 +7,12 @@ decisions through them (``model.act``). Each action declares its parameters (wit
 ranges) as a small pydantic model, is validated once where it enters (:func:`validate_action`),
 calls one instrument of the agent that acts, and writes one row to the event log (the model does).
 Actions never write agent attributes themselves.
+
+Validation is strict: NaN, infinity and true/false for numbers are refused, months must be real
+(``YYYY-MM``), and names must be ones the model knows (:data:`KNOWN_NAMES`): the actors that hold
+ties, the owners a US price floor can cover, the destinations of China's licences, the rare-earth
+elements and the products of its licensing. A name the model does not know would otherwise be
+logged as if it were real while changing nothing, or fail only when the run reaches it.
 """
 
 from __future__ import annotations
@@ -15,16 +21,44 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+
+from ..mechanisms.controls import ALL_PRODUCTS
+from ..mechanisms.partnerships import ACTORS as TIE_ACTORS
+from ..parameters import REGIONS
+from ..parameters.base import refuse_bool
+from ..parameters.inputs import ScenarioError, strict_month
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import MagnetDiplomacyModel
 
+# The owners whose NdPr a US price floor covers (the values of model.FLOOR_BENEFICIARY).
+FLOOR_BENEFICIARIES = ("Lynas Malaysia", "MP Materials")
+# Where China's licences go: the world, the demand regions and Malaysia's makers (trade.MAKER_DESTINATION).
+DESTINATIONS = ("world", *REGIONS, "malaysia")
+RARE_EARTHS = ("La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Sc", "Y")
+# Parameter name -> (what it names, the names the model knows).
+KNOWN_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "a": ("actor", tuple(actor.name for actor in TIE_ACTORS)),
+    "b": ("actor", tuple(actor.name for actor in TIE_ACTORS)),
+    "beneficiary": ("beneficiary", FLOOR_BENEFICIARIES),
+    "destination": ("destination", DESTINATIONS),
+    "elements": ("element", RARE_EARTHS),
+    "products": ("product", ALL_PRODUCTS),
+}
+# Parameters that are months (YYYY-MM, or a real YYYY-MM-DD).
+MONTH_PARAMS = ("effective", "until", "start", "cracking_allowed_until", "concentrate_import_ban_from")
+
 
 class Params(BaseModel):
-    """Parameters of an action (unknown keys are errors)."""
+    """Parameters of an action (unknown keys, NaN, infinity and true/false for numbers are errors)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_not_booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        return refuse_bool(cls, value, info)
 
 
 class SwitchParams(Params):
@@ -80,12 +114,36 @@ def validate_action(name: str, params: dict) -> Params:
     spec = ACTIONS.get(name)
     if spec is None:
         raise ActionError(f"unknown action '{name}' (known: {', '.join(sorted(ACTIONS))})")
+    if not isinstance(params, dict | type(None)):
+        raise ActionError(f"action '{name}': params: must be a mapping of names to values")
     try:
-        return spec.params(**(params or {}))
+        checked = spec.params(**(params or {}))
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "params"
-        raise ActionError(f"action '{name}': {where}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        got = first.get("input")
+        shown = f" (got {got!r})" if first["type"] != "value_error" and not isinstance(got, dict) else ""
+        raise ActionError(f"action '{name}': {where}: {message}{shown}") from None
+    _check_names(name, checked)
+    return checked
+
+
+def _check_names(name: str, checked: Params) -> None:
+    """Refuse names the model does not know and months that are not real."""
+    fields = type(checked).model_fields
+    for field, (what, known) in KNOWN_NAMES.items():
+        value = getattr(checked, field, None) if field in fields else None
+        for item in [value] if isinstance(value, str) else value or []:
+            if item not in known:
+                raise ActionError(f"action '{name}': {field}: unknown {what} {item!r} (known: {', '.join(known)})")
+    for field in MONTH_PARAMS:
+        value = getattr(checked, field, None) if field in fields else None
+        if value is not None:
+            try:
+                strict_month(value, "")
+            except ScenarioError as err:
+                raise ActionError(f"action '{name}': {field}: {str(err).strip()}") from None
 
 
 def checked_params(name: str, params: dict | Params | None) -> Params:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, get_origin
 
-from pydantic import BaseModel, PrivateAttr, model_validator
+from pydantic import BaseModel, PrivateAttr, field_validator, model_validator
 
 from .base import Section, YearMonth, _check_month, param
 from .costs import CostSettings, StockpileSettings
@@ -62,6 +62,23 @@ class EconomicsSettings(Section):
     indirect_jobs_per_direct: float = param(
         3.2, 0.0, 6.0, unit="jobs", desc="Indirect jobs per direct job", source="DESIGN", flag="DESIGN"
     )
+
+    @field_validator("ore_usd_kg", "oxide_usd_kg", "magnet_usd_kg", "component_usd_kg")
+    @classmethod
+    def _band(cls, band: tuple[float, float]) -> tuple[float, float]:
+        low, high = band
+        if low < 0:
+            raise ValueError(f"[{low:g}, {high:g}]: a price band cannot be negative")
+        if low > high:
+            raise ValueError(f"[{low:g}, {high:g}]: the low end is above the high end")
+        return band
+
+    @field_validator("employment_multipliers")
+    @classmethod
+    def _multipliers(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        if min(values) < 0:
+            raise ValueError(f"{list(values)}: job multipliers cannot be negative")
+        return values
 
 
 class PartnerSettings(Section):

@@ -11,10 +11,30 @@ results to Parquet parts as runs finish; rerunning the same sweep into the same 
     uv run magnetdiplomacy analyze runs/share_drivers
 """
 
-from .analysis import analyze
-from .runner import SweepReport, run_sweep
-from .spec import Sweep, SweepError, load_sweep
-from .storage import SweepStore, read_scalars, read_series
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .analysis import analyze
+    from .runner import SweepReport, run_sweep
+    from .spec import Sweep, SweepError, load_sweep
+    from .storage import SweepStore, read_scalars, read_series
+
+# public name -> submodule that defines it. Loaded lazily (PEP 562): the commands check their
+# inputs with the light :mod:`.inputs` before they load numpy, pandas and the model.
+_LAZY = {
+    "analyze": "analysis",
+    "SweepReport": "runner",
+    "run_sweep": "runner",
+    "Sweep": "spec",
+    "SweepError": "schema",
+    "load_sweep": "spec",
+    "SweepStore": "storage",
+    "read_scalars": "storage",
+    "read_series": "storage",
+}
 
 __all__ = [
     "Sweep",
@@ -27,3 +47,16 @@ __all__ = [
     "read_series",
     "run_sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # cache: later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -36,6 +36,7 @@ from .spec import SweepError
 from .worker import BatchResult, Task, init_local_worker, run_batch
 
 MAX_POOL_RESTARTS = 3
+MAX_WORKERS = 256  # local worker processes (--workers, --dask-local); more would only exhaust the machine
 
 
 class Executor:
@@ -322,6 +323,9 @@ def make_executor(workers: int | None = None, scheduler: str | None = None, dask
     """The executor for the CLI options (``--workers``, ``--scheduler``, ``--dask-local``)."""
     if scheduler is not None and dask_local is not None:
         raise SweepError("--scheduler and --dask-local exclude each other")
+    for option, count in (("--workers", workers), ("--dask-local", dask_local)):
+        if count is not None and count > MAX_WORKERS:
+            raise SweepError(f"{option} {count}: at most {MAX_WORKERS} worker processes on one machine")
     if scheduler is not None or dask_local is not None:
         if workers is not None:
             raise SweepError("--workers is for local processes; with Dask the cluster's workers run the sweep")

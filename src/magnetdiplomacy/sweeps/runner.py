@@ -31,6 +31,7 @@ from .. import __version__
 from ..runs import git_commit
 from .designs import build_design, design_seed, design_table, replication_seeds, run_plan
 from .executors import Executor, make_executor
+from .inputs import check_output_folder
 from .sharing import first_reads
 from .spec import Sweep
 from .storage import SweepStore, completed_run_ids, now
@@ -377,6 +378,7 @@ def run_sweep(
     """
     started = time.perf_counter()
     folder = Path(out) if out is not None else Path("runs") / sweep.name
+    check_output_folder(folder, "--out" if out is not None else "")
     design = build_design(sweep)
     plan = run_plan(sweep, design)
     manifest = sweep_manifest(sweep, len(plan))

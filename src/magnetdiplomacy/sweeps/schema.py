@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from ..parameters import YearMonth
+from ..scenario import ScenarioError
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 DESIGN_ALIASES = {
@@ -37,7 +39,41 @@ THRESHOLD_STATS = ("frac_above", "frac_below", "ever_above", "ever_below")
 BAND_STATS = ("frac_outside", "ever_outside")
 RESERVED = ("run_id", "point", "rep", "seed", "tick", "date")
 DEFAULT_SERIES = ("malaysia_alignment", "malaysia_magnet_share_nonchina", "malaysia_oxide_share_global")
-MAX_RUNS = 10_000_000
+
+
+class SweepError(ScenarioError):
+    """A sweep file, option or folder that cannot be used; the message is one line for the user
+    (line breaks in it, from a key or value quoted, become spaces)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).splitlines()))
+
+
+# The default limit on a sweep's runs (``sweep --max-runs`` raises it): the plan of every run is
+# written before the first runs, about 44 bytes a run, and a million runs take days of CPU.
+MAX_RUNS = 1_000_000
+# No design may exceed this, whatever the limit.
+HARD_MAX_RUNS = 100_000_000
+
+
+def _finite(value: Any) -> Any:
+    """A finite number: no booleans (YAML's true is not 1.0), no NaN or infinity, no words."""
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError("must be a number") from None
+        if not math.isfinite(number):
+            raise ValueError("must be a finite number")
+        return number
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_finite)]
 
 
 class _Strict(BaseModel):
@@ -45,16 +81,16 @@ class _Strict(BaseModel):
 
 
 class ParamEntry(_Strict):
-    values: list[float] | None = None
-    range: tuple[float, float] | None = None
-    levels: int | None = Field(None, ge=2, le=1000)
+    values: list[Number] | None = None
+    range: tuple[Number, Number] | None = None
+    levels: StrictInt | None = Field(None, ge=2, le=1000)
 
 
 class DesignSpec(_Strict):
     kind: Literal["factorial", "lhs", "sobol", "morris"]
-    samples: int | None = Field(None, ge=1, le=MAX_RUNS)
-    levels: int | None = Field(None, ge=2, le=1000)
-    second_order: bool = False
+    samples: StrictInt | None = Field(None, ge=1, le=HARD_MAX_RUNS)
+    levels: StrictInt | None = Field(None, ge=2, le=1000)
+    second_order: StrictBool = False
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -70,8 +106,8 @@ class ScalarSpec(_Strict):
     start: YearMonth | None = Field(None, alias="from")
     to: YearMonth | None = None
     at: YearMonth | None = None
-    threshold: float | None = None
-    band: tuple[float, float] | None = None
+    threshold: Number | None = None
+    band: tuple[Number, Number] | None = None
 
 
 class OutcomeSpec(_Strict):
@@ -80,17 +116,17 @@ class OutcomeSpec(_Strict):
 
 
 class SweepFile(_Strict):
-    name: str | None = None
+    name: str | None = Field(None, min_length=1)
     description: str = ""
     base: str = "baseline"
     set: dict[str, Any] = {}
     parameters: dict[str, ParamEntry]
     design: DesignSpec
-    replications: int = Field(1, ge=1, le=100_000)
-    seed: int = Field(0, ge=0, le=2**32 - 1)
+    replications: StrictInt = Field(1, ge=1, le=100_000)
+    seed: StrictInt = Field(0, ge=0, le=2**32 - 1)
     seeding: Literal["common", "independent"] = "common"
     outcomes: OutcomeSpec = OutcomeSpec()
-    batch: int | None = Field(None, ge=1, le=10_000)
+    batch: StrictInt | None = Field(None, ge=1, le=10_000)
 
     @field_validator("parameters", mode="before")
     @classmethod

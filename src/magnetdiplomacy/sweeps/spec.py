@@ -38,14 +38,17 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..outputs import COLUMNS
 from ..parameters import Scenario, parameter_table
-from ..scenario import ScenarioError, find_scenario, load_scenario, parse_yaml_mapping, read_text
+from ..scenario import ScenarioError, find_scenario, load_scenario
 from ..timeline import months_between, tick_of
+from .inputs import check_sweep_name, describe_validation, read_yaml_file
 from .schema import (
     BAND_STATS,
     DEFAULT_SERIES,
     DESIGN_ALIASES,
     DESIGNS,
+    HARD_MAX_RUNS,
     MAX_RUNS,
     RESERVED,
     STATS,
@@ -54,6 +57,7 @@ from .schema import (
     OutcomeSpec,
     ParamEntry,
     ScalarSpec,
+    SweepError,
     SweepFile,
 )
 
@@ -80,11 +84,6 @@ __all__ = [
 ]
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SWEEP_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
-
-
-class SweepError(ScenarioError):
-    """A sweep file, option or folder that cannot be used; the message is one line for the user."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,37 +221,6 @@ class Sweep:
 
 # --------------------------------------------------------------------------------------------
 # reading and checking
-
-
-def _describe(err: ValidationError, origin: str) -> str:
-    first = err.errors()[0]
-    parts: list[str] = []
-    for item in first["loc"]:
-        if isinstance(item, int):
-            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
-        else:
-            parts.append(str(item))
-    key = ".".join(parts) or "sweep"
-    kind, got, message = first["type"], first.get("input"), first["msg"]
-    if kind == "extra_forbidden":
-        return f"{origin}: {key}: unknown key"
-    if kind == "missing":
-        return f"{origin}: {key}: required"
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
-    return f"{origin}: {key}: {message}{shown}"
-
-
-def _read(path: Path) -> tuple[dict, str]:
-    try:
-        text = read_text(path)
-        data = parse_yaml_mapping(text, path, "sweep file")
-    except ScenarioError as err:  # the same one-line message, as the sweep's own error type
-        raise SweepError(str(err)) from None
-    if not data:
-        raise SweepError(f"{path}: a sweep file must be a mapping of keys to values, not empty")
-    return data, text
 
 
 def _base_scenario(raw: SweepFile, origin: str, folder: Path | None) -> tuple[str, Scenario]:
@@ -408,9 +376,7 @@ def _scalar(name: str, spec: ScalarSpec, where: str, base: Scenario, known: set[
 def _outcomes(
     raw: SweepFile, origin: str, base: Scenario, params: list[SweepParam]
 ) -> tuple[tuple[str, ...], tuple[Scalar, ...]]:
-    from ..model import MagnetDiplomacyModel
-
-    columns = [c for c in MagnetDiplomacyModel.column_names() if c not in ("tick", "date")]
+    columns = [c for c in COLUMNS if c not in ("tick", "date")]  # the model's columns, without loading it
     known = set(columns)
     series = list(raw.outcomes.series)
     for i, name in enumerate(series):
@@ -438,18 +404,36 @@ def _outcomes(
     return tuple(series), tuple(scalars)
 
 
-def parse_sweep(data: dict, origin: str, folder: Path | None = None, name: str | None = None) -> Sweep:
-    """Validate a sweep mapping (as read from YAML) into a resolved :class:`Sweep`."""
+def _check_extremes(base: Scenario, params: list[SweepParam], origin: str) -> None:
+    """Each varied parameter's ends (or explicit values), the others at the base's values, then every
+    one at its low end and every one at its high end, through the scenario's own checks: what the
+    declarations refuse (a band turned upside down, say) is refused before any run starts."""
+    trials = [(f"parameters.{p.path}: {v:g}", {p.path: v}) for p in params for v in (p.values or (p.lo, p.hi))]
+    if len(params) > 1:
+        trials.append(("parameters: every one at its low end", {p.path: p.lo for p in params}))
+        trials.append(("parameters: every one at its high end", {p.path: p.hi for p in params}))
+    for where, trial in trials:
+        try:
+            load_scenario(base, trial)
+        except ScenarioError as err:
+            problem = str(err).split(": ", 1)[-1]
+            raise SweepError(f"{origin}: {where} is refused by the scenario ({problem})") from None
+
+
+def parse_sweep(
+    data: dict, origin: str, folder: Path | None = None, name: str | None = None, max_runs: int = MAX_RUNS
+) -> Sweep:
+    """Validate a sweep mapping (as read from YAML) into a resolved :class:`Sweep` of at most
+    ``max_runs`` runs (``name``: the file's stem, used when the mapping has no name)."""
     try:
         raw = SweepFile.model_validate(data)
     except ValidationError as err:
-        raise SweepError(_describe(err, origin)) from None
-    sweep_name = raw.name or name or "sweep"
-    if not _SWEEP_NAME_RE.match(sweep_name):
-        raise SweepError(f"{origin}: name: '{sweep_name}' may hold only letters, digits, '_', '-' and '.'")
+        raise SweepError(describe_validation(err, origin)) from None
+    sweep_name = check_sweep_name(raw.name or name or "sweep", origin, "name" if raw.name else "name (the file's)")
     _check_design(raw, origin)
     base_name, base = _base_scenario(raw, origin, folder)
     params = _params(raw, origin)
+    _check_extremes(base, params, origin)
     series, scalars = _outcomes(raw, origin, base, params)
     sweep = Sweep(
         name=sweep_name,
@@ -466,15 +450,18 @@ def parse_sweep(data: dict, origin: str, folder: Path | None = None, name: str |
         scalars=scalars,
         batch=raw.batch,
     )
-    if sweep.n_runs > MAX_RUNS:
-        raise SweepError(f"{origin}: design: {sweep.n_runs:,} runs is more than the limit of {MAX_RUNS:,}")
+    if sweep.n_runs > min(max_runs, HARD_MAX_RUNS):
+        raise SweepError(
+            f"{origin}: design: {sweep.n_runs:,} runs is more than the limit of {min(max_runs, HARD_MAX_RUNS):,}"
+            + (" (--max-runs raises it)" if max_runs < HARD_MAX_RUNS else "")
+        )
     if sweep.n_runs < 1:
         raise SweepError(f"{origin}: design: the design has no runs")
     return sweep
 
 
-def load_sweep(source: str | Path | dict, overrides: dict[str, Any] | None = None) -> Sweep:
-    """Read and validate a sweep file (or a mapping with the same keys).
+def load_sweep(source: str | Path | dict, overrides: dict[str, Any] | None = None, max_runs: int = MAX_RUNS) -> Sweep:
+    """Read and validate a sweep file (or a mapping with the same keys) of at most ``max_runs`` runs.
 
     ``overrides`` replace top-level keys of the file (``{"replications": 1}``) before validation.
     """
@@ -482,12 +469,11 @@ def load_sweep(source: str | Path | dict, overrides: dict[str, Any] | None = Non
         data, text, path, origin = dict(source), yaml.safe_dump(source, sort_keys=False), None, "sweep"
     else:
         path = Path(source)
-        if not path.is_file():
-            raise SweepError(f"{path}: no such sweep file")
-        data, text = _read(path)
+        data, text = read_yaml_file(path)
         origin = str(path)
     if overrides:
         data.update(overrides)
-    sweep = parse_sweep(data, origin, folder=path.parent if path else None, name=path.stem if path else None)
+    stem = path.stem if path else None
+    sweep = parse_sweep(data, origin, path.parent if path else None, stem, max_runs)
     sweep.path, sweep.text = path, text
     return sweep

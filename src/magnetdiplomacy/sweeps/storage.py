@@ -20,7 +20,8 @@ How nothing is lost or duplicated:
 * Resuming reads the run ids of the committed scalars parts and runs only the others. One process
   at a time writes a folder (an advisory lock, released by the OS even after ``kill -9``).
 * The folder itself is created by renaming a fully written staging folder, so it either holds a
-  complete plan and manifest or does not exist.
+  complete plan and manifest or does not exist; a staging folder left by a process killed while
+  writing it is removed at the next start.
 """
 
 from __future__ import annotations
@@ -41,12 +42,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..parameters.inputs import make_staging, remove_stale_staging
 from ..timeline import tick_date
+from .manifest import FORMAT, MANIFEST, check_plan_files, read_manifest
 from .spec import Sweep, SweepError
 
+__all__ = ["FORMAT", "MANIFEST", "SweepStore", "read_manifest", "read_scalars", "read_series"]
+
 PART_RE = re.compile(r"^part-(\d{6,})\.parquet$")
-MANIFEST = "manifest.json"
-FORMAT = "magnetdiplomacy-sweep/1"
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -80,19 +83,6 @@ def write_atomic(path: Path, writer) -> None:
 
 def write_json(path: Path, data: dict) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8"))
-
-
-def read_manifest(folder: Path) -> dict:
-    path = Path(folder) / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SweepError(f"{folder}: not a sweep folder (no {MANIFEST})") from None
-    except (OSError, ValueError) as err:
-        raise SweepError(f"{path}: unreadable ({err})") from None
-    if data.get("format") != FORMAT:
-        raise SweepError(f"{path}: not a sweep manifest (format {data.get('format')!r})")
-    return data
 
 
 def _parts(folder: Path) -> dict[int, Path]:
@@ -142,6 +132,7 @@ class SweepStore:
                 f"this one is {manifest['fingerprint']}): the sweep file or its base scenario changed; choose another "
                 "--out"
             )
+        check_plan_files(folder, existing)
         return True
 
     def prepare(self, sweep: Sweep, manifest: dict, design: pd.DataFrame, plan: pd.DataFrame) -> bool:
@@ -150,9 +141,9 @@ class SweepStore:
         if self.check(manifest):
             return False
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.init-", dir=folder.parent))
+        remove_stale_staging(folder.parent)  # what a process killed while writing its plan left
+        staging = make_staging(folder)
         try:
-            staging.chmod(0o755)
             (staging / "scalars").mkdir()
             (staging / "series").mkdir()
             design.to_parquet(staging / "design.parquet", index=False)

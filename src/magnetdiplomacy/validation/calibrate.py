@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from ..model import MagnetDiplomacyModel
 from ..parameters import parameter_table
-from ..scenario import PROJECT_ROOT, ScenarioError, read_yaml_mapping
+from ..scenario import PROJECT_ROOT, ScenarioError
+from ..sweeps.inputs import read_yaml_file
+from ..sweeps.schema import Number
 from .patterns import PatternFile, load_patterns, validation_message
 from .runner import RunOutput, evaluate_pattern
 
@@ -36,24 +38,24 @@ DEFAULT_CALIBRATION = PROJECT_ROOT / "configs" / "validation" / "calibration.yam
 
 class Round(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    samples: int = Field(..., ge=1, le=100_000)
-    shrink: float | None = Field(None, gt=0, le=1)
+    samples: StrictInt = Field(..., ge=1, le=100_000)
+    shrink: Number | None = Field(None, gt=0, le=1)
 
 
 class CalibrationFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     patterns: str = "configs/validation/patterns.yaml"
-    seed: int = 0
-    seeds_per_candidate: int = Field(3, ge=1, le=100)
+    seed: StrictInt = Field(0, ge=0, le=2**32 - 1)
+    seeds_per_candidate: StrictInt = Field(3, ge=1, le=100)
     rounds: list[Round]
-    parameters: dict[str, tuple[float, float]]
+    parameters: dict[str, tuple[Number, Number]]
 
 
 def load_calibration(path: str | Path | None = None) -> CalibrationFile:
     """Read and check a calibration file: every parameter declared, ranges inside the declared ones."""
     path = Path(path) if path else DEFAULT_CALIBRATION
     try:
-        spec = CalibrationFile.model_validate(read_yaml_mapping(path, "calibration file"))
+        spec = CalibrationFile.model_validate(read_yaml_file(path, "calibration file")[0])
     except ValidationError as err:
         raise ScenarioError(f"{path}: {validation_message(err)}") from None
     table = parameter_table()

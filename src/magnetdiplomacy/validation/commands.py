@@ -10,11 +10,12 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -39,8 +40,9 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+def _fail(message: str) -> NoReturn:
+    """One line on stderr, the message printed as it is (never read as markup), and exit code 2."""
+    errors.print(Text.assemble(("error:", "bold red"), " ", " ".join(message.splitlines())), soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -86,28 +88,33 @@ def validate_command(
     patterns_file: Path | None = typer.Option(
         None, "--patterns", help="Patterns file (default configs/validation/patterns.yaml)."
     ),
-    seeds: int | None = typer.Option(
-        None, "--seeds", min=1, help="Seeds per experiment (default: the patterns file's)."
-    ),
+    seeds: int | None = typer.Option(None, "--seeds", help="Seeds per experiment (default: the patterns file's)."),
     out: Path = typer.Option(Path("runs/validation"), "--out", help="Folder for report.md and the plots."),
-    workers: int = typer.Option(2, "--workers", min=1, help="Worker processes."),
+    workers: int = typer.Option(2, "--workers", help="Worker processes."),
     set_: list[str] = typer.Option(
         [], "--set", help="Override a parameter in every experiment: key.path=value (repeatable)."
     ),
 ) -> None:
     """Replay history with many seeds and test the model against the historical patterns."""
     from ..scenario import ScenarioError, parse_assignment
-    from . import evaluate_all, load_patterns, run_experiments
-    from .report import write_report
+    from ..sweeps.inputs import check_output_folder
+    from . import load_patterns
 
     try:
+        for option, value, most in (("--seeds", seeds, 1000), ("--workers", workers, 256)):
+            if value is not None and not 1 <= value <= most:
+                raise ScenarioError(f"{option} {value}: must be 1 to {most}")
         patterns = load_patterns(patterns_file)
         extra = dict(parse_assignment(text) for text in set_)
         from .runner import experiment_scenarios
 
         experiment_scenarios(patterns, extra)  # fail fast on bad scenarios or overrides
+        check_output_folder(out)
     except ScenarioError as err:
         _fail(str(err))
+    from . import evaluate_all, run_experiments
+    from .report import write_report
+
     started = time.perf_counter()
     with _progress() as bar:
         task = bar.add_task("validation runs", total=None)
@@ -204,15 +211,17 @@ def calibrate_command(
     """Fit the free parameters to the historical patterns (Latin-hypercube sweeps) and report the best."""
     from ..progress import SweepBar
     from ..scenario import PROJECT_ROOT, ScenarioError
+    from ..sweeps.inputs import check_output_folder
     from . import load_patterns
     from .calibrate import calibrate, load_calibration
 
+    folder = out or Path("runs") / "calibration"
     try:
         spec = load_calibration(config)
         patterns = load_patterns(PROJECT_ROOT / spec.patterns)
+        check_output_folder(folder, "--out" if out else "")
     except ScenarioError as err:
         _fail(str(err))
-    folder = out or Path("runs") / "calibration"
     started = time.perf_counter()
     try:
         candidates = calibrate(

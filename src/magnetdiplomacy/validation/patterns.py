@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
-from ..scenario import PROJECT_ROOT, ScenarioError, read_yaml_mapping
+from ..scenario import PROJECT_ROOT, ScenarioError
+from ..sweeps.schema import Number  # finite numbers only: no NaN, infinity or true read as 1.0
 
 DEFAULT_PATTERNS = PROJECT_ROOT / "configs" / "validation" / "patterns.yaml"
 
@@ -46,7 +47,7 @@ class Experiment(Strict):
     description: str = ""
     scenario: str
     overrides: dict[str, Any] = {}
-    seeds: int = Field(20, ge=1, le=1000)
+    seeds: StrictInt = Field(20, ge=1, le=1000)
 
 
 class Metric(Strict):
@@ -62,7 +63,7 @@ class Metric(Strict):
     base: tuple[str, str] | None = None  # peak_ratio, months_until_below: pre-shock window
     window: tuple[str, str] | None = None  # peak_ratio: where to look for the peak
     after: str | None = None  # months_until_below: the shock month
-    factor: float = 2.0
+    factor: Number = 2.0
     event_kind: str | None = None
     source: str | None = None
     contains: str | None = None
@@ -91,14 +92,14 @@ class Metric(Strict):
 
 class Test(Strict):
     kind: Literal[TEST_KINDS]  # type: ignore[valid-type]
-    observed: dict[int, float] | None = None
-    tolerance: float | None = None
-    lo: float | None = None
-    hi: float | None = None
-    by_year: dict[int, tuple[float, float]] | None = None
-    value: float | None = None
-    at_least: float | None = None
-    at_most: float | None = None
+    observed: dict[int, Number] | None = None
+    tolerance: Number | None = Field(None, ge=0)
+    lo: Number | None = None
+    hi: Number | None = None
+    by_year: dict[int, tuple[Number, Number]] | None = None
+    value: Number | None = None
+    at_least: Number | None = None
+    at_most: Number | None = None
 
     @model_validator(mode="after")
     def _needs(self) -> Test:
@@ -113,6 +114,9 @@ class Test(Strict):
                 raise ValueError(f"test '{self.kind}' needs '{name}'")
         if self.kind == "range" and self.by_year is None and (self.lo is None or self.hi is None):
             raise ValueError("test 'range' needs lo and hi, or by_year")
+        bands = [(self.lo, self.hi), *(self.by_year or {}).values()]
+        if any(lo is not None and hi is not None and lo > hi for lo, hi in bands):
+            raise ValueError("a range's low end is above its high end")
         if self.kind == "share_of_runs" and self.at_least is None and self.at_most is None:
             raise ValueError("test 'share_of_runs' needs at_least or at_most")
         return self
@@ -154,8 +158,8 @@ class Pattern(Strict):
     experiment: str
     metric: Metric
     test: Test
-    years: list[int] | None = None
-    soft: bool = False
+    years: list[StrictInt] | None = None
+    soft: StrictBool = False
     basis: Literal[BASES]  # type: ignore[valid-type]
     why: str = ""  # what makes it earned, replayed or set by construction
     sources: list[str] = []
@@ -188,10 +192,22 @@ class PatternFile(Strict):
         return self
 
 
+def scenario_source(name: str) -> str | Path:
+    """An experiment's scenario: a name, or a file path relative to the working folder or else to
+    the project (``configs/validation/stress_2010.yaml`` works from any working folder)."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and not path.is_absolute() and not path.is_file():
+        if (PROJECT_ROOT / path).is_file():
+            return PROJECT_ROOT / path
+    return name
+
+
 def load_patterns(path: str | Path | None = None) -> PatternFile:
     """Read and validate a patterns file; any problem is a one-line :class:`ScenarioError`."""
+    from ..sweeps.inputs import read_yaml_file
+
     path = Path(path) if path else DEFAULT_PATTERNS
-    data = read_yaml_mapping(path, "patterns file")
+    data, _ = read_yaml_file(path, "patterns file")
     try:
         return PatternFile.model_validate(data)
     except ValidationError as err:

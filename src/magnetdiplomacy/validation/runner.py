@@ -20,7 +20,7 @@ from ..parameters import Scenario
 from ..runs import tables
 from ..scenario import load_scenario
 from .metrics import evaluate
-from .patterns import Pattern, PatternFile
+from .patterns import Pattern, PatternFile, scenario_source
 
 
 @dataclass
@@ -50,7 +50,7 @@ class PatternResult:
 def experiment_scenarios(patterns: PatternFile, extra: dict[str, Any] | None = None) -> dict[str, Scenario]:
     """Each experiment's validated scenario, with extra overrides (e.g. calibrated values) applied."""
     return {
-        name: load_scenario(exp.scenario, {**exp.overrides, **(extra or {})})
+        name: load_scenario(scenario_source(exp.scenario), {**exp.overrides, **(extra or {})})
         for name, exp in patterns.experiments.items()
     }
 

@@ -13,6 +13,7 @@ import solara
 import solara.widgets
 
 from ...targets import EXPORT_TEXT, JOBS_TEXT, SHARE_TEXT, TARGET_YEAR
+from ..room import current_classroom
 from ..session import STATUS_LABELS, ClassSession
 from ..targets import ALIGNMENT_BAND, EXPORT_TARGET_USD, JOBS_TARGET, SHARE_TARGET, Scorecard
 from ..world import METRICS, BandCheck, Comparison, Difference, fmt_delta, fmt_value, month_name
@@ -98,6 +99,33 @@ def use_clock(deadline: float | None) -> int:
     return max(0, int(round(deadline - time.time())))
 
 
+def _database_problem() -> str | None:
+    room = current_classroom()
+    return room.store.problem if room is not None else None
+
+
+@solara.component
+def DatabaseProblem():
+    """A line on every page while changes cannot be saved (the class database is read-only, deleted
+    or replaced under the server), looked at every two seconds; nothing when all is well."""
+    problem = solara.use_reactive(_database_problem())
+
+    def loop(cancel):
+        context = _context()
+        while not cancel.is_set() and not (context is not None and context.closed_event.is_set()):
+            problem.value = _database_problem()
+            if cancel.wait(2.0):
+                break
+
+    solara.use_thread(loop, dependencies=[], intrusive_cancel=False)
+    if problem.value:
+        solara.widgets.HTML.element(
+            tag="div",
+            unsafe_innerHTML=escape(problem.value),
+            attributes={"class": "cr-error cr-database-problem", "role": "alert"},
+        )
+
+
 @solara.component
 def Layout(children: Sequence[solara.Element] = ()):
     solara.Title(TITLE)
@@ -113,6 +141,8 @@ def Layout(children: Sequence[solara.Element] = ()):
         )
         with solara.Column(gap="0px", classes=["cr-page"]):
             from .errors import ErrorBoundary  # errors draws its own HTML: no import cycle
+
+            DatabaseProblem()
 
             ErrorBoundary(children=list(children))  # a failure shows one line and Try again, never a traceback
 
