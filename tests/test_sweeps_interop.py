@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from magnetdiplomacy.sweeps import load_sweep, read_scalars, run_sweep
 from magnetdiplomacy.sweeps.designs import replication_seeds
@@ -52,7 +51,6 @@ def test_batch_run_example_matches_a_sweep_with_the_same_points_and_seeds(tmp_pa
 
 
 def test_ema_workbench_example():
-    pytest.importorskip("ema_workbench")
     example = load_example("ema_workbench_example")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

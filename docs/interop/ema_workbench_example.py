@@ -1,6 +1,6 @@
 """Explore the model with the EMA Workbench: uncertainties, levers and outcomes.
 
-    uv sync --extra ema          # installs ema-workbench (optional extra)
+    uv sync                      # ema-workbench is one of the project's dependencies
     uv run python docs/interop/ema_workbench_example.py
 
 The workbench samples *uncertainties* (what nobody controls: China's licence grant rate, buyers'
