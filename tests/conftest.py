@@ -48,3 +48,19 @@ def baseline():
 def window(df, start: str, end: str):
     """Rows of a time series between two dates (inclusive)."""
     return df[(df["date"] >= start) & (df["date"] <= end)]
+
+
+@pytest.fixture
+def db(tmp_path):
+    """Where a classroom test keeps its database."""
+    return tmp_path / "classroom.sqlite"
+
+
+@pytest.fixture
+def room(db):
+    """A classroom on a fresh database, without its timers (tests move the clock themselves)."""
+    from magnetdiplomacy.classroom import Classroom, Store
+
+    classroom = Classroom(Store(db), timers=False)
+    yield classroom
+    classroom.close()

@@ -25,18 +25,6 @@ from magnetdiplomacy.interventions import ACTIONS, SEAT_ACTIONS, SEATS, validate
 SHORT = {"end": "2027-03"}  # four quarters from April 2026
 
 
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "classroom.sqlite"
-
-
-@pytest.fixture
-def room(db):
-    classroom = Classroom(Store(db), timers=False)
-    yield classroom
-    classroom.close()
-
-
 def same_series(a: World, b: World) -> bool:
     sa, sb = a.series(), b.series()
     return all(list(sa[c]) == list(sb[c]) for c in sa if c != "date") and len(sa["tick"]) == len(sb["tick"])

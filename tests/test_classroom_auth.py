@@ -37,18 +37,6 @@ class Clock:
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "classroom.sqlite"
-
-
-@pytest.fixture
-def room(db):
-    classroom = Classroom(Store(db), timers=False)
-    yield classroom
-    classroom.close()
-
-
-@pytest.fixture
 def clock(room):
     fake = Clock()
     room.logins.attempts.clock = fake

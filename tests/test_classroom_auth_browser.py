@@ -8,13 +8,12 @@ own cookies, as on its own computer. Screenshots go to ``artifacts/screenshots/c
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from app_helpers import ARTIFACTS, ROOT, Server, require_chromium, screenshot
+from app_helpers import new_page, require_chromium, screenshot, serve_classroom
 from magnetdiplomacy.classroom import Classroom, Store
 from magnetdiplomacy.classroom.auth import BROWSER_FAILURES
 
@@ -23,15 +22,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 require_chromium()
 
 VIEWPORT = {"width": 1366, "height": 900}
-DB_VAR = "MAGNETDIPLOMACY_CLASSROOM_DB"
 
 
 class Site:
     """The server and what the tests learn as they go (shared by the tests of this module, in order)."""
 
-    def __init__(self, db) -> None:
-        self.db = db
-        self.server = Server(ROOT / "classroom.py", log=ARTIFACTS / "classroom_auth_server.log").start()
+    def __init__(self, server) -> None:
+        self.server = server
+        self.db = server.db
         self.class_id = self.code = self.key = ""
 
     @property
@@ -41,29 +39,20 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    ARTIFACTS.mkdir(exist_ok=True)
     db = tmp_path_factory.mktemp("classroom_auth") / "classroom.sqlite"
-    old = os.environ.get(DB_VAR)
-    os.environ[DB_VAR] = str(db)
-    state = Site(db)
-    yield state
-    state.server.stop()
-    if old is None:
-        os.environ.pop(DB_VAR, None)
-    else:
-        os.environ[DB_VAR] = old
+    with serve_classroom(db, "classroom_auth_server.log") as server:
+        yield Site(server)
 
 
 @pytest.fixture
 def new_browser(browser):
-    """A function making a browser context of its own (its own cookies: another computer)."""
+    """A function making a page in a browser context of its own (its own cookies: another computer)."""
     made = []
 
     def make():
-        ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-        ctx.set_default_timeout(30_000)
-        made.append(ctx)
-        return ctx.new_page()
+        page = new_page(browser, viewport=VIEWPORT)
+        made.append(page.context)
+        return page
 
     yield make
     for ctx in made:

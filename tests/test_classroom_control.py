@@ -21,13 +21,6 @@ SHORT = {"end": "2027-03"}  # four quarters from April 2026
 OCTOBER = "october_2025_escalation"  # starts August 2025: the replayed 26 October 2025 agreement sets 19 %
 
 
-@pytest.fixture
-def room(tmp_path):
-    classroom = Classroom(Store(tmp_path / "classroom.sqlite"), timers=False)
-    yield classroom
-    classroom.close()
-
-
 def seated(room, seats, **kwargs):
     class_id, code, key = room.create_class("Trust", "roleplay", **{**SHORT, **kwargs})
     tokens = {}

@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from magnetdiplomacy.classroom import Classroom, Store
 from magnetdiplomacy.classroom.injects import load_script
 from magnetdiplomacy.classroom.menus import seat_menu
 from magnetdiplomacy.classroom.outlook import Happening, market_note, match_events, news_text
@@ -25,13 +24,6 @@ RAW = re.compile(
     + "|".join(kind.replace("_", " ") for kind in OFFER_KINDS)
     + r")\b|\b(?:19|20)\d\d-\d\d\b| -> "
 )
-
-
-@pytest.fixture
-def room(tmp_path):
-    classroom = Classroom(Store(tmp_path / "classroom.sqlite"), timers=False)
-    yield classroom
-    classroom.close()
 
 
 @pytest.fixture(scope="module")

@@ -362,13 +362,6 @@ BAD_OPTIONS = [
 ]
 
 
-@pytest.fixture
-def room(tmp_path):
-    classroom = Classroom(Store(tmp_path / "classroom.sqlite"), timers=False)
-    yield classroom
-    classroom.close()
-
-
 @pytest.mark.parametrize("options, said", BAD_OPTIONS, ids=[json.dumps(o, default=str) for o, _ in BAD_OPTIONS])
 def test_a_wrong_class_option_is_refused_with_one_clear_line_and_nothing_written(room, options, said):
     options = {**SHORT, **options}

@@ -198,12 +198,13 @@ def test_output_folder_checks_create_nothing(tmp_path):
 
 
 def test_the_names_actions_accept_are_the_models_own():
-    from magnetdiplomacy.interventions.registry import DESTINATIONS, FLOOR_BENEFICIARIES
+    from magnetdiplomacy.interventions.registry import DESTINATIONS, FLOOR_BENEFICIARY
     from magnetdiplomacy.mechanisms.trade import MAKER_DESTINATION
-    from magnetdiplomacy.model import FLOOR_BENEFICIARY
+    from magnetdiplomacy.world import build_chain
 
-    assert set(FLOOR_BENEFICIARIES) == set(FLOOR_BENEFICIARY.values())
     assert set(MAKER_DESTINATION.values()) <= set(DESTINATIONS)
+    plants = build_chain(load_scenario("baseline"))
+    assert set(FLOOR_BENEFICIARY) <= set(plants.plants)
 
 
 def test_every_replayed_event_passes_the_action_checks():

@@ -28,7 +28,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "magnetdiplomacy"
 PACKAGE = "magnetdiplomacy"
 
 LAYERS = {
-    "declarations": ("timeline", "parameters", "outputs", "targets", "data", "version"),
+    "declarations": ("timeline", "parameters", "outputs", "targets", "data", "version", "lazy"),
     "mechanisms": ("mechanisms",),
     "world": ("world", "interventions", "history", "scenario"),
     "agents": ("agents",),

@@ -7,8 +7,9 @@ pandas and numpy. ``from magnetdiplomacy import run`` imports the model on first
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .lazy import lazy_exports
 
 if TYPE_CHECKING:
     __version__: str
@@ -37,19 +38,10 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        from .version import package_version
+def _version() -> str:
+    from .version import package_version
 
-        value = globals()["__version__"] = package_version()
-        return value
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value  # cache: later look-ups skip __getattr__
-    return value
+    return package_version()
 
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__, special={"__version__": _version})

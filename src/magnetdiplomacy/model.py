@@ -36,6 +36,7 @@ from .agents.malaysia import Malaysia
 from .agents.partners import Australia, Korea
 from .agents.united_states import UnitedStates
 from .interventions import ACTIONS, Params, checked_params, validate_action
+from .interventions.registry import FLOOR_BENEFICIARY
 from .mechanisms import accounts, heavy, oxide, production, trade
 from .mechanisms.alignment import trade_tilt
 from .mechanisms.chain import NEVER
@@ -49,9 +50,6 @@ from .outputs import COLUMNS, CONTRACT_COLUMNS  # noqa: F401  (CONTRACT_COLUMNS:
 from .parameters import Scenario
 from .timeline import month_index, months_between, tick_label, tick_of
 from .world import MALAYSIAN_MAKERS, SUPPLIER_REGIONS, SUPPLIERS, build_chain, initial_orders
-
-# Floors the US may grant, by the plant that realises them.
-FLOOR_BENEFICIARY = {"lynas_malaysia": "Lynas Malaysia", "mp_separation": "MP Materials"}
 
 
 class MagnetDiplomacyModel(mesa.Model):

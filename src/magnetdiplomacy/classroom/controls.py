@@ -9,7 +9,8 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from .records import HISTORY_MODES, OPEN, OVER, ClassError, Member, Settings
+from .fields import check_settings
+from .records import HISTORY_MODES, OPEN, OVER, ClassError, Member
 from .state import ClassState
 
 MAX_EXTEND_DAYS = 60  # one term: a class is a teaching unit, not a standing service
@@ -44,11 +45,10 @@ class TeacherControls(ClassState):
 
     def configure(self, **changes: Any) -> None:
         with self.lock:
+            check_settings(changes)
+            if "history" in changes:
+                self._check_history(str(changes["history"]))
             for key, value in changes.items():
-                if key not in Settings.__dataclass_fields__:
-                    raise ClassError(f"unknown setting '{key}'")
-                if key == "history":
-                    self._check_history(str(value))
                 setattr(self.settings, key, type(getattr(self.settings, key))(value))
             if "timer_s" in changes:
                 self.remaining = None

@@ -34,7 +34,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..interventions import ActionError, validate_action
-from ..scenario import config_dirs, load_yaml
+from ..scenario import ScenarioError, config_dirs, load_yaml, read_text
 from ..timeline import month_index, parse_month
 
 
@@ -145,7 +145,9 @@ def load_script(source: str | Path) -> Script:
     if not path.is_file():
         raise ScriptError(f"{path}: no such file")
     try:
-        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(read_text(path, "inject script")) or {}
+    except ScenarioError as err:  # unreadable, binary or not UTF-8: the same one line
+        raise ScriptError(str(err)) from None
     except yaml.YAMLError as err:
         raise ScriptError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
     data.setdefault("name", path.stem)

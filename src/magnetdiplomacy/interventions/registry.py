@@ -32,8 +32,9 @@ from ..parameters.inputs import ScenarioError, strict_month
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import MagnetDiplomacyModel
 
-# The owners whose NdPr a US price floor covers (the values of model.FLOOR_BENEFICIARY).
-FLOOR_BENEFICIARIES = ("Lynas Malaysia", "MP Materials")
+# Floors the US may grant, by the plant that realises them, and the owners whose NdPr a floor covers.
+FLOOR_BENEFICIARY = {"lynas_malaysia": "Lynas Malaysia", "mp_separation": "MP Materials"}
+FLOOR_BENEFICIARIES = tuple(FLOOR_BENEFICIARY.values())
 # Where China's licences go: the world, the demand regions and Malaysia's makers (trade.MAKER_DESTINATION).
 DESTINATIONS = ("world", *REGIONS, "malaysia")
 RARE_EARTHS = ("La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Sc", "Y")

@@ -148,47 +148,54 @@ def safe_name(name: object, what: str) -> str:
 SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
-def check_output_folder(folder: Path, option: str = "--out") -> Path:
+def check_output_folder(folder: Path, option: str = "--out", existing_ok: bool = False) -> Path:
     """Refuse an output folder before any work starts: empty or ``.``/``..``, too long, in a
-    system folder (/proc, /sys, /dev), an existing file or a folder that is not empty, under a
-    file, or where nothing can be written. Staging folders that killed writes left beside it are
-    removed (:func:`remove_stale_staging`); nothing is created. Returns the folder."""
+    system folder (/proc, /sys, /dev), an existing file, a folder that is not empty (unless
+    ``existing_ok``: a sweep resumes into its folder), under a file, or where nothing can be
+    written. ``option`` names where the folder came from ("" for a default). Staging folders that
+    killed writes left beside it are removed (:func:`remove_stale_staging`); nothing is created.
+    Returns the folder."""
     text = str(folder)
+    label = option or "folder"
+    where = f"{option} {text}" if option else text
     if not text.strip() or Path(text).name in ("", ".", ".."):
-        raise ScenarioError(f"{option} {text!r}: name a new folder (not '', '.', '..' or '/')")
-    check_path_length(folder, option)
+        raise ScenarioError(f"{label} {text!r}: name a new folder (not '', '.', '..' or '/')")
+    if "\n" in text or "\r" in text:
+        raise ScenarioError(f"{label} {text[:40]!r}: a path cannot hold a line break")
+    check_path_length(folder, label)
     if len(os.fsencode(Path(text).name)) > MAX_NAME_BYTES:
-        raise ScenarioError(f"{option} {Path(text).name[:40]}...: name too long (at most {MAX_NAME_BYTES} bytes)")
+        raise ScenarioError(f"{label} {Path(text).name[:40]}...: name too long (at most {MAX_NAME_BYTES} bytes)")
     try:
+        full = Path(os.path.abspath(folder))
         resolved = Path(os.path.realpath(folder))
-    except OSError as err:
-        raise ScenarioError(f"{option} {folder}: {err.strerror or err}") from None
+    except (OSError, RuntimeError) as err:
+        raise ScenarioError(f"{where}: cannot be resolved ({getattr(err, 'strerror', None) or err})") from None
     for system in SYSTEM_FOLDERS:
-        if resolved == system or system in resolved.parents:
-            raise ScenarioError(f"{option} {folder}: inside {system}, a system folder; choose another folder")
+        if any(path == system or system in path.parents for path in (full, resolved)):
+            raise ScenarioError(f"{where}: inside {system}, a system folder; choose another folder")
     try:
-        _check_existing(folder, resolved, option)
+        _check_existing(resolved, where, option, existing_ok)
     except OSError as err:
-        raise ScenarioError(f"{option} {folder}: {err.strerror or err}") from None
+        raise ScenarioError(f"{where}: {err.strerror or err}") from None
     remove_stale_staging(resolved.parent)
     return folder
 
 
-def _check_existing(folder: Path, resolved: Path, option: str) -> None:
+def _check_existing(resolved: Path, where: str, option: str, existing_ok: bool) -> None:
     if resolved.exists():
         if not resolved.is_dir():
-            raise ScenarioError(f"{option} {folder}: exists and is not a folder")
-        if any(resolved.iterdir()):
-            raise ScenarioError(f"{option} {folder}: output folder exists and is not empty (choose another {option})")
-    for parent in resolved.parents:
+            raise ScenarioError(f"{where}: exists and is not a folder")
+        if not existing_ok and any(resolved.iterdir()):
+            raise ScenarioError(f"{where}: output folder exists and is not empty (choose another {option or 'folder'})")
+    for parent in (resolved, *resolved.parents):
         if not parent.exists():
             continue
         if not parent.is_dir():
-            raise ScenarioError(f"{option} {folder}: {parent} is a file, so no folder can be made in it")
+            raise ScenarioError(f"{where}: {parent} is a file, so no folder can be made in it")
         if not os.access(parent, os.W_OK | os.X_OK):
-            raise ScenarioError(f"{option} {folder}: cannot write in {parent} (permission denied)")
+            raise ScenarioError(f"{where}: cannot write in {parent} (permission denied)")
         if os.statvfs(parent).f_flag & os.ST_RDONLY:
-            raise ScenarioError(f"{option} {folder}: {parent} is on a read-only file system")
+            raise ScenarioError(f"{where}: {parent} is on a read-only file system")
         return
 
 

@@ -8,20 +8,17 @@ these checks before they load the heavy machinery.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..parameters.inputs import check_output_folder as check_folder
 from ..scenario import ScenarioError, parse_yaml_mapping, read_text
 from .schema import SweepError
 
 # One folder name under runs/: no separators, not '.', '..' or hidden, short enough for any file system.
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
-# Where results never go: the kernel's and the devices' pseudo file systems.
-SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
-NAME_MAX, PATH_MAX = 255, 4000
 
 
 def shown(value: object, width: int = 60) -> str:
@@ -84,44 +81,13 @@ def read_yaml_file(path: Path, what: str = "sweep file") -> tuple[dict, str]:
     return data, text
 
 
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except OSError:
-        return False
-
-
 def check_output_folder(folder: Path, option: str = "--out") -> Path:
-    """Refuse an output folder that could not be written (a system folder, a file, a path under a
-    file, a name too long, no permission) before any work starts; create nothing. Returns ``folder``."""
-    where = f"{option} {folder}" if option else str(folder)
-    text = str(folder)
-    if "\x00" in text or "\n" in text or "\r" in text:
-        raise SweepError(f"{option or 'folder'} {shown(text)}: a path cannot hold a NUL or line-break character")
-    full = Path(os.path.abspath(folder))
-    if len(os.fsencode(str(full))) > PATH_MAX:
-        raise SweepError(f"{option or 'folder'}: path too long ({len(text):,} characters)")
-    for part in full.parts:
-        if len(os.fsencode(part)) > NAME_MAX:
-            raise SweepError(f"{option or 'folder'}: the name {shown(part, 30)} is longer than {NAME_MAX} bytes")
+    """The output folder of ``sweep``, ``analyze``, ``validate`` or ``calibrate``, checked before any
+    work starts (:func:`magnetdiplomacy.parameters.inputs.check_output_folder`); an existing folder
+    is allowed, since these commands resume into or rewrite their own folders. Returns ``folder``."""
     try:
-        resolved = full.resolve()
-    except (OSError, RuntimeError) as err:
-        raise SweepError(f"{where}: cannot be resolved ({err})") from None
-    for root in SYSTEM_FOLDERS:
-        if any(p == root or root in p.parents for p in (full, resolved)):
-            raise SweepError(f"{where}: {root} is a system folder, not a place for results")
-    if _exists(resolved):
-        if not resolved.is_dir():
-            raise SweepError(f"{where}: exists and is not a folder")
-        if not os.access(resolved, os.W_OK | os.X_OK):
-            raise SweepError(f"{where}: the folder is not writable")
-        return folder
-    parent = resolved.parent
-    while not _exists(parent) and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise SweepError(f"{where}: {parent} is a file, not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SweepError(f"{where}: cannot create it ({parent} is not writable)")
-    return folder
+        return check_folder(folder, option, existing_ok=True)
+    except SweepError:
+        raise
+    except ScenarioError as err:  # the same one-line message, as the sweep's own error type
+        raise SweepError(str(err)) from None
