@@ -36,7 +36,7 @@ LAYERS = {
     "model": ("model",),
     "runs": ("runs", "compare", "progress", "docgen", "attribution"),
     "charts": ("charts",),
-    "interfaces": ("cli", "ui", "classroom", "sweeps", "validation", "handouts"),
+    "interfaces": ("cli", "ui", "classroom", "sweeps", "validation", "handouts", "inference"),
 }
 LAYER_RANK = {name: rank for rank, name in enumerate(LAYERS)}
 RANK = {top: LAYER_RANK[name] for name, tops in LAYERS.items() for top in tops}

@@ -1,4 +1,5 @@
-"""Command line: ``magnetdiplomacy run | compare | scenarios | describe | sweep | analyze | validate | calibrate``.
+"""Command line: ``magnetdiplomacy run | compare | scenarios | describe | sweep | analyze | validate | calibrate |
+discover | handouts``.
 
 User mistakes (bad files, keys, values, options) print one line on stderr and exit with code 2;
 nothing is written.
@@ -22,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .handouts import handouts_command
+from .inference.commands import discover_command
 from .validation.commands import calibrate_command, validate_command
 
 app = typer.Typer(
@@ -37,6 +39,17 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+# Options of `run` and `compare` that draw parameter sets from a stored posterior (docs/validation.md).
+PosteriorDir = Annotated[
+    Path | None, typer.Option("--posterior", help="Posterior folder (e.g. configs/posterior): run one draw per set.")
+]
+Draws = Annotated[int | None, typer.Option("--draws", help="Parameter sets drawn from --posterior (default 20).")]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", help="Local worker processes (default: one per core; 0 runs in this process)."),
+]
+
+
 @app.command("run")
 def run_command(
     config: str = typer.Argument(
@@ -50,22 +63,32 @@ def run_command(
     out: Path | None = typer.Option(None, "--out", help="Run folder (default: runs/<scenario>_<time>_s<seed>)."),
     csv: bool = typer.Option(False, "--csv", help="Also write CSV copies of the tables."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run folder's path."),
+    posterior: PosteriorDir = None,
+    draws: Draws = None,
+    workers: Workers = None,
 ) -> None:
     """Run a scenario, print a summary and Malaysia's scorecard, and write a run folder (Parquet, scorecard.csv,
-    manifest.json). Inputs are checked before the model loads, and the model's invariants every month."""
+    manifest.json). Inputs are checked before the model loads, and the model's invariants every month.
+    With --posterior, also one run per posterior draw: bands of the key outputs in FOLDER/posterior."""
     from .parameters.inputs import check_output_folder
     from .scenario import ScenarioError, default_folder, prepare
 
     try:
         scenario = prepare(config, seed=seed, end=end, overrides=set_)
         folder = check_output_folder(out if out is not None else default_folder(scenario, scenario.run.seed))
+        plan = _draw_plan(posterior, draws, workers, scenario, pins=[set_])
     except ScenarioError as err:
         fail(str(err))
     from .runs import InvariantError, simulate, write_folder
 
     try:
         result = simulate(scenario) if quiet else _simulate_with_progress(scenario)
+        frames = _run_draws(scenario, plan, workers, quiet, set_) if plan is not None else []
         write_folder(result, folder, csv=csv)
+        if plan is not None:
+            from .inference.ensemble import write_run_ensemble
+
+            bands_table = write_run_ensemble(folder, plan, frames, csv=csv)
     except InvariantError as err:
         fail(str(err), 1)
     except ScenarioError as err:
@@ -74,6 +97,8 @@ def run_command(
         print(folder)
         return
     _print_summary(result, folder)
+    if plan is not None:
+        _print_table(*bands_table)
 
 
 @app.command("compare")
@@ -85,17 +110,21 @@ def compare_command(
     year: int | None = typer.Option(None, "--year", help="Year of the outcomes (default: the last year simulated)."),
     set_: list[str] = typer.Option([], "--set", help="Change B: key.path=value (repeatable)."),
     out: Path = typer.Option(..., "--out", help="Folder for differences.csv, paired.csv, scorecard.csv and the plot."),
-    workers: int | None = typer.Option(
-        None, "--workers", "-w", min=0, help="Worker processes (default: one per core; 0 runs in this process)."
-    ),
+    workers: Workers = None,
+    posterior: PosteriorDir = None,
+    draws: Draws = None,
 ) -> None:
-    """Paired runs of two scenarios over N seeds: each outcome's mean difference B - A with its 95% interval."""
+    """Paired runs of two scenarios over N seeds: each outcome's mean difference B - A with its 95% interval.
+    With --posterior, one pair per posterior draw (same draws and seeds in A and B)."""
     import os
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     first, second = _compare_inputs(a, b, end, year, set_, out)
-    from .compare import compare, describe, describe_scorecard, write
+    plan = _draw_plan(posterior, draws, workers, first, second, pins=[[], set_])
+    seeds = len(plan.seeds) if plan is not None else seeds
+    from .compare import describe, describe_scorecard, write
+    from .inference.ensemble import compare_draw_files, compare_pairs, draws_table
     from .runs import InvariantError
 
     count = (os.cpu_count() or 1) if workers is None else workers
@@ -108,10 +137,14 @@ def compare_command(
             bar.update(task, completed=done)
 
         try:
-            result = compare(first, second, pairs, year=year, workers=min(count, seeds), progress=advance)
+            result = compare_pairs(
+                first, second, plan, pairs, set_, year=year, workers=min(count, seeds), progress=advance
+            )
         except InvariantError as err:
             fail(str(err), 1)
-    write(result, out)
+    write(result, out, extras=compare_draw_files(plan) if plan is not None else None)
+    if plan is not None:
+        _print_table(*draws_table(result))
     title = f"{second.name} minus {first.name}, {result.year}, paired over {seeds} seeds"
     caption = "difference: mean of B - A over the seeds [95% interval]"
     _print_table(title, ("outcome", "A", "B", "difference", "seeds with B > A"), describe(result), caption)
@@ -126,6 +159,34 @@ def compare_command(
         f"wrote differences.csv (every outcome), paired.csv, scorecard.csv and a plot to [bold]{out}[/]",
         highlight=False,
     )
+
+
+def _draw_plan(posterior: Path | None, draws: int | None, workers: int | None, *scenarios, pins=()):
+    """The posterior draws of ``run``/``compare`` (None without --posterior), checked before any run."""
+    from .inference.ensemble import pinned, prepare
+    from .scenario import ScenarioError
+
+    try:
+        if workers is not None and not 0 <= workers <= 256:
+            raise ScenarioError(f"--workers {workers}: must be 0 to 256")
+        return prepare(posterior, draws, *scenarios, pins=[pinned(p) for p in pins])
+    except ScenarioError as err:
+        fail(str(err))
+
+
+def _run_draws(scenario, plan, workers: int | None, quiet: bool, changes: list[str]):
+    """One run per posterior draw (with a progress bar unless quiet)."""
+    import os
+
+    from rich.progress import Progress
+
+    from .inference.ensemble import pinned, run_draws
+
+    count = (os.cpu_count() or 1) if workers is None else workers
+    with Progress(console=console, transient=True, disable=quiet) as bar:
+        task = bar.add_task(f"{scenario.name}: posterior draws", total=len(plan.seeds))
+        advance = lambda done, total: bar.update(task, completed=done)  # noqa: E731
+        return run_draws(scenario, plan, count, advance, pinned(changes))
 
 
 def _compare_inputs(a: str, b: str | None, end: str | None, year: int | None, changes: list[str], out: Path):
@@ -301,10 +362,6 @@ def describe_command(
 
 # Options of `sweep`, declared apart so the command reads as one screen.
 SweepFile = Annotated[Path, typer.Argument(metavar="FILE", help="Sweep file, e.g. configs/sweeps/share_drivers.yaml.")]
-Workers = Annotated[
-    int | None,
-    typer.Option("--workers", "-w", help="Local worker processes (default: one per core; 0 runs in this process)."),
-]
 SweepOut = Annotated[
     Path | None,
     typer.Option("--out", help="Sweep folder (default runs/<sweep name>). Rerunning into the same folder resumes."),
@@ -411,6 +468,7 @@ def analyze_command(
 app.command("validate")(validate_command)
 app.command("calibrate")(calibrate_command)
 app.command("handouts")(handouts_command)
+app.command("discover")(discover_command)
 
 
 def main() -> None:

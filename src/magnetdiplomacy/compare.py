@@ -17,6 +17,7 @@ import json
 import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -113,6 +114,28 @@ def target_values(model_df: pd.DataFrame, year: int) -> dict[str, float]:
     return {target.key: year_value(model_df, target, year) for target in TARGETS}
 
 
+def map_in_processes(
+    function: Callable, jobs: list, workers: int, progress: Callable[[int, int], None] | None = None
+) -> list:
+    """``function`` over ``jobs`` in ``workers`` fresh processes (0 or 1: in this one), results in
+    job order (each result's first item is its job's key); ``progress(done, total)`` after each."""
+    results = []
+    if workers > 1 and len(jobs) > 1:
+        context = multiprocessing.get_context("spawn")
+        with futures.ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+            pending = [pool.submit(function, job) for job in jobs]
+            for done, job in enumerate(futures.as_completed(pending), start=1):
+                results.append(job.result())
+                if progress:
+                    progress(done, len(jobs))
+    else:
+        for done, job in enumerate(jobs, start=1):
+            results.append(function(job))
+            if progress:
+                progress(done, len(jobs))
+    return sorted(results, key=lambda item: item[0])
+
+
 def run_pair(a: Scenario, b: Scenario, seed: int, year: int) -> tuple[int, dict, dict, pd.DataFrame, dict, dict]:
     """Both scenarios with one seed: their outcome-year values, the headline series' difference and
     the scorecard's values in A and in B."""
@@ -202,21 +225,7 @@ def compare(
     year = int(last[:4]) if year is None else year
     # the runs need only their time series: no agent table (it changes no outcome, and costs time)
     run_a, run_b = (load_scenario(s, {"outputs.agent_table": False}) for s in (a, b))
-    results = []
-    if workers:
-        context = multiprocessing.get_context("spawn")
-        with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            jobs = [pool.submit(run_pair, run_a, run_b, seed, year) for seed in seeds]
-            for done, job in enumerate(futures.as_completed(jobs), start=1):
-                results.append(job.result())
-                if progress:
-                    progress(done, len(seeds))
-    else:
-        for done, seed in enumerate(seeds, start=1):
-            results.append(run_pair(run_a, run_b, seed, year))
-            if progress:
-                progress(done, len(seeds))
-    results.sort(key=lambda item: item[0])
+    results = map_in_processes(partial(run_pair, run_a, run_b, year=year), list(seeds), workers, progress)
     paired = pd.DataFrame(
         [
             {"seed": seed, "outcome": name, "a": values_a[name], "b": values_b[name]}
@@ -269,11 +278,13 @@ def plot(comparison: Comparison, path: Path) -> Path:
     return path
 
 
-def write(comparison: Comparison, folder: Path) -> Path:
+def write(comparison: Comparison, folder: Path, extras: Callable[[Path], dict] | None = None) -> Path:
     """``differences.csv``, ``paired.csv``, ``scorecard.csv`` (Malaysia's scorecard in A and B),
     ``differences_over_time.png`` and ``manifest.json``, written atomically into ``folder`` (which
-    must not exist or be empty)."""
+    must not exist or be empty). ``extras`` writes further files into the staging folder and
+    returns entries for the manifest (the posterior draws of a posterior comparison)."""
     with staged_folder(folder) as staging:
+        added = extras(staging) if extras is not None else {}
         comparison.differences.to_csv(staging / "differences.csv", index=False)
         comparison.paired.to_csv(staging / "paired.csv", index=False)
         comparison.scorecard.to_csv(staging / "scorecard.csv", index=False)
@@ -287,6 +298,7 @@ def write(comparison: Comparison, folder: Path) -> Path:
             **provenance(),
             "parameters_a": comparison.a.model_dump(mode="json"),
             "parameters_b": comparison.b.model_dump(mode="json"),
+            **added,
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
     return Path(folder)

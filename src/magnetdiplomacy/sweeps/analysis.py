@@ -31,10 +31,9 @@ import numpy as np
 import pandas as pd
 
 from .inputs import check_output_folder
-from .manifest import check_plan_files, read_manifest
 from .plots import QUANTILES, fan_data, plot_distributions, plot_fan, plot_indices, plot_scatter
 from .spec import SweepError
-from .storage import read_scalars, read_series, write_atomic, write_json
+from .storage import finished_sweep, is_folder, read_series, write_atomic, write_json
 
 
 @dataclass
@@ -230,36 +229,6 @@ class _Tables:
     notes: dict[str, str]
 
 
-def _complete_manifest(folder: Path) -> tuple[dict, pd.DataFrame]:
-    """The manifest and scalars of a sweep folder whose runs have all finished."""
-    if not _is_dir(folder):
-        raise SweepError(f"{folder}: no such sweep folder")
-    manifest = read_manifest(folder)
-    check_plan_files(folder, manifest)
-    total = int(manifest["design"]["runs"])
-    scalars = read_scalars(folder)
-    if len(scalars) < total:
-        raise SweepError(
-            f"{folder}: sweep incomplete ({len(scalars):,} of {total:,} runs); rerun `magnetdiplomacy sweep` with the "
-            "same file and --out to finish it"
-        )
-    columns = [p["path"] for p in manifest["design"]["parameters"]] + [
-        s["name"] for s in manifest["outcomes"]["scalars"]
-    ]
-    missing = [c for c in ["point", *columns] if c not in scalars.columns]
-    if len(scalars) > total or scalars["run_id"].duplicated().any() or missing:
-        problem = f"no column {missing[0]!r}" if missing else f"{len(scalars):,} runs for a design of {total:,}"
-        raise SweepError(f"{folder / 'scalars'}: {problem}; was the folder edited by hand? run the sweep again")
-    return manifest, scalars
-
-
-def _is_dir(folder: Path) -> bool:
-    try:
-        return folder.is_dir()
-    except OSError:  # a name too long, say
-        return False
-
-
 def _summary_row(name: str, y_runs: np.ndarray, within: float) -> dict[str, Any]:
     """The distribution of one outcome over all runs, and the share of its variance that is seed noise."""
     total_var = np.nanvar(y_runs)
@@ -445,10 +414,10 @@ def _report_lines(manifest: dict, tables: _Tables, names: list[str], files: list
 def analyze(folder: str | Path, out: str | Path | None = None, *, plots: bool = True) -> Analysis:
     """Analyse a complete sweep folder; write tables and plots to ``out`` (default ``folder/analysis``)."""
     folder = Path(folder)
-    if not _is_dir(folder):
+    if not is_folder(folder):
         raise SweepError(f"{folder}: no such sweep folder")
     out = check_output_folder(Path(out) if out is not None else folder / "analysis", "--out" if out else "")
-    manifest, scalars = _complete_manifest(folder)
+    manifest, scalars = finished_sweep(folder)
     out.mkdir(parents=True, exist_ok=True)
     params = [p["path"] for p in manifest["design"]["parameters"]]
     names = [s["name"] for s in manifest["outcomes"]["scalars"]]

@@ -28,6 +28,7 @@ import mesa
 import numpy as np
 
 from .. import __version__
+from ..inference.sweep_draws import add_draw_columns
 from ..runs import git_commit
 from .designs import build_design, design_seed, design_table, replication_seeds, run_plan
 from .executors import Executor, make_executor
@@ -149,7 +150,7 @@ def sweep_manifest(sweep: Sweep, plan_size: int) -> dict:
         "definition": sweep.definition(),
         "completed_runs": 0,
         "sessions": [],
-    }
+    } | ({"posterior": sweep.posterior.describe()} if sweep.posterior else {})
 
 
 def auto_batch(total: int, workers: int, sharing: bool = False) -> int:
@@ -191,10 +192,12 @@ def sharing_plan(sweep: Sweep, seed: int) -> SharingPlan | None:
         return None
 
 
-def _tasks(sweep: Sweep, plan, pending: np.ndarray, batch: int, sharing: SharingPlan | None = None) -> Iterator[Task]:
-    context = Context(
-        sweep.fingerprint(),
-        sweep.base.model_dump(mode="json"),
+def _context(sweep: Sweep, sharing: SharingPlan | None, draw: int | None) -> Context:
+    """What the runs of a task share: the base scenario (with a posterior, that of the draw)."""
+    posterior = sweep.posterior
+    return Context(
+        sweep.fingerprint() + ("" if posterior is None or draw is None else f":draw{draw}"),
+        sweep.base.model_dump(mode="json") if posterior is None or draw is None else posterior.bases[draw],
         tuple(sweep.paths),
         sweep.needed_columns,
         sweep.series,
@@ -202,17 +205,27 @@ def _tasks(sweep: Sweep, plan, pending: np.ndarray, batch: int, sharing: Sharing
         share_history=sharing is not None,
         snapshot_ticks=sharing.snapshot_ticks if sharing else (),
     )
+
+
+def _tasks(sweep: Sweep, plan, pending: np.ndarray, batch: int, sharing: SharingPlan | None = None) -> Iterator[Task]:
     ids = plan["run_id"].to_numpy()
     points = plan["point"].to_numpy()
     reps = plan["rep"].to_numpy()
     seeds = plan["seed"].to_numpy()
     values = plan[sweep.paths].to_numpy(dtype=float)
-    for index, start in enumerate(range(0, len(pending), batch)):
-        rows = pending[start : start + batch]
-        runs = [
-            (int(ids[i]), int(points[i]), int(reps[i]), int(seeds[i]), tuple(float(v) for v in values[i])) for i in rows
-        ]
-        yield Task(index, context, runs)
+    # with a posterior, a task holds runs of one draw only (they share its base scenario)
+    draws = plan["draw"].to_numpy()[pending] if sweep.posterior is not None else np.full(len(pending), -1)
+    index = 0
+    for draw in dict.fromkeys(draws.tolist()):
+        context, group = _context(sweep, sharing, None if draw < 0 else int(draw)), pending[draws == draw]
+        for start in range(0, len(group), batch):
+            rows = group[start : start + batch]
+            runs = [
+                (int(ids[i]), int(points[i]), int(reps[i]), int(seeds[i]), tuple(float(v) for v in values[i]))
+                for i in rows
+            ]
+            yield Task(index, context, runs)
+            index += 1
 
 
 def _pending(plan: pd.DataFrame, done: set[int], limit: int | None) -> np.ndarray:
@@ -290,7 +303,9 @@ class _Call:
         """Run the pending runs in batches on the executor, collecting their results as they finish."""
         sweep, plan, executor = self.sweep, self.plan, self.executor
         first_seed = int(plan["seed"].iloc[pending[0]])
-        sharing = sharing_plan(sweep, first_seed) if share_history and len(pending) > 1 else None
+        # runs of different draws differ in values the sharing probe does not follow: no sharing with a posterior
+        shareable = share_history and len(pending) > 1 and sweep.posterior is None
+        sharing = sharing_plan(sweep, first_seed) if shareable else None
         if sharing is not None:
             pending = sharing.order(plan, pending, list(sweep.paths))
         size = batch or sweep.batch or auto_batch(len(pending), executor.workers, sharing is not None)
@@ -380,7 +395,7 @@ def run_sweep(
     folder = Path(out) if out is not None else Path("runs") / sweep.name
     check_output_folder(folder, "--out" if out is not None else "")
     design = build_design(sweep)
-    plan = run_plan(sweep, design)
+    plan = add_draw_columns(run_plan(sweep, design), sweep.posterior)
     manifest = sweep_manifest(sweep, len(plan))
     store = SweepStore(folder)
     exists = store.check(manifest)  # refuses a folder holding anything else; writes nothing

@@ -115,6 +115,11 @@ class OutcomeSpec(_Strict):
     scalars: dict[str, ScalarSpec] | None = None
 
 
+class PosteriorSpec(_Strict):
+    folder: str = Field(min_length=1)  # a posterior folder (docs/validation.md), e.g. configs/posterior
+    draws: StrictInt = Field(ge=1, le=100_000)
+
+
 class SweepFile(_Strict):
     name: str | None = Field(None, min_length=1)
     description: str = ""
@@ -127,6 +132,7 @@ class SweepFile(_Strict):
     seeding: Literal["common", "independent"] = "common"
     outcomes: OutcomeSpec = OutcomeSpec()
     batch: StrictInt | None = Field(None, ge=1, le=10_000)
+    posterior: PosteriorSpec | None = None  # draws replicate every point (inference/sweep_draws.py)
 
     @field_validator("parameters", mode="before")
     @classmethod

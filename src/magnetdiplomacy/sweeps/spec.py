@@ -38,6 +38,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..inference.sweep_draws import SweepPosterior, resolve
 from ..outputs import COLUMNS
 from ..parameters import Scenario, parameter_table
 from ..scenario import ScenarioError, find_scenario, load_scenario
@@ -170,6 +171,7 @@ class Sweep:
     batch: int | None = None
     path: Path | None = None
     text: str = ""
+    posterior: SweepPosterior | None = None  # replications are draws x replications per draw
     _points: int | None = field(default=None, repr=False)
 
     @property
@@ -212,7 +214,7 @@ class Sweep:
             "seeding": self.seeding,
             "series": list(self.series),
             "scalars": [s.as_dict() for s in self.scalars],
-        }
+        } | ({"posterior": self.posterior.definition()} if self.posterior else {})
 
     def fingerprint(self) -> str:
         blob = json.dumps(self.definition(), sort_keys=True, default=str).encode()
@@ -435,6 +437,8 @@ def parse_sweep(
     params = _params(raw, origin)
     _check_extremes(base, params, origin)
     series, scalars = _outcomes(raw, origin, base, params)
+    varied = [p.path for p in params]
+    drawn = resolve(raw.posterior, origin, folder, base, varied, raw.seed, raw.replications) if raw.posterior else None
     sweep = Sweep(
         name=sweep_name,
         description=raw.description.strip(),
@@ -443,12 +447,13 @@ def parse_sweep(
         fixed={key.replace("__", "."): value for key, value in raw.set.items()},
         params=params,
         design=raw.design,
-        replications=raw.replications,
+        replications=raw.replications * (drawn.draws if drawn else 1),
         seed=raw.seed,
         seeding=raw.seeding,
         series=series,
         scalars=scalars,
         batch=raw.batch,
+        posterior=drawn,
     )
     if sweep.n_runs > min(max_runs, HARD_MAX_RUNS):
         raise SweepError(

@@ -47,7 +47,16 @@ from ..timeline import tick_date
 from .manifest import FORMAT, MANIFEST, check_plan_files, read_manifest
 from .spec import Sweep, SweepError
 
-__all__ = ["FORMAT", "MANIFEST", "SweepStore", "read_manifest", "read_scalars", "read_series"]
+__all__ = [
+    "FORMAT",
+    "MANIFEST",
+    "SweepStore",
+    "finished_sweep",
+    "is_folder",
+    "read_manifest",
+    "read_scalars",
+    "read_series",
+]
 
 PART_RE = re.compile(r"^part-(\d{6,})\.parquet$")
 
@@ -322,3 +331,35 @@ def read_series(folder: str | Path, columns: Iterable[str] | None = None) -> pd.
     cols = None if columns is None else list(dict.fromkeys(["run_id", "tick", "date", *columns]))
     table = pa.concat_tables([_read(p, cols) for p in parts])
     return table.to_pandas().sort_values(["run_id", "tick"], kind="stable").reset_index(drop=True)
+
+
+def is_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a folder (False, not an error, for a name the system refuses)."""
+    try:
+        return folder.is_dir()
+    except OSError:  # a name too long, say
+        return False
+
+
+def finished_sweep(folder: Path) -> tuple[dict, pd.DataFrame]:
+    """The manifest and scalars (one row per run) of a sweep folder whose runs have all finished;
+    a missing, unfinished or hand-edited folder is a one-line :class:`SweepError`."""
+    if not is_folder(folder):
+        raise SweepError(f"{folder}: no such sweep folder")
+    manifest = read_manifest(folder)
+    check_plan_files(folder, manifest)
+    total = int(manifest["design"]["runs"])
+    scalars = read_scalars(folder)
+    if len(scalars) < total:
+        raise SweepError(
+            f"{folder}: sweep incomplete ({len(scalars):,} of {total:,} runs); rerun `magnetdiplomacy sweep` with the "
+            "same file and --out to finish it"
+        )
+    columns = [p["path"] for p in manifest["design"]["parameters"]] + [
+        s["name"] for s in manifest["outcomes"]["scalars"]
+    ]
+    missing = [c for c in ["point", *columns] if c not in scalars.columns]
+    if len(scalars) > total or scalars["run_id"].duplicated().any() or missing:
+        problem = f"no column {missing[0]!r}" if missing else f"{len(scalars):,} runs for a design of {total:,}"
+        raise SweepError(f"{folder / 'scalars'}: {problem}; was the folder edited by hand? run the sweep again")
+    return manifest, scalars

@@ -51,6 +51,28 @@ class CalibrationFile(BaseModel):
     parameters: dict[str, tuple[Number, Number]]
 
 
+def check_priors(origin: str, key: str, priors: dict[str, tuple[float, float]]) -> dict[str, str]:
+    """Every prior a declared numeric sweep parameter with a range inside its declared one;
+    returns each parameter's kind (``int`` or ``float``)."""
+    table = parameter_table()
+    if not priors:
+        raise ScenarioError(f"{origin}: {key}: no parameters to calibrate; list at least one name: [lo, hi]")
+    kinds = {}
+    for name, (lo, hi) in priors.items():
+        declared = table.get(name)
+        if declared is None:
+            raise ScenarioError(f"{origin}: {key}.{name}: unknown parameter (see `magnetdiplomacy describe`)")
+        if not declared.sweep or declared.lo is None or declared.hi is None:
+            raise ScenarioError(f"{origin}: {key}.{name}: not a numeric sweep parameter")
+        if lo >= hi or lo < declared.lo or hi > declared.hi:
+            raise ScenarioError(
+                f"{origin}: {key}.{name}: range [{lo:g}, {hi:g}] is empty or outside the declared "
+                f"[{declared.lo:g}, {declared.hi:g}]"
+            )
+        kinds[name] = declared.kind
+    return kinds
+
+
 def load_calibration(path: str | Path | None = None) -> CalibrationFile:
     """Read and check a calibration file: every parameter declared, ranges inside the declared ones."""
     path = Path(path) if path else DEFAULT_CALIBRATION
@@ -58,18 +80,7 @@ def load_calibration(path: str | Path | None = None) -> CalibrationFile:
         spec = CalibrationFile.model_validate(read_yaml_file(path, "calibration file")[0])
     except ValidationError as err:
         raise ScenarioError(f"{path}: {validation_message(err)}") from None
-    table = parameter_table()
-    for name, (lo, hi) in spec.parameters.items():
-        if name not in table:
-            raise ScenarioError(f"{path}: parameters.{name}: unknown parameter")
-        declared = table[name]
-        if not declared.sweep or declared.lo is None or declared.hi is None:
-            raise ScenarioError(f"{path}: parameters.{name}: not a numeric sweep parameter")
-        if lo >= hi or lo < declared.lo or hi > declared.hi:
-            raise ScenarioError(
-                f"{path}: parameters.{name}: range [{lo:g}, {hi:g}] is empty or outside the declared [{declared.lo:g}, "
-                f"{declared.hi:g}]"
-            )
+    check_priors(str(path), "parameters", spec.parameters)
     return spec
 
 

@@ -71,31 +71,24 @@ def _print_results(results) -> None:
     from .report import basis_split, results_table
 
     table = Table(title="Patterns")
+    draws = any(r.draw_share is not None for r in results)
     for column in ("pattern", "basis", "result", "margin", "simulated (median)", "observed"):
         table.add_column(column, overflow="fold")
+    if draws:  # posterior-predictive check: the share of posterior draws meeting the pattern
+        table.add_column("draws meeting it", justify="right")
     for row in results_table(results).itertuples():
         style = "green" if row.status == "pass" else ("yellow" if row.status == "soft fail" else "red")
-        table.add_row(
-            row.pattern, row.basis, f"[{style}]{row.status}[/]", f"{row.margin:.3g}", row.simulated, row.observed
-        )
+        cells = [row.pattern, row.basis, f"[{style}]{row.status}[/]", f"{row.margin:.3g}", row.simulated, row.observed]
+        table.add_row(*cells, *([f"{row.draw_share:.0%}"] if draws else []))
     console.print(table)
     console.print("What the model earns, what is replayed, what is set by construction:", highlight=False)
     for line in basis_split(results):
         console.print(line, highlight=False, soft_wrap=True)
 
 
-def validate_command(
-    patterns_file: Path | None = typer.Option(
-        None, "--patterns", help="Patterns file (default configs/validation/patterns.yaml)."
-    ),
-    seeds: int | None = typer.Option(None, "--seeds", help="Seeds per experiment (default: the patterns file's)."),
-    out: Path = typer.Option(Path("runs/validation"), "--out", help="Folder for report.md and the plots."),
-    workers: int = typer.Option(2, "--workers", help="Worker processes."),
-    set_: list[str] = typer.Option(
-        [], "--set", help="Override a parameter in every experiment: key.path=value (repeatable)."
-    ),
-) -> None:
-    """Replay history with many seeds and test the model against the historical patterns."""
+def _validate_inputs(patterns_file, seeds, workers, set_, out, posterior, draws):
+    """The patterns, the ``--set`` overrides and the posterior draws of ``validate`` (None without
+    --posterior), every input checked before any run (one line and exit 2 otherwise)."""
     from ..scenario import ScenarioError, parse_assignment
     from ..sweeps.inputs import check_output_folder
     from . import load_patterns
@@ -108,10 +101,39 @@ def validate_command(
         extra = dict(parse_assignment(text) for text in set_)
         from .runner import experiment_scenarios
 
-        experiment_scenarios(patterns, extra)  # fail fast on bad scenarios or overrides
+        scenarios = experiment_scenarios(patterns, extra)  # fail fast on bad scenarios or overrides
         check_output_folder(out)
+        from ..inference.ensemble import prepare
+
+        return patterns, extra, prepare(posterior, draws, *scenarios.values())
     except ScenarioError as err:
         _fail(str(err))
+
+
+def validate_command(
+    patterns_file: Path | None = typer.Option(
+        None, "--patterns", help="Patterns file (default configs/validation/patterns.yaml)."
+    ),
+    seeds: int | None = typer.Option(None, "--seeds", help="Seeds per experiment (default: the patterns file's)."),
+    out: Path = typer.Option(Path("runs/validation"), "--out", help="Folder for report.md and the plots."),
+    workers: int = typer.Option(2, "--workers", help="Worker processes."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override a parameter in every experiment: key.path=value (repeatable)."
+    ),
+    posterior: Path | None = typer.Option(
+        None, "--posterior", help="Posterior folder: posterior-predictive checks over its draws (docs/validation.md)."
+    ),
+    draws: int | None = typer.Option(
+        None,
+        "--draws",
+        help="Parameter sets drawn from --posterior (default 20); --seeds is then per draw (default 1).",
+    ),
+) -> None:
+    """Replay history with many seeds and test the model against the historical patterns; with --posterior,
+    every draw runs every experiment and each pattern reports the share of draws meeting it."""
+    patterns, extra, plan = _validate_inputs(patterns_file, seeds, workers, set_, out, posterior, draws)
+    if plan is not None and seeds is None:
+        seeds = 1  # one run per draw and experiment: the draws carry the seed noise too
     from . import evaluate_all, run_experiments
     from .report import write_report
 
@@ -124,6 +146,7 @@ def validate_command(
             extra=extra,
             workers=workers,
             progress=lambda d, n: bar.update(task, completed=d, total=n),
+            draws=plan.values if plan is not None else None,
         )
     results = evaluate_all(patterns, outputs)
     report = write_report(
@@ -134,7 +157,10 @@ def validate_command(
         pattern_file=patterns_file or Path("configs/validation/patterns.yaml"),
         seconds=time.perf_counter() - started,
         extra=extra,
+        posterior=plan.describe() if plan is not None else None,
     )
+    if plan is not None:
+        plan.table().to_csv(out / "draws.csv", index=False)
     _print_results(results)
     hard = [r for r in results if not r.pattern.soft]
     console.print(
@@ -180,7 +206,19 @@ def write_calibrated_baseline(values: dict[str, float], note: str, path: Path | 
 
 # Options of `calibrate`, declared apart so the command reads as one screen.
 CalibrationFile = Annotated[
-    Path | None, typer.Option("--config", help="Calibration file (default configs/validation/calibration.yaml).")
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Calibration file (default configs/validation/calibration.yaml; abc: configs/validation/abc.yaml).",
+    ),
+]
+CalibrationMethod = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        help="search: Latin-hypercube rounds for the best candidate; abc: Morris screening, then an ABC-SMC posterior "
+        "(docs/calibration.md).",
+    ),
 ]
 CalibrationWorkers = Annotated[
     int | None, typer.Option("--workers", help="Local worker processes (default: one per core).")
@@ -193,10 +231,17 @@ CalibrationDaskLocal = Annotated[
     int | None, typer.Option("--dask-local", help="Run the candidates on a Dask LocalCluster of N workers.")
 ]
 CalibrationOut = Annotated[
-    Path | None, typer.Option("--out", help="Calibration folder (default runs/calibration). Rerunning into it resumes.")
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Calibration folder (default runs/calibration; runs/abc with --method abc). Rerunning into it resumes.",
+    ),
 ]
 WriteBaseline = Annotated[
-    bool, typer.Option("--write-baseline", help="Write the best values into configs/baseline.yaml.")
+    bool,
+    typer.Option(
+        "--write-baseline", help="Write the best values (abc: the posterior medians) into configs/baseline.yaml."
+    ),
 ]
 
 
@@ -207,8 +252,14 @@ def calibrate_command(
     dask_local: CalibrationDaskLocal = None,
     out: CalibrationOut = None,
     write_baseline: WriteBaseline = False,
+    method: CalibrationMethod = "search",
 ) -> None:
-    """Fit the free parameters to the historical patterns (Latin-hypercube sweeps) and report the best."""
+    """Fit the free parameters to the patterns: Latin-hypercube search for the best, or an ABC-SMC posterior."""
+    if method != "search":  # checked and run by the ABC command (docs/calibration.md)
+        from ..inference.abc_cli import calibrate_abc
+
+        writer = write_calibrated_baseline if write_baseline else None
+        return calibrate_abc(console, _fail, method, config, out, workers, scheduler, dask_local, writer)
     from ..progress import SweepBar
     from ..scenario import PROJECT_ROOT, ScenarioError
     from ..sweeps.inputs import check_output_folder

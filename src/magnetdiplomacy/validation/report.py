@@ -167,8 +167,10 @@ def write_report(
     pattern_file: Path,
     seconds: float,
     extra: dict | None = None,
+    posterior: dict | None = None,
 ) -> Path:
-    """Write report.md and the plots into ``folder``; returns the report's path."""
+    """Write report.md and the plots into ``folder``; returns the report's path. With ``posterior``
+    (what :meth:`DrawPlan.describe` gives), also the posterior-predictive checks and predictive.csv."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
         old.unlink()
@@ -202,14 +204,40 @@ def write_report(
         "|---|---|---|---|---|---|---|",
     ]
     lines += [_summary_row(result) for result in results]
+    lines += _predictive_section(results, posterior)
     lines += ["", "## What the model earns", "", *basis_split(results)]
     lines += ["", "## Patterns", ""]
     for result in results:
         lines += _pattern_section(result, outputs[result.pattern.experiment], folder)
     lines += _paths_section(outputs, folder)
+    if posterior is not None:
+        results_table(results)[["pattern", "basis", "status", "draw_share"]].to_csv(
+            folder / "predictive.csv", index=False
+        )
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _predictive_section(results: list[PatternResult], posterior: dict | None) -> list[str]:
+    """The posterior-predictive checks: for each pattern, the share of posterior draws meeting it."""
+    if posterior is None:
+        return []
+    lines = [
+        "",
+        "## Posterior-predictive checks",
+        "",
+        f"{posterior['draws']} parameter sets drawn from the posterior in `{posterior['folder']}` "
+        f"(content {posterior['digest'][:12]}, draw seed {posterior['seed']}); every experiment ran its seeds for "
+        "every draw. The summary above pools the runs of all draws; here each draw is tested on its own runs.",
+        "",
+        "| pattern | basis | draws meeting it | pooled result |",
+        "|---|---|---|---|",
+    ]
+    for result in results:
+        share = "–" if result.draw_share is None else f"{result.draw_share:.0%}"
+        lines.append(f"| {result.pattern.id} | {result.pattern.basis} | {share} | {result.status} |")
+    return lines
 
 
 def basis_split(results: list[PatternResult]) -> list[str]:
@@ -241,6 +269,7 @@ def results_table(results: list[PatternResult]) -> pd.DataFrame:
                 "basis": result.pattern.basis,
                 "status": result.status,
                 "margin": result.margin,
+                "draw_share": result.draw_share,
                 "simulated": "; ".join(
                     f"{r.year}: {_fmt(r.median)}" if r.year != "" else _fmt(r.median) for r in summary.itertuples()
                 ),

@@ -1,7 +1,10 @@
 """Run the validation experiments and test every pattern against them.
 
 Seeds: experiment *e* runs seeds ``run.seed + 0 .. run.seed + n - 1`` of its scenario, so the
-validation is reproducible and independent of the order runs finish in.
+validation is reproducible and independent of the order runs finish in. With posterior draws
+(``validate --posterior``), every draw runs every experiment: draw *d*'s values under the
+experiment's overrides, seed *s* becoming :func:`~magnetdiplomacy.inference.posterior.draw_seed`
+``(s, d)``; :func:`evaluate_all` gives the share of draws meeting each pattern.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class RunOutput:
     seed: int
     timeseries: pd.DataFrame
     events: pd.DataFrame
+    draw: int | None = None  # the posterior draw the run belongs to (None without a posterior)
 
 
 @dataclass
@@ -39,6 +43,7 @@ class PatternResult:
     shortfall: float  # how far outside, in units of the tolerance (0 when passed)
     summary: pd.DataFrame  # per year (or one row): median, p5, p95, observed, margin
     per_run: list[Any] = field(default_factory=list)
+    draw_share: float | None = None  # share of posterior draws whose runs meet the pattern (predictive check)
 
     @property
     def status(self) -> str:
@@ -47,20 +52,39 @@ class PatternResult:
         return "soft fail" if self.pattern.soft else "FAIL"
 
 
-def experiment_scenarios(patterns: PatternFile, extra: dict[str, Any] | None = None) -> dict[str, Scenario]:
-    """Each experiment's validated scenario, with extra overrides (e.g. calibrated values) applied."""
+def experiment_scenarios(
+    patterns: PatternFile, extra: dict[str, Any] | None = None, under: dict[str, Any] | None = None
+) -> dict[str, Scenario]:
+    """Each experiment's validated scenario, with extra overrides (e.g. calibrated values) applied;
+    ``under`` (a posterior draw) is applied beneath the experiment's own overrides and ``extra``."""
     return {
-        name: load_scenario(scenario_source(exp.scenario), {**exp.overrides, **(extra or {})})
+        name: load_scenario(scenario_source(exp.scenario), {**(under or {}), **exp.overrides, **(extra or {})})
         for name, exp in patterns.experiments.items()
     }
 
 
-def simulate_one(args: tuple[str, Scenario, int]) -> RunOutput:
-    name, scenario, seed = args
+def simulate_one(args: tuple) -> RunOutput:
+    name, scenario, seed, *draw = args
     model = MagnetDiplomacyModel(scenario, rng=seed)
     model.run()
     timeseries, events = tables(model)
-    return RunOutput(name, seed, timeseries, events)
+    return RunOutput(name, seed, timeseries, events, draw[0] if draw else None)
+
+
+def _jobs(patterns: PatternFile, seeds: int | None, extra: dict | None, draws: list[dict] | None) -> list[tuple]:
+    """(experiment, scenario, seed[, draw]) of every run, draw by draw."""
+    from ..inference.posterior import draw_seed
+
+    jobs: list[tuple] = []
+    sets: list[dict | None] = list(draws) if draws else [None]
+    for d, values in enumerate(sets):
+        scenarios = experiment_scenarios(patterns, extra, values)
+        for name, experiment in patterns.experiments.items():
+            scenario = scenarios[name]
+            for i in range(seeds or experiment.seeds):
+                seed = scenario.run.seed + i
+                jobs.append((name, scenario, seed) if values is None else (name, scenario, draw_seed(seed, d), d))
+    return jobs
 
 
 def run_experiments(
@@ -70,14 +94,11 @@ def run_experiments(
     extra: dict[str, Any] | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    draws: list[dict[str, float]] | None = None,
 ) -> dict[str, list[RunOutput]]:
-    """Every experiment's runs (``seeds`` overrides the number per experiment)."""
-    scenarios = experiment_scenarios(patterns, extra)
-    jobs = []
-    for name, experiment in patterns.experiments.items():
-        scenario = scenarios[name]
-        for i in range(seeds or experiment.seeds):
-            jobs.append((name, scenario, scenario.run.seed + i))
+    """Every experiment's runs (``seeds`` overrides the number per experiment); with ``draws``
+    (posterior parameter sets), every experiment's seeds for every draw."""
+    jobs = _jobs(patterns, seeds, extra, draws)
     outputs: dict[str, list[RunOutput]] = {name: [] for name in patterns.experiments}
     done = 0
     if workers > 1:
@@ -221,7 +242,16 @@ def _per_run(pattern: Pattern, values: list[float]) -> PatternResult:
 
 
 def evaluate_all(patterns: PatternFile, outputs: dict[str, list[RunOutput]]) -> list[PatternResult]:
-    return [evaluate_pattern(p, outputs[p.experiment]) for p in patterns.patterns]
+    """Every pattern tested on all the runs of its experiment (pooled over posterior draws, if any);
+    with draws, each result's ``draw_share`` is the share of draws meeting it."""
+    results = [evaluate_pattern(p, outputs[p.experiment]) for p in patterns.patterns]
+    for result in results:
+        runs = outputs[result.pattern.experiment]
+        draws = sorted({run.draw for run in runs if run.draw is not None})
+        if draws:
+            met = [evaluate_pattern(result.pattern, [r for r in runs if r.draw == d]).passed for d in draws]
+            result.draw_share = float(np.mean(met))
+    return results
 
 
 def loss(results: list[PatternResult]) -> float:
