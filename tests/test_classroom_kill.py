@@ -70,6 +70,10 @@ DRIVER = textwrap.dedent(
                 room.choose(token, decision, choice)
         say("chose", quarter)
         for i, token in enumerate(tokens.values()):
+            if session.quarter != quarter:
+                # killed after every seat's "done" was saved but before the quarter was: the first
+                # "done" again (a re-choice takes it back) found every seat done and moved the clock
+                break
             if i == len(tokens) - 1:
                 say("advancing", quarter)
             room.set_ready(token, True)  # the last one moves the clock
